@@ -1,0 +1,26 @@
+// The subcommands. Each returns cordon's exit code; none holds sandbox logic.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cordon::launcher {
+
+struct CheckArgs {
+  std::vector<std::string> files;
+  bool json = false;
+};
+int check(const CheckArgs& args);
+
+struct ExplainArgs {
+  std::string app;  // name or file
+  bool json = false;
+};
+int explain(const ExplainArgs& args);
+
+struct InterfacesArgs {
+  bool json = false;
+};
+int interfaces(const InterfacesArgs& args);
+
+}  // namespace cordon::launcher

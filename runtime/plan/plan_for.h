@@ -1,0 +1,18 @@
+// The whole front half of DESIGN.md's data flow in one call: app name or file -> Plan.
+// The library entry point for `explain` and `run`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "plan/resolve.h"
+#include "policy/search.h"
+
+namespace cordon::plan {
+
+// `app` is a file path, or a name looked up in the app search path. Everything that went wrong
+// is in `diags`; every file read is in `sources`.
+std::optional<Plan> plan_for(const std::string& app, const policy::SearchPaths& paths, const ResolveOptions& options,
+                             policy::Diagnostics& diags, policy::SourceTexts& sources);
+
+}  // namespace cordon::plan

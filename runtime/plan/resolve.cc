@@ -1,0 +1,434 @@
+#include "plan/resolve.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "policy/suggest.h"
+
+namespace cordon::plan {
+
+namespace {
+
+using policy::Diagnostics;
+using policy::Where;
+
+std::string basename_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Provenance names the file by its base name, so a Plan does not depend on where the files sit.
+Source source(const std::string& origin, const Where& where) { return Source{origin, basename_of(where.file), where.line}; }
+const Source kCordon{"cordon", "", 0};
+
+void add_source(std::vector<Source>& list, const Source& s) {
+  if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+}
+
+// One grant section and who gives it: base, a connected plug, or the app itself.
+struct GrantFrom {
+  const policy::Grants* grants;
+  std::string origin;
+};
+
+bool conditions_hold(const policy::Conditional& c, const policy::ResolvedPlug& plug) {
+  for (const auto& [attr, value] : c.conditions) {
+    auto it = std::find_if(plug.attributes.begin(), plug.attributes.end(),
+                           [&](const auto& a) { return a.first == attr; });
+    if (it == plug.attributes.end() || it->second != value.value) return false;
+  }
+  return true;
+}
+
+void add_interface_grants(const policy::Interface& iface, const policy::ResolvedPlug& plug, const std::string& origin,
+                          std::vector<GrantFrom>& out) {
+  out.push_back({&iface.grants, origin});
+  for (const policy::Conditional& c : iface.when)
+    if (conditions_hold(c, plug)) out.push_back({&c.grants, origin});
+}
+
+// ---- mounts ------------------------------------------------------------------------------
+
+// Restrictiveness on one path: the higher wins (docs/plan.md "Conflicts").
+int strictness(MountKind k) {
+  switch (k) {
+    case MountKind::hide: return 3;
+    case MountKind::bind_ro: return 2;
+    case MountKind::bind_rw: return 1;
+    default: return 0;
+  }
+}
+
+struct MountRequest {
+  MountKind kind;
+  policy::PathEntry entry;
+  Source from;
+};
+
+bool is_reserved_path(const std::string& path) {
+  return path == "/" || path == "/proc" || path == "/dev" || path == "$APP_DATA" || path == "${APP_DATA}" ||
+         path.rfind("/proc/", 0) == 0 || path.rfind("/dev/", 0) == 0;
+}
+
+// Absolute paths in component order (a parent before its children), then variable paths, which
+// the sandbox places after expansion.
+bool mount_order(const Mount& a, const Mount& b) {
+  const bool av = a.path[0] == '$', bv = b.path[0] == '$';
+  if (av != bv) return bv;
+  auto key = [](const std::string& p) {
+    std::string k = p;
+    std::replace(k.begin(), k.end(), '/', '\x01');  // '/' sorts before every other path byte
+    return k;
+  };
+  return key(a.path) < key(b.path);
+}
+
+void merge_mount(std::vector<Mount>& mounts, std::map<std::string, Where>& first_where, const MountRequest& r,
+                 Diagnostics& diags) {
+  auto it = std::find_if(mounts.begin(), mounts.end(), [&](const Mount& m) { return m.path == r.entry.path; });
+  if (it == mounts.end()) {
+    mounts.push_back(Mount{r.kind, r.entry.path, r.entry.optional, {r.from}});
+    first_where[r.entry.path] = r.entry.where;
+    return;
+  }
+  Mount& m = *it;
+  const Where& earlier = first_where[m.path];
+  if (m.kind == r.kind) {
+    add_source(m.from, r.from);
+    m.optional = m.optional && r.entry.optional;
+    return;
+  }
+  if (strictness(m.kind) == 0 || strictness(r.kind) == 0) {
+    diags.error(r.entry.where, std::string("'") + m.path + "' is both " + to_string(m.kind) + " and " +
+                                   to_string(r.kind) + "; a tmpfs cannot share its path with another grant")
+        .notes.push_back(policy::note(earlier, std::string("made ") + to_string(m.kind) + " here"));
+    return;
+  }
+  const bool new_wins = strictness(r.kind) > strictness(m.kind);
+  const MountKind loser = new_wins ? m.kind : r.kind;
+  const MountKind winner = new_wins ? r.kind : m.kind;
+  diags.warning(r.entry.where, "'" + m.path + "' is both " + to_string(m.kind) + " and " + to_string(r.kind) +
+                                   "; the stricter " + to_string(winner) + " wins over " + to_string(loser))
+      .notes.push_back(policy::note(earlier, std::string("made ") + to_string(m.kind) + " here"));
+  if (new_wins) {
+    m.kind = r.kind;
+    m.from = {r.from};
+    m.optional = r.entry.optional;
+    first_where[m.path] = r.entry.where;
+  }
+}
+
+std::vector<MountRequest> requests_of(const policy::Filesystem& fs, const std::string& origin) {
+  std::vector<MountRequest> out;
+  auto add = [&](const std::vector<policy::PathEntry>& list, MountKind kind) {
+    for (const policy::PathEntry& e : list) out.push_back({kind, e, source(origin, e.where)});
+  };
+  add(fs.read_only, MountKind::bind_ro);
+  add(fs.read_write, MountKind::bind_rw);
+  add(fs.tmpfs, MountKind::tmpfs);
+  add(fs.hide, MountKind::hide);
+  return out;
+}
+
+std::vector<Mount> resolve_mounts(const std::vector<GrantFrom>& grants, const policy::AppPolicy& app,
+                                  Diagnostics& diags) {
+  std::vector<MountRequest> requests;
+  for (const GrantFrom& g : grants) {
+    auto r = requests_of(g.grants->filesystem, g.origin);
+    requests.insert(requests.end(), r.begin(), r.end());
+  }
+  auto from_app = requests_of(app.filesystem, "app");
+  requests.insert(requests.end(), from_app.begin(), from_app.end());
+
+  std::vector<Mount> mounts;
+  std::map<std::string, Where> first_where;
+  for (const MountRequest& r : requests) {
+    if (is_reserved_path(r.entry.path)) {
+      diags.error(r.entry.where, "'" + r.entry.path + "' is set up by cordon itself and cannot be granted; "
+                                 "devices go under 'devices' in an interface");
+      continue;
+    }
+    merge_mount(mounts, first_where, r, diags);
+  }
+  // The fixed frame every launch gets (DESIGN.md "Confinement each launch must give").
+  mounts.push_back(Mount{MountKind::root_tmpfs, "/", false, {kCordon}});
+  mounts.push_back(Mount{MountKind::proc, "/proc", false, {kCordon}});
+  mounts.push_back(Mount{MountKind::dev, "/dev", false, {kCordon}});
+  mounts.push_back(Mount{MountKind::bind_rw, "$APP_DATA", false, {kCordon}});
+  std::stable_sort(mounts.begin(), mounts.end(), mount_order);
+  return mounts;
+}
+
+std::vector<Device> resolve_devices(const std::vector<GrantFrom>& grants) {
+  std::vector<Device> out;
+  for (const GrantFrom& g : grants)
+    for (const policy::PathEntry& e : g.grants->devices) {
+      auto it = std::find_if(out.begin(), out.end(), [&](const Device& d) { return d.path == e.path; });
+      if (it == out.end()) out.push_back(Device{e.path, e.optional, {source(g.origin, e.where)}});
+      else {
+        add_source(it->from, source(g.origin, e.where));
+        it->optional = it->optional && e.optional;
+      }
+    }
+  std::sort(out.begin(), out.end(), [](const Device& a, const Device& b) { return a.path < b.path; });
+  return out;
+}
+
+// ---- environment and limits ----------------------------------------------------------------
+
+std::vector<EnvEntry> resolve_environment(const std::vector<GrantFrom>& grants, const policy::AppPolicy& app,
+                                          Diagnostics& diags) {
+  std::map<std::string, std::pair<EnvEntry, Where>> env;
+  for (const GrantFrom& g : grants)
+    for (const policy::EnvVar& v : g.grants->environment) {
+      auto it = env.find(v.name);
+      // Base is the template and plugs refine it; two plugs that disagree are a conflict.
+      if (it != env.end() && it->second.first.from.origin != "base" && it->second.first.value != v.value) {
+        diags.error(v.where, "environment variable " + v.name + " is '" + v.value + "' here and '" +
+                                 it->second.first.value + "' in " + it->second.first.from.origin)
+            .notes.push_back(policy::note(it->second.second, "set here"));
+        continue;
+      }
+      env[v.name] = {EnvEntry{v.name, v.value, source(g.origin, v.where)}, v.where};
+    }
+  for (const policy::EnvVar& v : app.environment) env[v.name] = {EnvEntry{v.name, v.value, source("app", v.where)}, v.where};
+  std::vector<EnvEntry> out;
+  for (auto& [name, entry] : env) out.push_back(entry.first);
+  return out;
+}
+
+std::vector<Limit> resolve_limits(const policy::Limits& base, const policy::Limits& app) {
+  std::vector<Limit> out;
+  auto pick = [&](const char* name, const char* unit, const auto& b, const auto& a) {
+    if (a) out.push_back(Limit{name, a->value, unit, source("app", a->where)});
+    else if (b) out.push_back(Limit{name, b->value, unit, source("base", b->where)});
+  };
+  pick("cpu-time", "ms", base.cpu_time_ms, app.cpu_time_ms);
+  pick("memory", "bytes", base.memory_bytes, app.memory_bytes);
+  pick("open-files", "count", base.open_files, app.open_files);
+  pick("processes", "count", base.processes, app.processes);
+  return out;
+}
+
+// ---- seccomp -----------------------------------------------------------------------------
+
+class SeccompResolver {
+ public:
+  SeccompResolver(const policy::SyscallCatalog& cat, Diagnostics& diags) : cat_(cat), diags_(diags) {}
+
+  void use_set(const policy::Located<std::string>& name, const Source& from) { use_set_named(name.value, from, name.where, {}); }
+
+  void allow(const policy::Located<std::string>& name, const Source& from) {
+    if (const policy::DeniedSyscall* d = never_allowed(name.value)) {
+      diags_.error(name.where, "syscall '" + name.value + "' is never allowed: " + d->why)
+          .notes.push_back(policy::note(d->syscall.where, "denied here"));
+      return;
+    }
+    add_named(allowed_, name.value, from);
+  }
+  void deny(const policy::Located<std::string>& name, const Source& from) { add_named(denied_, name.value, from); }
+  void family(const policy::Located<std::string>& name, const Source& from) { add_named(families_, name.value, from); }
+
+  void finish(Plan& plan) {
+    std::set<std::string> denied_names;
+    for (const Named& d : denied_) denied_names.insert(d.name);
+    for (Named& a : allowed_)
+      if (!denied_names.count(a.name)) plan.syscalls.push_back(a);
+    plan.denied = denied_;
+    plan.syscall_sets = sets_;
+    plan.socket_families = families_;
+    for (Rule& r : rules_)
+      if (!denied_names.count(r.syscall)) plan.rules.push_back(r);
+    if (!families_.empty() && !denied_names.count("socket")) plan.rules.push_back(socket_rule());
+    auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+    std::sort(plan.syscalls.begin(), plan.syscalls.end(), by_name);
+    std::sort(plan.denied.begin(), plan.denied.end(), by_name);
+    std::sort(plan.syscall_sets.begin(), plan.syscall_sets.end(), by_name);
+    std::sort(plan.socket_families.begin(), plan.socket_families.end(), by_name);
+    std::stable_sort(plan.rules.begin(), plan.rules.end(),
+                     [](const Rule& a, const Rule& b) { return a.syscall < b.syscall; });
+  }
+
+ private:
+  static void add_named(std::vector<Named>& list, const std::string& name, const Source& from) {
+    auto it = std::find_if(list.begin(), list.end(), [&](const Named& n) { return n.name == name; });
+    if (it == list.end()) list.push_back(Named{name, {from}});
+    else add_source(it->from, from);
+  }
+
+  const policy::DeniedSyscall* never_allowed(const std::string& name) const {
+    for (const policy::DeniedSyscall& d : cat_.denied)
+      if (d.syscall.value == name) return &d;
+    return nullptr;
+  }
+
+  // `chain` holds the sets being expanded, to name an include cycle instead of looping.
+  void use_set_named(const std::string& name, const Source& from, const Where& where, std::vector<std::string> chain) {
+    if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
+      chain.push_back(name);
+      diags_.error(where, "syscall sets include each other in a cycle: " + policy::join(chain, " -> "));
+      return;
+    }
+    const policy::SyscallSet* set = cat_.find(name);
+    if (!set) return;  // reported by the bundle checks
+    auto used = std::find_if(sets_.begin(), sets_.end(), [&](const SetUse& s) { return s.name == name; });
+    if (used != sets_.end()) {
+      add_source(used->from, from);
+      return;
+    }
+    SetUse use{name, set->summary, {from}, {}};
+    const Source member_from{"set:" + name, basename_of(cat_.file), 0};
+    for (const auto& sc : set->syscalls) {
+      use.syscalls.push_back(sc.value);
+      add_named(allowed_, sc.value, Source{member_from.origin, member_from.file, sc.where.line});
+    }
+    std::sort(use.syscalls.begin(), use.syscalls.end());
+    sets_.push_back(std::move(use));
+    for (const policy::ArgRule& r : set->rules) rules_.push_back(rule_of(r, name));
+    chain.push_back(name);
+    for (const auto& inc : set->include)
+      use_set_named(inc.value, source("set:" + name, inc.where), inc.where, chain);
+  }
+
+  Rule rule_of(const policy::ArgRule& r, const std::string& set) const {
+    Rule out;
+    out.syscall = r.syscall.value;
+    out.arg = r.arg;
+    out.low32 = r.low32;
+    out.why = r.why;
+    out.from = {source("set:" + set, r.where)};
+    if (r.errno_name) {
+      out.action = "errno";
+      out.errno_name = r.errno_name->value;
+    } else if (!r.deny.empty()) {
+      out.action = "deny";
+      for (const auto& v : r.deny) out.values.push_back(v.value);
+    } else {
+      out.action = "deny-bits";
+      for (const auto& v : r.deny_bits) out.values.push_back(v.value);
+    }
+    return out;
+  }
+
+  // socket() may only create the address families some grant named (base: AF_UNIX).
+  Rule socket_rule() const {
+    Rule r;
+    r.syscall = "socket";
+    r.action = "allow-only";
+    r.arg = 0;
+    r.low32 = true;
+    r.why = "address families are granted by interfaces; AF_INET and AF_INET6 need the network plug";
+    for (const Named& f : families_) {
+      r.values.push_back(f.name);
+      for (const Source& s : f.from) add_source(r.from, s);
+    }
+    return r;
+  }
+
+  const policy::SyscallCatalog& cat_;
+  Diagnostics& diags_;
+  std::vector<Named> allowed_;
+  std::vector<Named> denied_;
+  std::vector<Named> families_;
+  std::vector<SetUse> sets_;
+  std::vector<Rule> rules_;
+};
+
+void resolve_seccomp(const std::vector<GrantFrom>& grants, const policy::AppPolicy& app,
+                     const policy::SyscallCatalog& cat, Plan& plan, Diagnostics& diags) {
+  SeccompResolver r(cat, diags);
+  for (const GrantFrom& g : grants) {
+    const policy::SeccompSection& s = g.grants->seccomp;
+    for (const auto& name : s.sets) r.use_set(name, source(g.origin, name.where));
+    for (const auto& name : s.allow) r.allow(name, source(g.origin, name.where));
+    for (const auto& name : s.deny) r.deny(name, source(g.origin, name.where));
+    for (const auto& name : s.socket_families) r.family(name, source(g.origin, name.where));
+  }
+  for (const auto& name : app.seccomp.allow) r.allow(name, source("app", name.where));
+  for (const auto& name : app.seccomp.deny) r.deny(name, source("app", name.where));
+  r.finish(plan);
+}
+
+// ---- plugs, network, notices ----------------------------------------------------------------
+
+void resolve_network(const std::vector<GrantFrom>& grants, Plan& plan) {
+  for (const GrantFrom& g : grants) {
+    if (!g.grants->network || g.grants->network->value != "host") continue;
+    plan.network = "host";
+    add_source(plan.network_from, source(g.origin, g.grants->network->where));
+  }
+  if (plan.network_from.empty()) plan.network_from.push_back(kCordon);
+  plan.namespaces = {"cgroup", "ipc", "mount", "pid", "uts"};
+  if (plan.network != "host") plan.namespaces.push_back("net");
+  std::sort(plan.namespaces.begin(), plan.namespaces.end());
+}
+
+void reserved_notices(const policy::AppPolicy& app, Plan& plan) {
+  auto add = [&](const char* key, const Where& where) {
+    plan.notices.push_back(Notice{std::string("'") + key + "' is accepted but not enforced by this version of cordon",
+                                  source("app", where)});
+  };
+  if (!app.health_check.empty()) add("health-check", app.health_check.front().where);
+  if (app.user) add("user", app.user->where);
+  if (!app.slots.empty()) add("slots", app.slots.front().where);
+}
+
+}  // namespace
+
+const char* to_string(MountKind k) {
+  switch (k) {
+    case MountKind::root_tmpfs: return "root-tmpfs";
+    case MountKind::proc: return "proc";
+    case MountKind::dev: return "dev";
+    case MountKind::bind_ro: return "read-only";
+    case MountKind::bind_rw: return "read-write";
+    case MountKind::tmpfs: return "tmpfs";
+    case MountKind::hide: return "hide";
+  }
+  return "read-only";
+}
+
+std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& options, Diagnostics& diags) {
+  const std::size_t errors_before = diags.error_count();
+  const policy::AppPolicy& app = bundle.app;
+  Plan plan;
+  plan.app = app.name.value;
+  plan.summary = app.summary;
+  for (const auto& arg : app.command) plan.command.push_back(arg.value);
+  plan.app_from = source("app", app.name.where);
+  plan.hostname = app.name.value;
+
+  std::vector<GrantFrom> grants{{&bundle.base.grants, "base"}};
+  for (const policy::ResolvedPlug& rp : bundle.plugs) {
+    const std::string& name = rp.interface->name.value;
+    const bool connected = !rp.needs_connect || std::find(options.connected.begin(), options.connected.end(),
+                                                          name) != options.connected.end();
+    plan.plugs.push_back(Plug{name, rp.needs_connect ? "manual" : "auto", connected, rp.attributes,
+                              source("app", rp.plug->where)});
+    for (const auto& [attr, value] : rp.attributes) {
+      const policy::AttributeSpec* spec = rp.interface->attribute(attr);
+      if (spec && spec->reserved)
+        plan.notices.push_back(Notice{"attribute '" + attr + "' of plug '" + name +
+                                          "' is accepted but not enforced by this version of cordon",
+                                      source("app", rp.plug->where)});
+    }
+    if (connected) add_interface_grants(*rp.interface, rp, "plug:" + name, grants);
+    else
+      plan.notices.push_back(Notice{"plug '" + name + "' is manual and grants nothing until `cordon connect " +
+                                        app.name.value + " " + name + "`",
+                                    source("app", rp.plug->where)});
+  }
+
+  plan.mounts = resolve_mounts(grants, app, diags);
+  plan.devices = resolve_devices(grants);
+  resolve_network(grants, plan);
+  plan.environment = resolve_environment(grants, app, diags);
+  plan.limits = resolve_limits(bundle.base.limits, app.limits);
+  resolve_seccomp(grants, app, bundle.syscalls, plan, diags);
+  reserved_notices(app, plan);
+  if (diags.error_count() != errors_before) return std::nullopt;
+  return plan;
+}
+
+}  // namespace cordon::plan

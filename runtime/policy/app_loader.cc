@@ -1,0 +1,135 @@
+// Schema 1 app policies: shape and values of every key. Whether the plugged interfaces exist and
+// accept the attributes is checked later, against the catalogue (plugs.cc).
+#include "policy/fields.h"
+#include "policy/load.h"
+
+namespace cordon::policy {
+
+namespace {
+
+const std::vector<std::string> kAppKeys{"command", "environment", "filesystem", "health-check", "limits", "name",
+                                        "plugs",   "schema",      "seccomp",    "slots",        "summary", "user",
+                                        "version"};
+
+std::vector<Located<std::string>> read_command(const Reader& r, const YamlNode& n, std::string_view what) {
+  std::vector<Located<std::string>> argv = r.string_list(n, what);
+  if (n.is_sequence() && n.items.empty()) r.error(n, std::string(what) + " must name a program; it is empty");
+  if (!argv.empty() && (argv[0].value.empty() || argv[0].value[0] != '/'))
+    r.diags.error(argv[0].where, std::string(what) + "[0] '" + argv[0].value +
+                                     "' must be an absolute path; cordon does not search PATH");
+  return argv;
+}
+
+AttributeValue read_attribute_value(const Reader& r, const YamlNode& n, const std::string& what) {
+  AttributeValue v;
+  v.where = r.at(n);
+  if (n.is_sequence()) {
+    v.is_list = true;
+    for (const YamlNode& item : n.items)
+      if (auto s = r.string(item, "each entry of " + what)) v.items.push_back(*s);
+  } else if (auto s = r.string(n, what)) {
+    v.items.push_back(*s);
+  }
+  return v;
+}
+
+// A plug is NAME or {NAME: {attr: value, ...}}.
+std::optional<Plug> read_plug(const Reader& r, const YamlNode& n, std::string_view what) {
+  if (n.is_scalar()) {
+    auto name = r.name(n, "interface name");
+    if (!name) return std::nullopt;
+    return Plug{*name, {}, r.at(n)};
+  }
+  if (!n.is_mapping() || n.entries.size() != 1) {
+    r.error(n, "each entry of " + std::string(what) + " must be an interface name or NAME: {attribute: value}");
+    return std::nullopt;
+  }
+  const auto& [key, value] = n.entries.front();
+  auto name = r.name(key, "interface name");
+  if (!name) return std::nullopt;
+  Plug plug{*name, {}, r.at(key)};
+  if (value.is_null()) return plug;
+  if (!value.is_mapping()) {
+    r.error(value, "attributes of '" + *name + "' must be a mapping of attribute: value");
+    return std::nullopt;
+  }
+  for (const auto& [attr, v] : value.entries) {
+    if (v.is_mapping()) {
+      r.error(v, "attribute '" + attr.scalar + "' must be a value or a list of values, found a mapping");
+      continue;
+    }
+    AttributeValue av = read_attribute_value(r, v, "attribute '" + attr.scalar + "'");
+    av.where = r.at(attr);
+    plug.attributes.emplace_back(attr.scalar, std::move(av));
+  }
+  return plug;
+}
+
+std::vector<Plug> read_plugs(const Reader& r, const YamlNode& n, std::string_view what) {
+  std::vector<Plug> plugs;
+  if (!r.sequence(n, what)) return plugs;
+  for (const YamlNode& item : n.items) {
+    auto plug = read_plug(r, item, what);
+    if (!plug) continue;
+    for (const Plug& earlier : plugs)
+      if (earlier.interface == plug->interface) {
+        r.diags.error(plug->where, "'" + plug->interface + "' is plugged twice")
+            .notes.push_back(note(earlier.where, "first plugged here"));
+        break;
+      }
+    plugs.push_back(std::move(*plug));
+  }
+  return plugs;
+}
+
+SeccompSection read_app_seccomp(const Reader& r, const YamlNode& n) {
+  SeccompSection s;
+  if (!r.mapping(n, "seccomp", {"allow", "deny"})) return s;
+  if (const YamlNode* v = n.find("allow")) s.allow = r.syscall_list(*v, "seccomp.allow");
+  if (const YamlNode* v = n.find("deny")) s.deny = r.syscall_list(*v, "seccomp.deny");
+  return s;
+}
+
+}  // namespace
+
+bool check_schema_version(const Reader& r, const YamlNode& root, std::string_view what) {
+  const YamlNode* v = r.required(root, "schema", what);
+  if (!v) return true;  // reported; reading on as schema 1 shows the file's other problems too
+  if (v->is_scalar() && !v->quoted && v->scalar == "1") return true;
+  r.error(*v, "unsupported schema " + (v->is_scalar() ? "'" + v->scalar + "'" : std::string("value")) +
+                  "; this cordon reads schema 1");
+  return false;
+}
+
+std::optional<AppPolicy> parse_app(const std::string& file, std::string_view text, Diagnostics& diags) {
+  const std::size_t errors_before = diags.error_count();
+  auto root = parse_yaml(text, file, diags);
+  if (!root) return std::nullopt;
+  const Reader r{file, diags};
+  if (!r.mapping(*root, "app policy", kAppKeys)) return std::nullopt;
+  if (!check_schema_version(r, *root, "app policy")) return std::nullopt;
+
+  AppPolicy app;
+  app.file = file;
+  if (const YamlNode* v = r.required(*root, "name", "app policy"))
+    if (auto s = r.name(*v, "app name")) app.name = {*s, r.at(*v)};
+  if (const YamlNode* v = root->find("summary"))
+    if (auto s = r.string(*v, "summary")) app.summary = *s;
+  if (const YamlNode* v = root->find("version"))
+    if (auto s = r.string(*v, "version")) app.version = Located<std::string>{*s, r.at(*v)};
+  if (const YamlNode* v = r.required(*root, "command", "app policy")) app.command = read_command(r, *v, "command");
+  if (const YamlNode* v = root->find("health-check")) app.health_check = read_command(r, *v, "health-check");
+  if (const YamlNode* v = root->find("user"))
+    if (auto s = r.string(*v, "user")) app.user = Located<std::string>{*s, r.at(*v)};
+  if (const YamlNode* v = root->find("plugs")) app.plugs = read_plugs(r, *v, "plugs");
+  if (const YamlNode* v = root->find("slots")) app.slots = read_plugs(r, *v, "slots");
+  if (const YamlNode* v = root->find("filesystem")) app.filesystem = r.filesystem(*v);
+  if (const YamlNode* v = root->find("environment")) app.environment = r.environment(*v);
+  if (const YamlNode* v = root->find("limits")) app.limits = r.limits(*v);
+  if (const YamlNode* v = root->find("seccomp")) app.seccomp = read_app_seccomp(r, *v);
+
+  if (diags.error_count() != errors_before) return std::nullopt;
+  return app;
+}
+
+}  // namespace cordon::policy

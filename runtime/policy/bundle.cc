@@ -1,0 +1,207 @@
+#include "policy/bundle.h"
+
+#include <algorithm>
+#include <memory>
+#include <regex>
+
+#include "policy/fields.h"
+#include "policy/load.h"
+#include "policy/suggest.h"
+
+namespace cordon::policy {
+
+namespace {
+
+std::string basename_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::optional<Interface> load_interface_file(const std::string& path, const std::string& expected_name,
+                                             Diagnostics& diags, SourceTexts& sources) {
+  auto text = read_policy_file(path, diags);
+  if (!text) return std::nullopt;
+  sources[path] = *text;
+  auto iface = parse_interface(path, *text, diags);
+  if (iface && iface->name.value != expected_name) {
+    diags.error(iface->name.where, "interface '" + iface->name.value + "' is in a file named '" +
+                                       basename_of(path) + "'; the file must be named " + iface->name.value + ".yaml");
+    return std::nullopt;
+  }
+  return iface;
+}
+
+bool value_has_type(const std::string& v, AttributeType type) {
+  static const std::regex integer("[0-9]{1,18}");
+  static const std::regex port("([0-9]{1,5})(-([0-9]{1,5}))?");
+  switch (type) {
+    case AttributeType::string: return true;
+    case AttributeType::integer: return v.size() <= 18 && std::regex_match(v, integer);
+    case AttributeType::boolean: return v == "true" || v == "false";
+    case AttributeType::path: return !path_problem(v);
+    case AttributeType::ports: {
+      std::smatch m;
+      if (v.size() > 11 || !std::regex_match(v, m, port)) return false;
+      const int lo = std::stoi(m[1]);
+      const int hi = m[3].matched ? std::stoi(m[3]) : lo;
+      return lo >= 1 && hi <= 65535 && lo <= hi;
+    }
+  }
+  return false;
+}
+
+void check_attribute(const AttributeSpec& spec, const AttributeValue& value, const Interface& iface,
+                     Diagnostics& diags) {
+  // Only ports may be a list: a port list is one value ("connect to 80 and 443").
+  if (value.is_list && spec.type != AttributeType::ports) {
+    diags.error(value.where, "attribute '" + spec.name + "' of '" + iface.name.value + "' takes one " +
+                                 to_string(spec.type) + ", not a list");
+    return;
+  }
+  for (const std::string& v : value.items) {
+    if (!value_has_type(v, spec.type)) {
+      std::string why = spec.type == AttributeType::path ? "; " + path_problem(v).value_or("") : "";
+      diags.error(value.where, "attribute '" + spec.name + "' of '" + iface.name.value + "' must be a " +
+                                   to_string(spec.type) + ", found '" + v + "'" + why);
+    } else if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), v) == spec.values.end()) {
+      diags.error(value.where, "'" + v + "' is not accepted for attribute '" + spec.name + "' of '" +
+                                   iface.name.value + "'; accepted: " + join(spec.values));
+    }
+  }
+}
+
+std::vector<std::string> attribute_names(const Interface& iface) {
+  std::vector<std::string> names;
+  for (const AttributeSpec& a : iface.attributes) names.push_back(a.name);
+  return names;
+}
+
+ResolvedPlug check_plug(const Plug& plug, const Interface& iface, Diagnostics& diags) {
+  ResolvedPlug rp{&plug, &iface, {}, iface.connection == Connection::manual};
+  for (const auto& [name, value] : plug.attributes) {
+    const AttributeSpec* spec = iface.attribute(name);
+    if (!spec) {
+      const std::vector<std::string> names = attribute_names(iface);
+      Diagnostic& d = diags.error(value.where, "attribute '" + name + "' is not accepted by interface '" +
+                                                   iface.name.value + "'" + did_you_mean(name, names));
+      d.notes.push_back(note(iface.name.where, names.empty()
+                                                   ? "'" + iface.name.value + "' declares no attributes"
+                                                   : "'" + iface.name.value + "' declares its attributes here: " +
+                                                         join(names)));
+      continue;
+    }
+    check_attribute(*spec, value, iface, diags);
+  }
+  for (const AttributeSpec& spec : iface.attributes) {
+    auto given = std::find_if(plug.attributes.begin(), plug.attributes.end(),
+                              [&](const auto& a) { return a.first == spec.name; });
+    std::string value;
+    if (given != plug.attributes.end()) value = given->second.text();
+    else if (spec.default_value) value = *spec.default_value;
+    else if (!spec.required) continue;  // unset: the interface's grants without it
+    else {
+      diags.error(plug.where, "plug '" + plug.interface + "' needs attribute '" + spec.name + "'" +
+                                  (spec.summary.empty() ? "" : " (" + spec.summary + ")"));
+      continue;
+    }
+    if (std::find(spec.manual_values.begin(), spec.manual_values.end(), value) != spec.manual_values.end())
+      rp.needs_connect = true;
+    rp.attributes.emplace_back(spec.name, value);
+  }
+  std::sort(rp.attributes.begin(), rp.attributes.end());
+  return rp;
+}
+
+// Every set an interface names must exist in the catalogue.
+void check_set_references(const Interface& iface, const SyscallCatalog& cat, Diagnostics& diags) {
+  std::vector<std::string> names;
+  for (const SyscallSet& s : cat.sets) names.push_back(s.name.value);
+  auto check = [&](const std::vector<Located<std::string>>& sets) {
+    for (const Located<std::string>& s : sets)
+      if (!cat.find(s.value))
+        diags.error(s.where, "unknown syscall set '" + s.value + "'" + did_you_mean(s.value, names));
+  };
+  check(iface.grants.seccomp.sets);
+  for (const Conditional& c : iface.when) check(c.grants.seccomp.sets);
+}
+
+void check_includes(const SyscallCatalog& cat, Diagnostics& diags) {
+  std::vector<std::string> names;
+  for (const SyscallSet& s : cat.sets) names.push_back(s.name.value);
+  for (const SyscallSet& set : cat.sets)
+    for (const Located<std::string>& inc : set.include)
+      if (!cat.find(inc.value))
+        diags.error(inc.where, "set '" + set.name.value + "' includes unknown set '" + inc.value + "'" +
+                                   did_you_mean(inc.value, names));
+}
+
+}  // namespace
+
+std::vector<ResolvedPlug> check_plugs(const AppPolicy& app, const std::vector<Interface>& interfaces,
+                                      Diagnostics& diags) {
+  std::vector<ResolvedPlug> out;
+  for (const Plug& plug : app.plugs) {
+    auto iface = std::find_if(interfaces.begin(), interfaces.end(),
+                              [&](const Interface& i) { return i.name.value == plug.interface; });
+    if (iface != interfaces.end()) out.push_back(check_plug(plug, *iface, diags));
+  }
+  return out;
+}
+
+std::optional<Interface> load_interface(const std::string& name, const SearchPaths& paths, Diagnostics& diags,
+                                        SourceTexts& sources) {
+  auto path = find_interface(paths, name);
+  if (!path) return std::nullopt;
+  return load_interface_file(*path, name, diags, sources);
+}
+
+std::optional<SyscallCatalog> load_syscall_sets(const SearchPaths& paths, Diagnostics& diags, SourceTexts& sources) {
+  auto text = read_policy_file(paths.syscall_sets, diags);
+  if (!text) return std::nullopt;
+  sources[paths.syscall_sets] = *text;
+  auto cat = parse_syscall_sets(paths.syscall_sets, *text, diags);
+  if (cat) check_includes(*cat, diags);
+  return cat;
+}
+
+std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPaths& paths, Diagnostics& diags,
+                                    SourceTexts& sources) {
+  const std::size_t errors_before = diags.error_count();
+  auto bundle = std::make_unique<Bundle>();
+  auto text = read_policy_file(app_file, diags);
+  if (!text) return nullptr;
+  sources[app_file] = *text;
+  auto app = parse_app(app_file, *text, diags);
+  if (!app) return nullptr;
+  bundle->app = std::move(*app);
+
+  auto base = load_interface("base", paths, diags, sources);
+  if (!base && !find_interface(paths, "base"))
+    diags.error(Where{app_file, 0, 0}, "cannot find base.yaml in the interface directories");
+  auto syscalls = load_syscall_sets(paths, diags, sources);
+
+  const std::vector<std::string> known = list_interfaces(paths);
+  for (const Plug& plug : bundle->app.plugs) {
+    if (plug.interface == "base") {
+      diags.error(plug.where, "'base' is not an interface to plug; every app gets it");
+      continue;
+    }
+    if (!find_interface(paths, plug.interface)) {
+      diags.error(plug.where, "unknown interface '" + plug.interface + "'; known: " + join(known) +
+                                  did_you_mean(plug.interface, known));
+      continue;
+    }
+    if (auto iface = load_interface(plug.interface, paths, diags, sources))
+      bundle->interfaces.push_back(std::move(*iface));
+  }
+  if (diags.error_count() != errors_before || !base || !syscalls) return nullptr;
+  bundle->base = std::move(*base);
+  bundle->syscalls = std::move(*syscalls);
+  check_set_references(bundle->base, bundle->syscalls, diags);
+  for (const Interface& i : bundle->interfaces) check_set_references(i, bundle->syscalls, diags);
+  bundle->plugs = check_plugs(bundle->app, bundle->interfaces, diags);
+  if (diags.error_count() != errors_before) return nullptr;
+  return bundle;
+}
+
+}  // namespace cordon::policy

@@ -1,0 +1,51 @@
+// Everything a Plan is resolved from: the app policy, base.yaml, each plugged interface and the
+// syscall sets, loaded and checked against each other (interfaces exist, attributes are accepted,
+// sets exist). policy::load in DESIGN.md's data flow.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/diagnostics.h"
+#include "policy/model.h"
+#include "policy/search.h"
+
+namespace cordon::policy {
+
+// One plug after its attributes were checked and defaults filled in.
+struct ResolvedPlug {
+  const Plug* plug = nullptr;             // nullptr for base
+  const Interface* interface = nullptr;
+  std::vector<std::pair<std::string, std::string>> attributes;  // every declared attribute, sorted by name
+  bool needs_connect = false;             // manual interface, or a manual attribute value
+};
+
+struct Bundle {
+  AppPolicy app;
+  Interface base;
+  std::vector<Interface> interfaces;  // plugged interfaces, in plug order
+  SyscallCatalog syscalls;
+  std::vector<ResolvedPlug> plugs;    // in plug order; pointers into this Bundle (do not copy a Bundle)
+
+  Bundle() = default;
+  Bundle(const Bundle&) = delete;
+  Bundle& operator=(const Bundle&) = delete;
+};
+
+// Loads `app_file` and what it refers to. Every file read is added to `sources` (for carets).
+// Returns nullptr if there was any error; all errors are in `diags`.
+std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPaths& paths, Diagnostics& diags,
+                                    SourceTexts& sources);
+
+// Loads one interface by name (for `cordon interfaces`). Reports against the file it found.
+std::optional<Interface> load_interface(const std::string& name, const SearchPaths& paths, Diagnostics& diags,
+                                        SourceTexts& sources);
+
+std::optional<SyscallCatalog> load_syscall_sets(const SearchPaths& paths, Diagnostics& diags, SourceTexts& sources);
+
+// Checks a parsed app against its interfaces: used by load_bundle, exposed for tests.
+std::vector<ResolvedPlug> check_plugs(const AppPolicy& app, const std::vector<Interface>& interfaces,
+                                      Diagnostics& diags);
+
+}  // namespace cordon::policy

@@ -1,0 +1,54 @@
+// Diagnostics of policy files: the compiler-style messages integrators read, and their JSON form.
+// Collects every problem of a load in one pass; rendering needs the source text for the caret line.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace cordon::policy {
+
+// A place in a source file; 1-based. line 0 means "the whole file".
+struct Where {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+enum class Severity { error, warning, note };
+const char* to_string(Severity s);
+
+struct Diagnostic {
+  Where where;
+  Severity severity = Severity::error;
+  std::string message;
+  std::vector<Diagnostic> notes;  // context printed right after this diagnostic
+};
+
+class Diagnostics {
+ public:
+  Diagnostic& error(Where where, std::string message);
+  Diagnostic& warning(Where where, std::string message);
+  bool has_errors() const;
+  std::size_t error_count() const;
+  const std::vector<Diagnostic>& items() const { return items_; }
+  // Orders each file's diagnostics by line and column, files in the order they first appear.
+  std::vector<Diagnostic> in_file_order() const;
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+Diagnostic note(Where where, std::string message);
+
+// The text of each file that was read, so that a diagnostic can quote its line.
+using SourceTexts = std::map<std::string, std::string>;
+
+// "file:line:col: error: message", then the source line and a caret under the column.
+std::string render_text(const Diagnostics& diags, const SourceTexts& sources);
+// {"version": 1, "diagnostics": [{file, line, column, severity, message}, ...]}; notes follow their diagnostic.
+nlohmann::json render_json(const Diagnostics& diags);
+
+}  // namespace cordon::policy

@@ -1,0 +1,276 @@
+#include "policy/fields.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <regex>
+
+#include "policy/suggest.h"
+#include "seccomp/constants.h"
+
+namespace cordon::policy {
+
+namespace {
+
+std::string describe(const YamlNode& n) {
+  switch (n.kind) {
+    case YamlNode::Kind::null: return "nothing";
+    case YamlNode::Kind::scalar: return "'" + (n.scalar.size() > 40 ? n.scalar.substr(0, 40) + "..." : n.scalar) + "'";
+    case YamlNode::Kind::sequence: return "a list";
+    case YamlNode::Kind::mapping: return "a mapping";
+  }
+  return "nothing";
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Splits "512MiB" into 512 and "MiB"; nullopt when there is no leading number or it overflows.
+std::optional<std::pair<std::uint64_t, std::string>> number_and_unit(std::string_view s) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    const std::uint64_t digit = static_cast<std::uint64_t>(s[i] - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  return std::make_pair(value, std::string(s.substr(i)));
+}
+
+std::optional<std::uint64_t> scaled(std::uint64_t value, std::uint64_t factor) {
+  if (factor != 0 && value > std::numeric_limits<std::uint64_t>::max() / factor) return std::nullopt;
+  return value * factor;
+}
+
+}  // namespace
+
+const std::vector<std::string>& path_variables() {
+  static const std::vector<std::string> vars{"APP_DATA", "APP_ROOT", "HOME", "UID", "XDG_RUNTIME_DIR"};
+  return vars;
+}
+
+std::optional<std::string> path_problem(std::string_view path) {
+  if (path.empty()) return "empty path";
+  if (path.find('\n') != std::string_view::npos) return "path contains a newline";
+  std::size_t pos = 0;
+  if (path[0] != '/' && path[0] != '$') return "path '" + std::string(path) + "' is relative; paths must be absolute or start with a variable";
+  if (path.size() > 1 && path.back() == '/') return "path '" + std::string(path) + "' ends with '/'";
+  if (path.size() > 4096) return "path is longer than 4096 bytes";
+  while (pos < path.size()) {
+    if (path[pos] == '/') { ++pos; continue; }
+    const std::size_t end = std::min(path.find('/', pos), path.size());
+    const std::string_view part = path.substr(pos, end - pos);
+    if (part == "." || part == "..") return "path '" + std::string(path) + "' contains '" + std::string(part) + "'; write it without . and ..";
+    const std::size_t dollar = part.find('$');
+    if (dollar != std::string_view::npos) {
+      std::string_view var = part.substr(dollar + 1);
+      if (dollar != 0) return "variable in '" + std::string(path) + "' must start a path component";
+      if (!var.empty() && var.front() == '{') {
+        if (var.back() != '}') return "unterminated '${' in path '" + std::string(path) + "'";
+        var = var.substr(1, var.size() - 2);
+      }
+      const auto& known = path_variables();
+      if (std::find(known.begin(), known.end(), var) == known.end())
+        return "unknown variable '$" + std::string(var) + "' in path; known: $" + join(known, ", $") +
+               did_you_mean(var, known);
+      if (pos != 0 && var != "UID") return "variable '$" + std::string(var) + "' names a whole path and must start it";
+    }
+    pos = end;
+  }
+  if (path.find("//") != std::string_view::npos) return "path '" + std::string(path) + "' contains '//'";
+  return std::nullopt;
+}
+
+bool Reader::mapping(const YamlNode& n, std::string_view what, const std::vector<std::string>& known) const {
+  if (!n.is_mapping()) {
+    error(n, std::string(what) + " must be a mapping, found " + describe(n));
+    return false;
+  }
+  for (const auto& [key, value] : n.entries) {
+    if (std::find(known.begin(), known.end(), key.scalar) != known.end()) continue;
+    std::string message = "unknown key '" + key.scalar + "' in " + std::string(what);
+    const std::string hint = did_you_mean(key.scalar, known);
+    message += hint.empty() ? "; accepted: " + join(known) : hint;
+    error(key, message);
+  }
+  return true;
+}
+
+bool Reader::sequence(const YamlNode& n, std::string_view what) const {
+  if (n.is_sequence()) return true;
+  error(n, std::string(what) + " must be a list, found " + describe(n));
+  return false;
+}
+
+const YamlNode* Reader::required(const YamlNode& map, std::string_view key, std::string_view what) const {
+  const YamlNode* n = map.find(key);
+  if (!n) error(map, "missing required key '" + std::string(key) + "' in " + std::string(what));
+  return n;
+}
+
+std::optional<std::string> Reader::string(const YamlNode& n, std::string_view what) const {
+  if (n.is_scalar()) return n.scalar;
+  error(n, std::string(what) + " must be a string, found " + describe(n));
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> Reader::integer(const YamlNode& n, std::string_view what, std::uint64_t min,
+                                             std::uint64_t max) const {
+  const auto parsed = n.is_scalar() && !n.quoted && all_digits(n.scalar) ? number_and_unit(n.scalar) : std::nullopt;
+  if (!parsed || parsed->first < min || parsed->first > max) {
+    error(n, std::string(what) + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                 ", found " + describe(n));
+    return std::nullopt;
+  }
+  return parsed->first;
+}
+
+std::optional<bool> Reader::boolean(const YamlNode& n, std::string_view what) const {
+  if (n.is_scalar() && !n.quoted && (n.scalar == "true" || n.scalar == "false")) return n.scalar == "true";
+  error(n, std::string(what) + " must be true or false, found " + describe(n));
+  return std::nullopt;
+}
+
+std::optional<std::string> Reader::name(const YamlNode& n, std::string_view what) const {
+  auto s = string(n, what);
+  if (!s) return std::nullopt;
+  static const std::regex pattern("[a-z][a-z0-9-]{0,39}");
+  if (s->size() > 40 || !std::regex_match(*s, pattern)) {
+    error(n, std::string(what) + " '" + (s->size() > 60 ? s->substr(0, 60) + "..." : *s) +
+                 "' is not valid; names are 1 to 40 characters of a-z, 0-9 and '-', starting with a letter");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::vector<Located<std::string>> Reader::string_list(const YamlNode& n, std::string_view what) const {
+  std::vector<Located<std::string>> out;
+  if (!sequence(n, what)) return out;
+  for (const YamlNode& item : n.items)
+    if (auto s = string(item, std::string("each entry of ") + std::string(what))) out.push_back({*s, at(item)});
+  return out;
+}
+
+std::optional<std::string> Reader::path(const YamlNode& n, std::string_view what) const {
+  auto s = string(n, what);
+  if (!s) return std::nullopt;
+  if (auto problem = path_problem(*s)) {
+    error(n, *problem);
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::uint64_t> Reader::size(const YamlNode& n, std::string_view what) const {
+  static const std::vector<std::pair<std::string, std::uint64_t>> units{
+      {"B", 1},          {"K", 1ull << 10}, {"KiB", 1ull << 10}, {"M", 1ull << 20}, {"MiB", 1ull << 20},
+      {"G", 1ull << 30}, {"GiB", 1ull << 30}, {"T", 1ull << 40}, {"TiB", 1ull << 40}};
+  const auto parsed = n.is_scalar() ? number_and_unit(n.scalar) : std::nullopt;
+  if (parsed)
+    for (const auto& [unit, factor] : units)
+      if (parsed->second == unit) {
+        auto bytes = scaled(parsed->first, factor);
+        if (bytes && *bytes > 0) return bytes;
+      }
+  error(n, std::string(what) + " must be a positive size such as 512MiB (units: B, KiB, MiB, GiB, TiB), found " +
+               describe(n));
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> Reader::duration_ms(const YamlNode& n, std::string_view what) const {
+  static const std::vector<std::pair<std::string, std::uint64_t>> units{
+      {"ms", 1}, {"s", 1000}, {"min", 60 * 1000}, {"h", 60 * 60 * 1000}};
+  const auto parsed = n.is_scalar() ? number_and_unit(n.scalar) : std::nullopt;
+  if (parsed)
+    for (const auto& [unit, factor] : units)
+      if (parsed->second == unit) {
+        auto ms = scaled(parsed->first, factor);
+        if (ms && *ms > 0) return ms;
+      }
+  error(n, std::string(what) + " must be a positive duration such as 60s (units: ms, s, min, h), found " + describe(n));
+  return std::nullopt;
+}
+
+std::optional<std::string> Reader::syscall(const YamlNode& n, std::string_view what) const {
+  auto s = string(n, what);
+  if (s && !seccomp::is_known_syscall(*s)) {
+    error(n, "unknown syscall '" + *s + "' in " + std::string(what));
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::vector<Located<std::string>> Reader::syscall_list(const YamlNode& n, std::string_view what) const {
+  std::vector<Located<std::string>> out;
+  if (!sequence(n, what)) return out;
+  for (const YamlNode& item : n.items)
+    if (auto s = syscall(item, what)) out.push_back({*s, at(item)});
+  return out;
+}
+
+std::vector<PathEntry> Reader::path_entries(const YamlNode& n, std::string_view what) const {
+  std::vector<PathEntry> out;
+  if (!sequence(n, what)) return out;
+  for (const YamlNode& item : n.items) {
+    const std::string entry_what = "each entry of " + std::string(what);
+    if (item.is_mapping()) {
+      if (!mapping(item, entry_what, {"optional", "path"})) continue;
+      const YamlNode* p = required(item, "path", entry_what);
+      const YamlNode* opt = item.find("optional");
+      std::optional<std::string> text = p ? path(*p, "path") : std::nullopt;
+      std::optional<bool> optional = opt ? boolean(*opt, "optional") : std::optional<bool>(false);
+      if (text && optional) out.push_back(PathEntry{*text, *optional, at(*p)});
+    } else if (auto text = path(item, entry_what)) {
+      out.push_back(PathEntry{*text, false, at(item)});
+    }
+  }
+  return out;
+}
+
+Filesystem Reader::filesystem(const YamlNode& n) const {
+  Filesystem fs;
+  if (!mapping(n, "filesystem", {"hide", "read-only", "read-write", "tmpfs"})) return fs;
+  if (const YamlNode* v = n.find("read-only")) fs.read_only = path_entries(*v, "filesystem.read-only");
+  if (const YamlNode* v = n.find("read-write")) fs.read_write = path_entries(*v, "filesystem.read-write");
+  if (const YamlNode* v = n.find("tmpfs")) fs.tmpfs = path_entries(*v, "filesystem.tmpfs");
+  if (const YamlNode* v = n.find("hide")) fs.hide = path_entries(*v, "filesystem.hide");
+  return fs;
+}
+
+std::vector<EnvVar> Reader::environment(const YamlNode& n) const {
+  std::vector<EnvVar> out;
+  if (!n.is_mapping()) {
+    error(n, "environment must be a mapping of NAME: value, found " + describe(n));
+    return out;
+  }
+  static const std::regex var_name("[A-Za-z_][A-Za-z0-9_]*");
+  for (const auto& [key, value] : n.entries) {
+    if (key.scalar.size() > 128 || !std::regex_match(key.scalar, var_name)) {
+      error(key, "environment variable name '" + key.scalar.substr(0, 60) + "' is not valid; use letters, digits and '_'");
+      continue;
+    }
+    auto text = string(value, "environment." + key.scalar);
+    if (text) out.push_back(EnvVar{key.scalar, *text, at(key)});
+  }
+  return out;
+}
+
+Limits Reader::limits(const YamlNode& n) const {
+  Limits l;
+  if (!mapping(n, "limits", {"cpu-time", "memory", "open-files", "processes"})) return l;
+  constexpr std::uint64_t kMaxCount = 1u << 30;  // above any kernel maximum for these rlimits
+  if (const YamlNode* v = n.find("memory"))
+    if (auto x = size(*v, "limits.memory")) l.memory_bytes = Located<std::uint64_t>{*x, at(*v)};
+  if (const YamlNode* v = n.find("processes"))
+    if (auto x = integer(*v, "limits.processes", 1, kMaxCount)) l.processes = Located<std::uint64_t>{*x, at(*v)};
+  if (const YamlNode* v = n.find("open-files"))
+    if (auto x = integer(*v, "limits.open-files", 1, kMaxCount)) l.open_files = Located<std::uint64_t>{*x, at(*v)};
+  if (const YamlNode* v = n.find("cpu-time"))
+    if (auto x = duration_ms(*v, "limits.cpu-time")) l.cpu_time_ms = Located<std::uint64_t>{*x, at(*v)};
+  return l;
+}
+
+}  // namespace cordon::policy

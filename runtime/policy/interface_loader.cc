@@ -1,0 +1,194 @@
+// Schema 1 interface files (policies/interfaces/NAME.yaml, base.yaml included): what an interface
+// grants, the attributes a plug may set, and grants that apply only for some attribute values.
+#include <algorithm>
+
+#include "policy/fields.h"
+#include "policy/load.h"
+#include "policy/suggest.h"
+#include "seccomp/constants.h"
+
+namespace cordon::policy {
+
+namespace {
+
+const std::vector<std::string> kGrantKeys{"devices", "environment", "filesystem", "network", "seccomp"};
+
+std::vector<std::string> interface_keys() {
+  std::vector<std::string> keys{"attributes", "connection", "interface", "limits", "schema", "summary", "when"};
+  keys.insert(keys.end(), kGrantKeys.begin(), kGrantKeys.end());
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::vector<Located<std::string>> read_families(const Reader& r, const YamlNode& n) {
+  std::vector<Located<std::string>> out;
+  for (Located<std::string>& f : r.string_list(n, "seccomp.socket-families")) {
+    if (!seccomp::constant_value(seccomp::ConstantKind::address_family, f.value)) {
+      r.diags.error(f.where, "unknown socket family '" + f.value + "'; known: " +
+                                 seccomp::constant_names(seccomp::ConstantKind::address_family));
+      continue;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+SeccompSection read_interface_seccomp(const Reader& r, const YamlNode& n) {
+  SeccompSection s;
+  if (!r.mapping(n, "seccomp", {"allow", "deny", "sets", "socket-families"})) return s;
+  if (const YamlNode* v = n.find("sets")) s.sets = r.string_list(*v, "seccomp.sets");
+  if (const YamlNode* v = n.find("allow")) s.allow = r.syscall_list(*v, "seccomp.allow");
+  if (const YamlNode* v = n.find("deny")) s.deny = r.syscall_list(*v, "seccomp.deny");
+  if (const YamlNode* v = n.find("socket-families")) s.socket_families = read_families(r, *v);
+  return s;
+}
+
+// The grant sections, read from a mapping whose other keys the caller has already checked.
+Grants read_grants(const Reader& r, const YamlNode& map) {
+  Grants g;
+  if (const YamlNode* v = map.find("filesystem")) g.filesystem = r.filesystem(*v);
+  if (const YamlNode* v = map.find("devices")) {
+    g.devices = r.path_entries(*v, "devices");
+    for (const PathEntry& d : g.devices)
+      if (d.path.rfind("/dev/", 0) != 0) r.diags.error(d.where, "device '" + d.path + "' is not under /dev");
+  }
+  if (const YamlNode* v = map.find("network")) {
+    auto mode = r.string(*v, "network");
+    if (mode && *mode != "none" && *mode != "host")
+      r.error(*v, "network must be 'none' or 'host', found '" + *mode + "'");
+    else if (mode)
+      g.network = Located<std::string>{*mode, r.at(*v)};
+  }
+  if (const YamlNode* v = map.find("environment")) g.environment = r.environment(*v);
+  if (const YamlNode* v = map.find("seccomp")) g.seccomp = read_interface_seccomp(r, *v);
+  return g;
+}
+
+std::optional<AttributeType> attribute_type(const Reader& r, const YamlNode& n) {
+  static const std::vector<std::string> names{"boolean", "integer", "path", "ports", "string"};
+  auto s = r.string(n, "attribute type");
+  if (!s) return std::nullopt;
+  if (*s == "string") return AttributeType::string;
+  if (*s == "integer") return AttributeType::integer;
+  if (*s == "boolean") return AttributeType::boolean;
+  if (*s == "path") return AttributeType::path;
+  if (*s == "ports") return AttributeType::ports;
+  r.error(n, "unknown attribute type '" + *s + "'; known: " + join(names));
+  return std::nullopt;
+}
+
+std::vector<std::string> plain(const std::vector<Located<std::string>>& xs) {
+  std::vector<std::string> out;
+  for (const auto& x : xs) out.push_back(x.value);
+  return out;
+}
+
+std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key, const YamlNode& n) {
+  const std::string what = "attribute '" + key.scalar + "'";
+  if (!r.mapping(n, what, {"default", "manual-values", "required", "reserved", "summary", "type", "values"}))
+    return std::nullopt;
+  AttributeSpec spec;
+  spec.name = key.scalar;
+  spec.where = r.at(key);
+  if (const YamlNode* v = n.find("summary"))
+    if (auto s = r.string(*v, "summary")) spec.summary = *s;
+  if (const YamlNode* v = n.find("type"))
+    if (auto t = attribute_type(r, *v)) spec.type = *t;
+  if (const YamlNode* v = n.find("required"))
+    if (auto b = r.boolean(*v, what + " required")) spec.required = *b;
+  if (const YamlNode* v = n.find("reserved"))
+    if (auto b = r.boolean(*v, what + " reserved")) spec.reserved = *b;
+  if (const YamlNode* v = n.find("values")) spec.values = plain(r.string_list(*v, what + " values"));
+  if (const YamlNode* v = n.find("manual-values")) {
+    for (const Located<std::string>& m : r.string_list(*v, what + " manual-values")) {
+      if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), m.value) == spec.values.end())
+        r.diags.error(m.where, "manual value '" + m.value + "' is not one of the values of " + what);
+      spec.manual_values.push_back(m.value);
+    }
+  }
+  if (const YamlNode* v = n.find("default")) {
+    if (auto s = r.string(*v, what + " default")) {
+      if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), *s) == spec.values.end())
+        r.error(*v, "default '" + *s + "' is not one of the values of " + what + ": " + join(spec.values));
+      spec.default_value = *s;
+    }
+    if (spec.required) r.error(*v, what + " is required and so cannot have a default");
+  }
+  return spec;
+}
+
+std::vector<AttributeSpec> read_attributes(const Reader& r, const YamlNode& n) {
+  std::vector<AttributeSpec> out;
+  if (!n.is_mapping()) {
+    r.error(n, "attributes must be a mapping of NAME: {type, values, default, ...}");
+    return out;
+  }
+  for (const auto& [key, value] : n.entries) {
+    if (!r.name(key, "attribute name")) continue;
+    if (auto spec = read_attribute(r, key, value)) out.push_back(std::move(*spec));
+  }
+  return out;
+}
+
+std::optional<Conditional> read_conditional(const Reader& r, const YamlNode& n, const Interface& iface) {
+  std::vector<std::string> keys{"if"};
+  keys.insert(keys.end(), kGrantKeys.begin(), kGrantKeys.end());
+  if (!r.mapping(n, "each entry of when", keys)) return std::nullopt;
+  Conditional c;
+  c.where = r.at(n);
+  const YamlNode* cond = r.required(n, "if", "each entry of when");
+  if (cond && !cond->is_mapping()) r.error(*cond, "if must be a mapping of attribute: value");
+  if (cond && cond->is_mapping()) {
+    for (const auto& [key, value] : cond->entries) {
+      const AttributeSpec* spec = iface.attribute(key.scalar);
+      if (!spec) {
+        std::vector<std::string> names;
+        for (const AttributeSpec& a : iface.attributes) names.push_back(a.name);
+        r.error(key, "condition on unknown attribute '" + key.scalar + "'" + did_you_mean(key.scalar, names));
+        continue;
+      }
+      auto v = r.string(value, "condition on '" + key.scalar + "'");
+      if (!v) continue;
+      if (!spec->values.empty() && std::find(spec->values.begin(), spec->values.end(), *v) == spec->values.end())
+        r.error(value, "'" + *v + "' is not a value of attribute '" + key.scalar + "': " + join(spec->values));
+      c.conditions.emplace_back(key.scalar, Located<std::string>{*v, r.at(value)});
+    }
+  }
+  c.grants = read_grants(r, n);
+  return c;
+}
+
+}  // namespace
+
+std::optional<Interface> parse_interface(const std::string& file, std::string_view text, Diagnostics& diags) {
+  const std::size_t errors_before = diags.error_count();
+  auto root = parse_yaml(text, file, diags);
+  if (!root) return std::nullopt;
+  const Reader r{file, diags};
+  if (!r.mapping(*root, "interface file", interface_keys())) return std::nullopt;
+  if (!check_schema_version(r, *root, "interface file")) return std::nullopt;
+
+  Interface iface;
+  iface.file = file;
+  if (const YamlNode* v = r.required(*root, "interface", "interface file"))
+    if (auto s = r.name(*v, "interface name")) iface.name = {*s, r.at(*v)};
+  if (const YamlNode* v = root->find("summary"))
+    if (auto s = r.string(*v, "summary")) iface.summary = *s;
+  if (const YamlNode* v = root->find("connection")) {
+    auto s = r.string(*v, "connection");
+    if (s && *s == "auto") iface.connection = Connection::auto_connect;
+    else if (s && *s != "manual") r.error(*v, "connection must be 'auto' or 'manual', found '" + *s + "'");
+  }
+  if (const YamlNode* v = root->find("attributes")) iface.attributes = read_attributes(r, *v);
+  iface.grants = read_grants(r, *root);
+  if (const YamlNode* v = root->find("limits")) iface.limits = r.limits(*v);
+  if (const YamlNode* v = root->find("when")) {
+    if (r.sequence(*v, "when"))
+      for (const YamlNode& item : v->items)
+        if (auto c = read_conditional(r, item, iface)) iface.when.push_back(std::move(*c));
+  }
+  if (diags.error_count() != errors_before) return std::nullopt;
+  return iface;
+}
+
+}  // namespace cordon::policy

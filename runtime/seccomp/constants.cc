@@ -1,0 +1,64 @@
+#include "seccomp/constants.h"
+
+#include <asm/ioctls.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace cordon::seccomp {
+
+namespace {
+
+struct Constant {
+  ConstantKind kind;
+  const char* name;
+  std::uint64_t value;
+};
+
+#define CORDON_CONST(kind, name) Constant{ConstantKind::kind, #name, static_cast<std::uint64_t>(name)}
+
+// Only what a rule has a reason to name; add a row when a rule needs one.
+const std::vector<Constant>& table() {
+  static const std::vector<Constant> rows{
+      CORDON_CONST(errno_value, EACCES),       CORDON_CONST(errno_value, EAFNOSUPPORT),
+      CORDON_CONST(errno_value, EINVAL),       CORDON_CONST(errno_value, ENOSYS),
+      CORDON_CONST(errno_value, EOPNOTSUPP),   CORDON_CONST(errno_value, EPERM),
+      CORDON_CONST(address_family, AF_ALG),    CORDON_CONST(address_family, AF_BLUETOOTH),
+      CORDON_CONST(address_family, AF_CAN),    CORDON_CONST(address_family, AF_INET),
+      CORDON_CONST(address_family, AF_INET6),  CORDON_CONST(address_family, AF_NETLINK),
+      CORDON_CONST(address_family, AF_PACKET), CORDON_CONST(address_family, AF_UNIX),
+      CORDON_CONST(address_family, AF_VSOCK),  CORDON_CONST(ioctl_request, TIOCLINUX),
+      CORDON_CONST(ioctl_request, TIOCSTI),    CORDON_CONST(ioctl_request, TIOCSETD),
+      CORDON_CONST(clone_flag, CLONE_NEWCGROUP), CORDON_CONST(clone_flag, CLONE_NEWIPC),
+      CORDON_CONST(clone_flag, CLONE_NEWNET),  CORDON_CONST(clone_flag, CLONE_NEWNS),
+      CORDON_CONST(clone_flag, CLONE_NEWPID),  CORDON_CONST(clone_flag, CLONE_NEWTIME),
+      CORDON_CONST(clone_flag, CLONE_NEWUSER), CORDON_CONST(clone_flag, CLONE_NEWUTS),
+  };
+  return rows;
+}
+
+#undef CORDON_CONST
+
+}  // namespace
+
+std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name) {
+  for (const Constant& c : table())
+    if (c.kind == kind && name == c.name) return c.value;
+  return std::nullopt;
+}
+
+std::string constant_names(ConstantKind kind) {
+  std::string out;
+  for (const Constant& c : table())
+    if (c.kind == kind) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  return out;
+}
+
+bool is_known_syscall(std::string_view name) {
+  return seccomp_syscall_resolve_name(std::string(name).c_str()) != __NR_SCMP_ERROR;
+}
+
+}  // namespace cordon::seccomp

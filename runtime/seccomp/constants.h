@@ -1,0 +1,21 @@
+// Named constants that syscall-set rules and interfaces may use: errno names, socket address
+// families, ioctl requests and clone flags. Values come from the system headers, never literals.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cordon::seccomp {
+
+enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag };
+
+std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
+// For messages: "ENOSYS, EPERM, ..." — every name of that kind.
+std::string constant_names(ConstantKind kind);
+
+// True if libseccomp knows the name on some architecture.
+bool is_known_syscall(std::string_view name);
+
+}  // namespace cordon::seccomp
