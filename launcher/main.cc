@@ -1,10 +1,14 @@
 // The `cordon` command line: parses argv, calls the subcommand, maps failures to exit codes.
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
+#include "policy/suggest.h"
 
 #ifndef CORDON_VERSION
 #error "CORDON_VERSION must be defined by the build"
@@ -36,6 +40,16 @@ int run_cli(int argc, char** argv) {
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
   interfaces_cmd->add_flag("--json", interfaces_args.json, "Print as JSON");
 
+  // CLI11 would only say "A subcommand is required"; name the word it did not know instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::cerr << "cordon: unknown command '" << argv[1] << "'" << cordon::policy::did_you_mean(argv[1], names)
+                << "; commands: " << cordon::policy::join(names) << "\nTry 'cordon --help'.\n";
+      return kExitCordon;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -45,8 +59,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "cordon: " << e.what() << "\n";
-    std::cerr << "Try 'cordon --help'.\n";
+    const std::string sub = argc > 1 && argv[1][0] != '-' ? std::string(" ") + argv[1] : "";
+    std::cerr << "cordon" << sub << ": " << e.what() << "\nTry 'cordon" << sub << " --help'.\n";
     return kExitCordon;
   }
   if (check_cmd->parsed()) return check(check_args);

@@ -35,7 +35,7 @@ struct GrantFrom {
 bool conditions_hold(const policy::Conditional& c, const policy::ResolvedPlug& plug) {
   for (const auto& [attr, value] : c.conditions) {
     auto it = std::find_if(plug.attributes.begin(), plug.attributes.end(),
-                           [&](const auto& a) { return a.first == attr; });
+                           [&name = attr](const auto& a) { return a.first == name; });
     if (it == plug.attributes.end() || it->second != value.value) return false;
   }
   return true;

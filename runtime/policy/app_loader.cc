@@ -1,5 +1,7 @@
 // Schema 1 app policies: shape and values of every key. Whether the plugged interfaces exist and
 // accept the attributes is checked later, against the catalogue (plugs.cc).
+#include <regex>
+
 #include "policy/fields.h"
 #include "policy/load.h"
 
@@ -14,9 +16,13 @@ const std::vector<std::string> kAppKeys{"command", "environment", "filesystem", 
 std::vector<Located<std::string>> read_command(const Reader& r, const YamlNode& n, std::string_view what) {
   std::vector<Located<std::string>> argv = r.string_list(n, what);
   if (n.is_sequence() && n.items.empty()) r.error(n, std::string(what) + " must name a program; it is empty");
-  if (!argv.empty() && (argv[0].value.empty() || argv[0].value[0] != '/'))
-    r.diags.error(argv[0].where, std::string(what) + "[0] '" + argv[0].value +
+  if (argv.empty()) return argv;
+  const std::string& program = argv[0].value;
+  if (program.empty() || program[0] != '/')
+    r.diags.error(argv[0].where, std::string(what) + "[0] '" + program +
                                      "' must be an absolute path; cordon does not search PATH");
+  else if (auto problem = path_problem(program))
+    r.diags.error(argv[0].where, std::string(what) + "[0]: " + *problem);
   return argv;
 }
 
@@ -48,7 +54,10 @@ std::optional<Plug> read_plug(const Reader& r, const YamlNode& n, std::string_vi
   auto name = r.name(key, "interface name");
   if (!name) return std::nullopt;
   Plug plug{*name, {}, r.at(key)};
-  if (value.is_null()) return plug;
+  if (value.is_null()) {
+    r.error(key, "'" + *name + ":' has no attributes; write '- " + *name + "' or give NAME: {attribute: value}");
+    return std::nullopt;
+  }
   if (!value.is_mapping()) {
     r.error(value, "attributes of '" + *name + "' must be a mapping of attribute: value");
     return std::nullopt;
@@ -82,6 +91,18 @@ std::vector<Plug> read_plugs(const Reader& r, const YamlNode& n, std::string_vie
   return plugs;
 }
 
+// A user name as useradd accepts it, or a numeric uid (not (uid_t)-1, which means "no change").
+std::optional<std::string> read_user(const Reader& r, const YamlNode& n) {
+  auto s = r.string(n, "user");
+  if (!s) return std::nullopt;
+  static const std::regex uid("[0-9]{1,10}");
+  static const std::regex user_name("[A-Za-z0-9_][A-Za-z0-9_.-]{0,30}\\$?");
+  if (s->size() <= 32 && std::regex_match(*s, uid) && std::stoull(*s) < 4294967295ull) return s;
+  if (s->size() <= 32 && !std::regex_match(*s, uid) && std::regex_match(*s, user_name)) return s;
+  r.error(n, "user must be a user name or a uid from 0 to 4294967294, found '" + s->substr(0, 40) + "'");
+  return std::nullopt;
+}
+
 SeccompSection read_app_seccomp(const Reader& r, const YamlNode& n) {
   SeccompSection s;
   if (!r.mapping(n, "seccomp", {"allow", "deny"})) return s;
@@ -96,8 +117,11 @@ bool check_schema_version(const Reader& r, const YamlNode& root, std::string_vie
   const YamlNode* v = r.required(root, "schema", what);
   if (!v) return true;  // reported; reading on as schema 1 shows the file's other problems too
   if (v->is_scalar() && !v->quoted && v->scalar == "1") return true;
-  r.error(*v, "unsupported schema " + (v->is_scalar() ? "'" + v->scalar + "'" : std::string("value")) +
-                  "; this cordon reads schema 1");
+  if (v->is_scalar() && v->scalar == "1")
+    r.error(*v, "schema must be the number 1, not a quoted string");
+  else
+    r.error(*v, "unsupported schema " + (v->is_scalar() ? "'" + v->scalar + "'" : std::string("value")) +
+                    "; this cordon reads schema 1");
   return false;
 }
 
@@ -114,13 +138,13 @@ std::optional<AppPolicy> parse_app(const std::string& file, std::string_view tex
   if (const YamlNode* v = r.required(*root, "name", "app policy"))
     if (auto s = r.name(*v, "app name")) app.name = {*s, r.at(*v)};
   if (const YamlNode* v = root->find("summary"))
-    if (auto s = r.string(*v, "summary")) app.summary = *s;
+    if (auto s = r.one_line(*v, "summary")) app.summary = *s;
   if (const YamlNode* v = root->find("version"))
     if (auto s = r.string(*v, "version")) app.version = Located<std::string>{*s, r.at(*v)};
   if (const YamlNode* v = r.required(*root, "command", "app policy")) app.command = read_command(r, *v, "command");
   if (const YamlNode* v = root->find("health-check")) app.health_check = read_command(r, *v, "health-check");
   if (const YamlNode* v = root->find("user"))
-    if (auto s = r.string(*v, "user")) app.user = Located<std::string>{*s, r.at(*v)};
+    if (auto s = read_user(r, *v)) app.user = Located<std::string>{*s, r.at(*v)};
   if (const YamlNode* v = root->find("plugs")) app.plugs = read_plugs(r, *v, "plugs");
   if (const YamlNode* v = root->find("slots")) app.slots = read_plugs(r, *v, "slots");
   if (const YamlNode* v = root->find("filesystem")) app.filesystem = r.filesystem(*v);

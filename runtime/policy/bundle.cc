@@ -164,16 +164,29 @@ std::optional<SyscallCatalog> load_syscall_sets(const SearchPaths& paths, Diagno
   return cat;
 }
 
+std::unique_ptr<Bundle> assemble_bundle(AppPolicy app, Interface base, std::vector<Interface> interfaces,
+                                        SyscallCatalog syscalls, Diagnostics& diags) {
+  const std::size_t errors_before = diags.error_count();
+  auto bundle = std::make_unique<Bundle>();
+  bundle->app = std::move(app);
+  bundle->base = std::move(base);
+  bundle->interfaces = std::move(interfaces);
+  bundle->syscalls = std::move(syscalls);
+  check_set_references(bundle->base, bundle->syscalls, diags);
+  for (const Interface& i : bundle->interfaces) check_set_references(i, bundle->syscalls, diags);
+  bundle->plugs = check_plugs(bundle->app, bundle->interfaces, diags);
+  if (diags.error_count() != errors_before) return nullptr;
+  return bundle;
+}
+
 std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPaths& paths, Diagnostics& diags,
                                     SourceTexts& sources) {
   const std::size_t errors_before = diags.error_count();
-  auto bundle = std::make_unique<Bundle>();
   auto text = read_policy_file(app_file, diags);
   if (!text) return nullptr;
   sources[app_file] = *text;
   auto app = parse_app(app_file, *text, diags);
   if (!app) return nullptr;
-  bundle->app = std::move(*app);
 
   auto base = load_interface("base", paths, diags, sources);
   if (!base && !find_interface(paths, "base"))
@@ -181,7 +194,8 @@ std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPat
   auto syscalls = load_syscall_sets(paths, diags, sources);
 
   const std::vector<std::string> known = list_interfaces(paths);
-  for (const Plug& plug : bundle->app.plugs) {
+  std::vector<Interface> interfaces;
+  for (const Plug& plug : app->plugs) {
     if (plug.interface == "base") {
       diags.error(plug.where, "'base' is not an interface to plug; every app gets it");
       continue;
@@ -191,17 +205,10 @@ std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPat
                                   did_you_mean(plug.interface, known));
       continue;
     }
-    if (auto iface = load_interface(plug.interface, paths, diags, sources))
-      bundle->interfaces.push_back(std::move(*iface));
+    if (auto iface = load_interface(plug.interface, paths, diags, sources)) interfaces.push_back(std::move(*iface));
   }
   if (diags.error_count() != errors_before || !base || !syscalls) return nullptr;
-  bundle->base = std::move(*base);
-  bundle->syscalls = std::move(*syscalls);
-  check_set_references(bundle->base, bundle->syscalls, diags);
-  for (const Interface& i : bundle->interfaces) check_set_references(i, bundle->syscalls, diags);
-  bundle->plugs = check_plugs(bundle->app, bundle->interfaces, diags);
-  if (diags.error_count() != errors_before) return nullptr;
-  return bundle;
+  return assemble_bundle(std::move(*app), std::move(*base), std::move(interfaces), std::move(*syscalls), diags);
 }
 
 }  // namespace cordon::policy

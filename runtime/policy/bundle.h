@@ -3,6 +3,7 @@
 // sets exist). policy::load in DESIGN.md's data flow.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,11 @@ struct Bundle {
 // Returns nullptr if there was any error; all errors are in `diags`.
 std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPaths& paths, Diagnostics& diags,
                                     SourceTexts& sources);
+
+// Checks already-parsed files against each other and ties them into a Bundle (load_bundle's second
+// half; tests use it with files parsed from strings). nullptr if there was any error.
+std::unique_ptr<Bundle> assemble_bundle(AppPolicy app, Interface base, std::vector<Interface> interfaces,
+                                        SyscallCatalog syscalls, Diagnostics& diags);
 
 // Loads one interface by name (for `cordon interfaces`). Reports against the file it found.
 std::optional<Interface> load_interface(const std::string& name, const SearchPaths& paths, Diagnostics& diags,

@@ -15,7 +15,7 @@ namespace {
 std::string describe(const YamlNode& n) {
   switch (n.kind) {
     case YamlNode::Kind::null: return "nothing";
-    case YamlNode::Kind::scalar: return "'" + (n.scalar.size() > 40 ? n.scalar.substr(0, 40) + "..." : n.scalar) + "'";
+    case YamlNode::Kind::scalar: return n.quoted ? "the quoted string " + quoted(n.scalar, 40) : quoted(n.scalar, 40);
     case YamlNode::Kind::sequence: return "a list";
     case YamlNode::Kind::mapping: return "a mapping";
   }
@@ -73,9 +73,11 @@ std::optional<std::string> path_problem(std::string_view path) {
         var = var.substr(1, var.size() - 2);
       }
       const auto& known = path_variables();
-      if (std::find(known.begin(), known.end(), var) == known.end())
-        return "unknown variable '$" + std::string(var) + "' in path; known: $" + join(known, ", $") +
-               did_you_mean(var, known);
+      if (std::find(known.begin(), known.end(), var) == known.end()) {
+        const auto hint = closest(var, known);
+        return "unknown variable " + quoted("$" + std::string(var)) + " in path; known: $" + join(known, ", $") +
+               (hint ? "; did you mean '$" + *hint + "'?" : "");
+      }
       if (pos != 0 && var != "UID") return "variable '$" + std::string(var) + "' names a whole path and must start it";
     }
     pos = end;
@@ -117,6 +119,15 @@ std::optional<std::string> Reader::string(const YamlNode& n, std::string_view wh
   return std::nullopt;
 }
 
+std::optional<std::string> Reader::one_line(const YamlNode& n, std::string_view what) const {
+  auto s = string(n, what);
+  if (s && std::any_of(s->begin(), s->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    error(n, std::string(what) + " must be one line of text without control characters");
+    return std::nullopt;
+  }
+  return s;
+}
+
 std::optional<std::uint64_t> Reader::integer(const YamlNode& n, std::string_view what, std::uint64_t min,
                                              std::uint64_t max) const {
   const auto parsed = n.is_scalar() && !n.quoted && all_digits(n.scalar) ? number_and_unit(n.scalar) : std::nullopt;
@@ -139,8 +150,8 @@ std::optional<std::string> Reader::name(const YamlNode& n, std::string_view what
   if (!s) return std::nullopt;
   static const std::regex pattern("[a-z][a-z0-9-]{0,39}");
   if (s->size() > 40 || !std::regex_match(*s, pattern)) {
-    error(n, std::string(what) + " '" + (s->size() > 60 ? s->substr(0, 60) + "..." : *s) +
-                 "' is not valid; names are 1 to 40 characters of a-z, 0-9 and '-', starting with a letter");
+    error(n, std::string(what) + " " + quoted(*s) +
+                 " is not valid; names are 1 to 40 characters of a-z, 0-9 and '-', starting with a letter");
     return std::nullopt;
   }
   return s;

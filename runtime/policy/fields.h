@@ -29,6 +29,8 @@ struct Reader {
   const YamlNode* required(const YamlNode& map, std::string_view key, std::string_view what) const;
 
   std::optional<std::string> string(const YamlNode& n, std::string_view what) const;
+  // A string without newlines or control characters (summaries).
+  std::optional<std::string> one_line(const YamlNode& n, std::string_view what) const;
   std::optional<std::uint64_t> integer(const YamlNode& n, std::string_view what, std::uint64_t min,
                                        std::uint64_t max) const;
   std::optional<bool> boolean(const YamlNode& n, std::string_view what) const;

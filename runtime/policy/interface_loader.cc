@@ -91,7 +91,7 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
   spec.name = key.scalar;
   spec.where = r.at(key);
   if (const YamlNode* v = n.find("summary"))
-    if (auto s = r.string(*v, "summary")) spec.summary = *s;
+    if (auto s = r.one_line(*v, "summary")) spec.summary = *s;
   if (const YamlNode* v = n.find("type"))
     if (auto t = attribute_type(r, *v)) spec.type = *t;
   if (const YamlNode* v = n.find("required"))
@@ -173,7 +173,7 @@ std::optional<Interface> parse_interface(const std::string& file, std::string_vi
   if (const YamlNode* v = r.required(*root, "interface", "interface file"))
     if (auto s = r.name(*v, "interface name")) iface.name = {*s, r.at(*v)};
   if (const YamlNode* v = root->find("summary"))
-    if (auto s = r.string(*v, "summary")) iface.summary = *s;
+    if (auto s = r.one_line(*v, "summary")) iface.summary = *s;
   if (const YamlNode* v = root->find("connection")) {
     auto s = r.string(*v, "connection");
     if (s && *s == "auto") iface.connection = Connection::auto_connect;

@@ -42,6 +42,26 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return {};
 }
 
+std::string quoted(std::string_view text, std::size_t max) {
+  std::string out = "'";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == max) {
+      out += "...";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    } else out += static_cast<char>(c);
+  }
+  return out + "'";
+}
+
 std::string join(const std::vector<std::string>& words, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < words.size(); ++i) {

@@ -232,7 +232,11 @@ std::optional<YamlNode> parse_yaml(std::string_view text, const std::string& fil
   }
   // Duplicates do not stop the load: the first value is kept so that later errors still show.
   std::optional<YamlNode> root = builder.take_root();
-  if (!root) root = YamlNode{};  // empty file: a null document
+  if (!root) {  // empty file: a null document, placed at its start
+    root = YamlNode{};
+    root->line = 1;
+    root->column = 1;
+  }
   return root;
 }
 

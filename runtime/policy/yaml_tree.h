@@ -29,7 +29,17 @@ struct YamlNode {
   bool is_sequence() const { return kind == Kind::sequence; }
   bool is_mapping() const { return kind == Kind::mapping; }
   const YamlNode* find(std::string_view key) const;  // mappings only; nullptr when absent
+
+  // The destructor is declared here and defined below the class: clang with libstdc++ otherwise
+  // instantiates ~vector<pair<YamlNode, YamlNode>> while that pair is still incomplete (the fuzz build).
+  YamlNode() = default;
+  YamlNode(const YamlNode&) = default;
+  YamlNode(YamlNode&&) noexcept = default;
+  YamlNode& operator=(const YamlNode&) = default;
+  YamlNode& operator=(YamlNode&&) noexcept = default;
+  ~YamlNode();
 };
+inline YamlNode::~YamlNode() = default;
 
 struct YamlLimits {
   std::size_t max_bytes = 1 << 20;   // 1 MiB: a policy is a page or two; bigger is an attack or a mistake

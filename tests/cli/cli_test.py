@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""The `cordon` command line as tools and people use it: exit codes, messages, JSON shape,
+determinism of `explain --json` across working directory, HOME and environment."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+CORDON = os.path.abspath(sys.argv[1])
+ROOT = pathlib.Path.cwd()
+passed = failed = 0
+
+
+def run(*args, cwd=None, env=None, stdin=None):
+    return subprocess.run([CORDON, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=20, input=stdin)
+
+
+def case(name):
+    def wrap(fn):
+        global passed, failed
+        try:
+            fn()
+            passed += 1
+            print(f"ok   {name}")
+        except AssertionError as e:
+            failed += 1
+            print(f"FAIL {name}: {e}")
+        return fn
+    return wrap
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+@case("check: valid examples and interfaces exit 0 and print nothing")
+def _():
+    files = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
+    files += sorted(str(p) for p in (ROOT / "policies/interfaces").glob("*.yaml"))
+    files.append(str(ROOT / "policies/syscall-sets.yaml"))
+    r = run("check", *files)
+    expect(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+    expect(r.stderr == "" and r.stdout == "", f"output: {r.stdout!r} {r.stderr!r}")
+
+
+@case("check: a file with three mistakes gives three diagnostics with line:col, a source line and a caret")
+def _():
+    with tempfile.TemporaryDirectory() as d:
+        p = pathlib.Path(d, "three.yaml")
+        p.write_text("schema: 1\nname: Three\ncommand: [bin/sh]\nlimits:\n  memroy: 1GiB\n")
+        r = run("check", str(p))
+        expect(r.returncode == 1, f"exit {r.returncode}")
+        errors = [l for l in r.stderr.splitlines() if ": error: " in l]
+        expect(len(errors) == 3, r.stderr)
+        expect(errors[0].startswith(f"{p}:2:7: error: app name 'Three'"), errors[0])
+        expect(errors[1].startswith(f"{p}:3:11: error: command[0] 'bin/sh' must be an absolute path"), errors[1])
+        expect(errors[2] == f"{p}:5:3: error: unknown key 'memroy' in limits; did you mean 'memory'?", errors[2])
+        lines = r.stderr.splitlines()
+        i = lines.index(errors[0])
+        expect(lines[i + 1] == "    name: Three" and lines[i + 2] == "          ^", lines[i:i + 3])
+        j = json.loads(run("check", "--json", str(p)).stdout)
+        expect(j["version"] == 1, j)
+        expect([(d["line"], d["column"]) for d in j["diagnostics"]] == [(2, 7), (3, 11), (5, 3)], j)
+
+
+@case("check: several files, each reported under its own name; a missing file is an error")
+def _():
+    r = run("check", "examples/shell.yaml", "tests/data/bad/schema-2.yaml", "nonexistent.yaml")
+    expect(r.returncode == 1, r.returncode)
+    expect("tests/data/bad/schema-2.yaml:2:9: error: unsupported schema '2'" in r.stderr, r.stderr)
+    expect("nonexistent.yaml: error: cannot open: No such file or directory" in r.stderr, r.stderr)
+
+
+@case("explain --json: identical bytes from another cwd, HOME and environment, and equal to the golden file")
+def _():
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        golden = (ROOT / "tests/golden" / (example.stem + ".json")).read_text()
+        a = run("explain", "--json", str(example))
+        expect(a.returncode == 0, a.stderr)
+        with tempfile.TemporaryDirectory() as d:
+            env = {"PATH": "/usr/bin:/bin", "HOME": d, "LANG": "de_DE.UTF-8", "XDG_CONFIG_HOME": d, "TZ": "Asia/Tokyo",
+                   "XDG_RUNTIME_DIR": d, "USER": "someone"}
+            rel = os.path.relpath(example, d)
+            b = run("explain", "--json", rel, cwd=d, env=env)
+        expect(b.returncode == 0, b.stderr)
+        expect(a.stdout == b.stdout, f"{example.name}: output depends on the environment")
+        expect(a.stdout == golden, f"{example.name}: differs from tests/golden/{example.stem}.json")
+
+
+@case("explain --json: every mount and syscall carries its provenance")
+def _():
+    plan = json.loads(run("explain", "--json", "examples/fetch-url.yaml").stdout)
+    expect(plan["plan_hash"].startswith("sha256:"), plan.get("plan_hash"))
+    for m in plan["mounts"]:
+        expect(m["from"] and all("origin" in s for s in m["from"]), m)
+    for s in plan["seccomp"]["allow"]:
+        expect(s["from"] and all("line" in x for x in s["from"]), s)
+    for r in plan["seccomp"]["rules"]:
+        expect(r["from"] and r["why"], r)
+
+
+@case("explain: finds an app by name through CORDON_POLICY_PATH; text names the sources")
+def _():
+    env = dict(os.environ, CORDON_POLICY_PATH=str(ROOT / "examples"))
+    r = run("explain", "fetch-url", env=env)
+    expect(r.returncode == 0, r.stderr)
+    expect("network plug (network.yaml:" in r.stdout, r.stdout)
+    expect("fetch-url.yaml:" in r.stdout and "base.yaml:" in r.stdout, r.stdout)
+    r = run("explain", "no-such-app", env=env)
+    expect(r.returncode == 1 and "no app named 'no-such-app'" in r.stderr, r.stderr)
+
+
+@case("explain: an override in CORDON_INTERFACE_PATH wins over the shipped interface")
+def _():
+    with tempfile.TemporaryDirectory() as d:
+        pathlib.Path(d, "network.yaml").write_text("schema: 1\ninterface: network\nsummary: override\nconnection: auto\n")
+        env = dict(os.environ, CORDON_INTERFACE_PATH=d)
+        plan = json.loads(run("explain", "--json", "examples/fetch-url.yaml", env=env).stdout)
+        expect(plan["network"]["mode"] == "none", plan["network"])
+
+
+@case("interfaces: lists every interface with summary and attributes; --json is versioned")
+def _():
+    r = run("interfaces")
+    expect(r.returncode == 0, r.stderr)
+    expect("network" in r.stdout and "home" in r.stdout and "base" not in r.stdout.split(), r.stdout)
+    j = json.loads(run("interfaces", "--json").stdout)
+    expect(j["version"] == 1, j)
+    home = next(i for i in j["interfaces"] if i["name"] == "home")
+    expect(home["attributes"][0]["name"] == "access" and home["attributes"][0]["default"] == "read-only", home)
+
+
+@case("usage: --help for every subcommand, --version, unknown options named, exit 125")
+def _():
+    for sub in ([], ["check"], ["explain"], ["interfaces"]):
+        r = run(*sub, "--help")
+        expect(r.returncode == 0 and "Usage" in r.stdout, (sub, r.returncode, r.stdout[:200]))
+    r = run("--version")
+    expect(r.returncode == 0 and r.stdout.startswith("cordon "), r.stdout)
+    r = run("check", "--frobnicate", "x.yaml")
+    expect(r.returncode == 125 and "--frobnicate" in r.stderr, (r.returncode, r.stderr))
+    r = run("frobnicate")
+    expect(r.returncode == 125 and "frobnicate" in r.stderr, (r.returncode, r.stderr))
+    r = run()
+    expect(r.returncode == 125, r.returncode)
+
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,208 @@
+// plan::resolve: provenance, conflicts, deny wins, manual plugs, determinism.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "plan/plan_json.h"
+#include "support.h"
+
+using cordon::plan::MountKind;
+using cordon::test::resolve_text;
+using V = std::vector<std::string>;
+
+namespace {
+
+const std::string kApp = "schema: 1\nname: demo\ncommand: [/usr/bin/true]\n";
+
+const cordon::plan::Mount* mount_at(const cordon::plan::Plan& p, const std::string& path) {
+  for (const auto& m : p.mounts)
+    if (m.path == path) return &m;
+  return nullptr;
+}
+
+bool allowed(const cordon::plan::Plan& p, const std::string& name) {
+  return std::any_of(p.syscalls.begin(), p.syscalls.end(), [&](const auto& s) { return s.name == name; });
+}
+
+}  // namespace
+
+TEST_CASE("every mount carries its provenance") {
+  auto r = resolve_text(kApp + "filesystem: {read-only: [/srv/data]}\n");
+  REQUIRE(r.plan);
+  for (const auto& m : r.plan->mounts) {
+    CAPTURE(m.path);
+    CHECK_FALSE(m.from.empty());
+  }
+  const auto* srv = mount_at(*r.plan, "/srv/data");
+  REQUIRE(srv);
+  CHECK(srv->from.at(0).origin == "app");
+  CHECK(srv->from.at(0).file == "app.yaml");
+  CHECK(srv->from.at(0).line == 4);
+  CHECK(mount_at(*r.plan, "/")->kind == MountKind::root_tmpfs);
+  CHECK(mount_at(*r.plan, "/usr")->from.at(0).origin == "base");
+}
+
+TEST_CASE("mounts are ordered parents first") {
+  auto r = resolve_text(kApp + "filesystem: {read-only: [/srv/data/deep], read-write: [/srv/data-2]}\n");
+  REQUIRE(r.plan);
+  std::vector<std::string> paths;
+  for (const auto& m : r.plan->mounts) paths.push_back(m.path);
+  auto pos = [&](const std::string& p) { return std::find(paths.begin(), paths.end(), p) - paths.begin(); };
+  CHECK(pos("/") == 0);
+  CHECK(pos("/etc") < pos("/etc/shadow"));
+  CHECK(pos("/srv/data/deep") < pos("/srv/data-2"));  // '/' sorts before '-'
+  CHECK(paths.back() == "$APP_DATA");
+}
+
+TEST_CASE("the same path read-only and read-write: the stricter read-only wins, with a warning") {
+  auto r = resolve_text(kApp + "filesystem: {read-write: [/etc]}\n");
+  REQUIRE(r.plan);
+  CHECK(mount_at(*r.plan, "/etc")->kind == MountKind::bind_ro);
+  CHECK(mount_at(*r.plan, "/etc")->from.at(0).origin == "base");
+  const V lines = cordon::test::lines(r.diags);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "4:27: warning: '/etc' is both read-only and read-write; the stricter read-only wins over read-write");
+  CHECK(lines[1].find(": note: made read-only here") != std::string::npos);
+}
+
+TEST_CASE("hide beats read-only; a tmpfs on a bound path is an error") {
+  auto r = resolve_text(kApp + "filesystem: {read-only: [/etc/shadow]}\n");
+  REQUIRE(r.plan);
+  CHECK(mount_at(*r.plan, "/etc/shadow")->kind == MountKind::hide);
+  auto bad = resolve_text(kApp + "filesystem: {tmpfs: [/usr]}\n");
+  CHECK_FALSE(bad.plan);
+  CHECK(cordon::test::errors(bad.diags) ==
+        V{"4:22: '/usr' is both read-only and tmpfs; a tmpfs cannot share its path with another grant"});
+}
+
+TEST_CASE("paths cordon sets up itself cannot be granted") {
+  auto r = resolve_text(kApp + "filesystem: {read-write: [/proc/sys]}\n");
+  CHECK_FALSE(r.plan);
+  CHECK(cordon::test::errors(r.diags).size() == 1);
+}
+
+TEST_CASE("deny wins over every allow, and drops the rules of what it denies") {
+  auto r = resolve_text(kApp + "seccomp: {deny: [ioctl, getppid]}\n");
+  REQUIRE(r.plan);
+  CHECK_FALSE(allowed(*r.plan, "ioctl"));
+  CHECK_FALSE(allowed(*r.plan, "getppid"));
+  CHECK(allowed(*r.plan, "read"));
+  CHECK(std::none_of(r.plan->rules.begin(), r.plan->rules.end(), [](const auto& x) { return x.syscall == "ioctl"; }));
+  REQUIRE(r.plan->denied.size() == 2);
+  CHECK(r.plan->denied[0].from.at(0).origin == "app");
+}
+
+TEST_CASE("a syscall the catalogue denies outright cannot be allowed") {
+  auto r = resolve_text(kApp + "seccomp: {allow: [kexec_load]}\n");
+  CHECK_FALSE(r.plan);
+  REQUIRE(cordon::test::errors(r.diags).size() == 1);
+  CHECK(cordon::test::errors(r.diags)[0].rfind("4:19: syscall 'kexec_load' is never allowed: ", 0) == 0);
+}
+
+TEST_CASE("each allowed syscall says which set or file allowed it") {
+  auto r = resolve_text(kApp + "seccomp: {allow: [ptrace]}\n");
+  REQUIRE(r.plan);
+  for (const auto& s : r.plan->syscalls) {
+    CAPTURE(s.name);
+    REQUIRE_FALSE(s.from.empty());
+    CHECK(s.from[0].line > 0);
+  }
+  auto ptrace = std::find_if(r.plan->syscalls.begin(), r.plan->syscalls.end(), [](const auto& s) { return s.name == "ptrace"; });
+  REQUIRE(ptrace != r.plan->syscalls.end());
+  CHECK(ptrace->from.at(0).origin == "app");
+}
+
+TEST_CASE("network: none by default, host only through a plug; socket families follow") {
+  auto none = resolve_text(kApp);
+  REQUIRE(none.plan);
+  CHECK(none.plan->network == "none");
+  CHECK(std::count(none.plan->namespaces.begin(), none.plan->namespaces.end(), "net") == 1);
+  REQUIRE(none.plan->socket_families.size() == 1);
+  CHECK(none.plan->socket_families[0].name == "AF_UNIX");
+  auto net = resolve_text(kApp + "plugs: [network]\n");
+  REQUIRE(net.plan);
+  CHECK(net.plan->network == "host");
+  CHECK(net.plan->network_from.at(0).origin == "plug:network");
+  CHECK(std::count(net.plan->namespaces.begin(), net.plan->namespaces.end(), "net") == 0);
+  CHECK(net.plan->socket_families.size() == 3);
+}
+
+TEST_CASE("attributes select conditional grants; a manual value grants nothing until connected") {
+  auto ro = resolve_text(kApp + "plugs: [home]\n");
+  REQUIRE(ro.plan);
+  CHECK(mount_at(*ro.plan, "$HOME")->kind == MountKind::bind_ro);
+  CHECK(ro.plan->plugs.at(0).connected);
+
+  auto rw = resolve_text(kApp + "plugs: [{home: {access: read-write}}]\n");
+  REQUIRE(rw.plan);
+  CHECK_FALSE(rw.plan->plugs.at(0).connected);
+  CHECK(mount_at(*rw.plan, "$HOME") == nullptr);
+  CHECK(rw.plan->notices.size() == 1);
+
+  cordon::plan::ResolveOptions connected;
+  connected.connected = {"home"};
+  auto rw2 = resolve_text(kApp + "plugs: [{home: {access: read-write}}]\n", {}, connected);
+  REQUIRE(rw2.plan);
+  CHECK(mount_at(*rw2.plan, "$HOME")->kind == MountKind::bind_rw);
+}
+
+TEST_CASE("unknown attributes name the interface's declaration") {
+  auto r = resolve_text(kApp + "plugs: [{home: {acess: read-only}}]\n");
+  CHECK_FALSE(r.plan);
+  const V lines = cordon::test::lines(r.diags);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "4:17: error: attribute 'acess' is not accepted by interface 'home'; did you mean 'access'?");
+  CHECK(lines[1].find("note: 'home' declares its attributes here: access") != std::string::npos);
+  auto bad_value = resolve_text(kApp + "plugs: [{home: {access: write}}]\n");
+  CHECK(cordon::test::errors(bad_value.diags) ==
+        V{"4:17: 'write' is not accepted for attribute 'access' of 'home'; accepted: read-only, read-write"});
+}
+
+TEST_CASE("two plugs that set one variable differently conflict; the app overrides all") {
+  const std::string a = "schema: 1\ninterface: aa\nconnection: auto\nenvironment: {X: one}\n";
+  const std::string b = "schema: 1\ninterface: bb\nconnection: auto\nenvironment: {X: two}\n";
+  auto r = resolve_text(kApp + "plugs: [aa, bb]\n", {a, b});
+  CHECK_FALSE(r.plan);
+  CHECK(cordon::test::errors(r.diags).size() == 1);
+  auto ok = resolve_text(kApp + "plugs: [aa]\nenvironment: {X: mine, HOME: /nowhere}\n", {a});
+  REQUIRE(ok.plan);
+  for (const auto& e : ok.plan->environment)
+    if (e.name == "X" || e.name == "HOME") CHECK(e.from.origin == "app");
+}
+
+TEST_CASE("include cycles are named") {
+  // Built directly: the shipped catalogue has none.
+  cordon::policy::Diagnostics diags;
+  auto cat = cordon::policy::parse_syscall_sets(
+      "sets.yaml",
+      "schema: 1\nsets:\n  a: {summary: s, include: [b]}\n  b: {summary: s, include: [a]}\n  default: {summary: s, include: [a]}\n",
+      diags);
+  REQUIRE(cat);
+  auto base = cordon::policy::parse_interface("base.yaml", "schema: 1\ninterface: base\nseccomp: {sets: [default]}\n", diags);
+  auto app = cordon::policy::parse_app("app.yaml", kApp, diags);
+  REQUIRE(base);
+  REQUIRE(app);
+  auto bundle = cordon::policy::assemble_bundle(std::move(*app), std::move(*base), {}, std::move(*cat), diags);
+  REQUIRE(bundle);
+  CHECK_FALSE(cordon::plan::resolve(*bundle, {}, diags));
+  CHECK(cordon::test::errors(diags) == V{"4:29: syscall sets include each other in a cycle: default -> a -> b -> a"});
+}
+
+TEST_CASE("the same inputs give byte-identical JSON and the same hash") {
+  const std::string app = kApp + "plugs: [network, home]\nfilesystem: {read-only: [/srv/b, /srv/a]}\n";
+  auto first = resolve_text(app);
+  auto second = resolve_text(app);
+  REQUIRE(first.plan);
+  REQUIRE(second.plan);
+  CHECK(cordon::plan::to_json_text(*first.plan) == cordon::plan::to_json_text(*second.plan));
+  CHECK(cordon::plan::plan_hash(*first.plan) == cordon::plan::plan_hash(*second.plan));
+  auto other = resolve_text(kApp + "plugs: [network]\n");
+  REQUIRE(other.plan);
+  CHECK(cordon::plan::plan_hash(*first.plan) != cordon::plan::plan_hash(*other.plan));
+}
+
+TEST_CASE("reserved keys become notices, so nothing is silently ignored") {
+  auto r = resolve_text(kApp + "user: alice\nslots: [x]\nplugs: [{network: {connect-ports: [443]}}]\n");
+  REQUIRE(r.plan);
+  CHECK(r.plan->notices.size() == 3);
+}
