@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdlib>
 #include <string>
 
@@ -34,7 +35,8 @@ std::string data_dir() {
     const std::size_t slash = exe.rfind('/');
     if (slash != std::string::npos) {
       const std::string candidate = exe.substr(0, slash) + "/../share/cordon";
-      if (is_dir(candidate + "/interfaces")) return candidate;
+      char resolved[4096];
+      if (is_dir(candidate + "/interfaces") && ::realpath(candidate.c_str(), resolved)) return resolved;
     }
   }
   return CORDON_DATADIR;

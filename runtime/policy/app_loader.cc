@@ -125,8 +125,7 @@ bool check_schema_version(const Reader& r, const YamlNode& root, std::string_vie
   return false;
 }
 
-std::optional<AppPolicy> parse_app(const std::string& file, std::string_view text, Diagnostics& diags) {
-  const std::size_t errors_before = diags.error_count();
+std::optional<AppPolicy> parse_app_partial(const std::string& file, std::string_view text, Diagnostics& diags) {
   auto root = parse_yaml(text, file, diags);
   if (!root) return std::nullopt;
   const Reader r{file, diags};
@@ -151,7 +150,12 @@ std::optional<AppPolicy> parse_app(const std::string& file, std::string_view tex
   if (const YamlNode* v = root->find("environment")) app.environment = r.environment(*v);
   if (const YamlNode* v = root->find("limits")) app.limits = r.limits(*v);
   if (const YamlNode* v = root->find("seccomp")) app.seccomp = read_app_seccomp(r, *v);
+  return app;
+}
 
+std::optional<AppPolicy> parse_app(const std::string& file, std::string_view text, Diagnostics& diags) {
+  const std::size_t errors_before = diags.error_count();
+  auto app = parse_app_partial(file, text, diags);
   if (diags.error_count() != errors_before) return std::nullopt;
   return app;
 }

@@ -185,7 +185,7 @@ std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPat
   auto text = read_policy_file(app_file, diags);
   if (!text) return nullptr;
   sources[app_file] = *text;
-  auto app = parse_app(app_file, *text, diags);
+  auto app = parse_app_partial(app_file, *text, diags);
   if (!app) return nullptr;
 
   auto base = load_interface("base", paths, diags, sources);
@@ -207,7 +207,10 @@ std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPat
     }
     if (auto iface = load_interface(plug.interface, paths, diags, sources)) interfaces.push_back(std::move(*iface));
   }
-  if (diags.error_count() != errors_before || !base || !syscalls) return nullptr;
+  if (diags.error_count() != errors_before || !base || !syscalls) {
+    check_plugs(*app, interfaces, diags);  // attribute errors too, in the same pass
+    return nullptr;
+  }
   return assemble_bundle(std::move(*app), std::move(*base), std::move(interfaces), std::move(*syscalls), diags);
 }
 

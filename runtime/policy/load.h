@@ -16,6 +16,9 @@ namespace cordon::policy {
 std::optional<std::string> read_policy_file(const std::string& path, Diagnostics& diags);
 
 std::optional<AppPolicy> parse_app(const std::string& file, std::string_view text, Diagnostics& diags);
+// What could be read even when there were errors (bad values left out), so that later checks
+// (unknown interfaces, attributes) still report in the same pass. nullopt when nothing could be read.
+std::optional<AppPolicy> parse_app_partial(const std::string& file, std::string_view text, Diagnostics& diags);
 std::optional<Interface> parse_interface(const std::string& file, std::string_view text, Diagnostics& diags);
 std::optional<SyscallCatalog> parse_syscall_sets(const std::string& file, std::string_view text, Diagnostics& diags);
 

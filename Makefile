@@ -1,0 +1,36 @@
+# The newcomer's entry point. Everything real lives in CMake (CMakePresets.json); this file only
+# chains install, build and run so that one command does each job.
+.PHONY: demo test check build deps asan fuzz clean
+
+JOBS ?= $(shell nproc)
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci -j $(JOBS)
+
+# Builds cordon and shows what it makes of a real example app (README, first command).
+demo: build
+	@scripts/demo.sh build-ci/bin/cordon
+
+# Fast loop for developers: the build with warnings as errors, then every ctest test.
+check: build
+	ctest --preset ci
+
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	tests/fuzz/run_fuzz.sh 60
+
+# Everything CI runs (README, second command): tests, the ASan/UBSan run, 60 s of fuzzing.
+test: check asan fuzz
+
+clean:
+	rm -rf build build-ci build-asan build-fuzz
