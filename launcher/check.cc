@@ -36,7 +36,9 @@ void check_one(const std::string& file, const policy::SearchPaths& paths, policy
   sources[file] = *text;
   switch (kind_of(*text)) {
     case FileKind::interface:
-      policy::parse_interface(file, *text, diags);
+      if (auto iface = policy::parse_interface(file, *text, diags))
+        if (auto syscalls = policy::load_syscall_sets(paths, diags, sources))
+          policy::check_interface(*iface, *syscalls, diags);
       return;
     case FileKind::syscall_sets:
       policy::parse_syscall_sets(file, *text, diags);

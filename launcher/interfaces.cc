@@ -18,6 +18,8 @@ json attribute_json(const policy::AttributeSpec& a) {
   json j{{"name", a.name}, {"type", policy::to_string(a.type)}, {"summary", a.summary}, {"values", a.values}};
   if (a.default_value) j["default"] = *a.default_value;
   j["manual_values"] = a.manual_values;
+  j["required"] = a.required;
+  j["reserved"] = a.reserved;
   return j;
 }
 
@@ -26,6 +28,8 @@ std::string attribute_text(const policy::AttributeSpec& a) {
   for (const std::string& v : a.values) values += (values.empty() ? "" : "|") + v;
   std::string out = "      " + a.name + ": " + (values.empty() ? policy::to_string(a.type) : values);
   if (a.default_value) out += " (default " + *a.default_value + ")";
+  if (a.required) out += " (required)";
+  if (a.reserved) out += " (reserved: not enforced yet)";
   if (!a.manual_values.empty()) {
     std::string manual;
     for (const std::string& v : a.manual_values) manual += (manual.empty() ? "" : ", ") + v;

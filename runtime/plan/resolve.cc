@@ -66,11 +66,6 @@ struct MountRequest {
   Source from;
 };
 
-bool is_reserved_path(const std::string& path) {
-  return path == "/" || path == "/proc" || path == "/dev" || path == "$APP_DATA" || path == "${APP_DATA}" ||
-         path.rfind("/proc/", 0) == 0 || path.rfind("/dev/", 0) == 0;
-}
-
 // Absolute paths in component order (a parent before its children), then variable paths, which
 // the sandbox places after expansion.
 bool mount_order(const Mount& a, const Mount& b) {
@@ -143,14 +138,7 @@ std::vector<Mount> resolve_mounts(const std::vector<GrantFrom>& grants, const po
 
   std::vector<Mount> mounts;
   std::map<std::string, Where> first_where;
-  for (const MountRequest& r : requests) {
-    if (is_reserved_path(r.entry.path)) {
-      diags.error(r.entry.where, "'" + r.entry.path + "' is set up by cordon itself and cannot be granted; "
-                                 "devices go under 'devices' in an interface");
-      continue;
-    }
-    merge_mount(mounts, first_where, r, diags);
-  }
+  for (const MountRequest& r : requests) merge_mount(mounts, first_where, r, diags);  // reserved paths: refused by the loader
   // The fixed frame every launch gets (DESIGN.md "Confinement each launch must give").
   mounts.push_back(Mount{MountKind::root_tmpfs, "/", false, {kCordon}});
   mounts.push_back(Mount{MountKind::proc, "/proc", false, {kCordon}});
@@ -219,14 +207,8 @@ class SeccompResolver {
 
   void use_set(const policy::Located<std::string>& name, const Source& from) { use_set_named(name.value, from, name.where, {}); }
 
-  void allow(const policy::Located<std::string>& name, const Source& from) {
-    if (const policy::DeniedSyscall* d = never_allowed(name.value)) {
-      diags_.error(name.where, "syscall '" + name.value + "' is never allowed: " + d->why)
-          .notes.push_back(policy::note(d->syscall.where, "denied here"));
-      return;
-    }
-    add_named(allowed_, name.value, from);
-  }
+  // The bundle checks refused allows of syscalls the catalogue denies outright.
+  void allow(const policy::Located<std::string>& name, const Source& from) { add_named(allowed_, name.value, from); }
   void deny(const policy::Located<std::string>& name, const Source& from) { add_named(denied_, name.value, from); }
   void family(const policy::Located<std::string>& name, const Source& from) { add_named(families_, name.value, from); }
 
@@ -255,12 +237,6 @@ class SeccompResolver {
     auto it = std::find_if(list.begin(), list.end(), [&](const Named& n) { return n.name == name; });
     if (it == list.end()) list.push_back(Named{name, {from}});
     else add_source(it->from, from);
-  }
-
-  const policy::DeniedSyscall* never_allowed(const std::string& name) const {
-    for (const policy::DeniedSyscall& d : cat_.denied)
-      if (d.syscall.value == name) return &d;
-    return nullptr;
   }
 
   // `chain` holds the sets being expanded, to name an include cycle instead of looping.

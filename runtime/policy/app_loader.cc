@@ -1,5 +1,6 @@
 // Schema 1 app policies: shape and values of every key. Whether the plugged interfaces exist and
 // accept the attributes is checked later, against the catalogue (plugs.cc).
+#include <algorithm>
 #include <regex>
 
 #include "policy/fields.h"
@@ -23,6 +24,8 @@ std::vector<Located<std::string>> read_command(const Reader& r, const YamlNode& 
                                      "' must be an absolute path; cordon does not search PATH");
   else if (auto problem = path_problem(program))
     r.diags.error(argv[0].where, std::string(what) + "[0]: " + *problem);
+  else if (program == "/")
+    r.diags.error(argv[0].where, std::string(what) + "[0] must name a program, not '/'");
   return argv;
 }
 
@@ -97,8 +100,9 @@ std::optional<std::string> read_user(const Reader& r, const YamlNode& n) {
   if (!s) return std::nullopt;
   static const std::regex uid("[0-9]{1,10}");
   static const std::regex user_name("[A-Za-z0-9_][A-Za-z0-9_.-]{0,30}\\$?");
-  if (s->size() <= 32 && std::regex_match(*s, uid) && std::stoull(*s) < 4294967295ull) return s;
-  if (s->size() <= 32 && !std::regex_match(*s, uid) && std::regex_match(*s, user_name)) return s;
+  const bool all_digits = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (all_digits && std::regex_match(*s, uid) && std::stoull(*s) < 4294967295ull) return s;
+  if (!all_digits && s->size() <= 32 && std::regex_match(*s, user_name)) return s;
   r.error(n, "user must be a user name or a uid from 0 to 4294967294, found '" + s->substr(0, 40) + "'");
   return std::nullopt;
 }

@@ -31,25 +31,6 @@ std::optional<Interface> load_interface_file(const std::string& path, const std:
   return iface;
 }
 
-bool value_has_type(const std::string& v, AttributeType type) {
-  static const std::regex integer("[0-9]{1,18}");
-  static const std::regex port("([0-9]{1,5})(-([0-9]{1,5}))?");
-  switch (type) {
-    case AttributeType::string: return true;
-    case AttributeType::integer: return v.size() <= 18 && std::regex_match(v, integer);
-    case AttributeType::boolean: return v == "true" || v == "false";
-    case AttributeType::path: return !path_problem(v);
-    case AttributeType::ports: {
-      std::smatch m;
-      if (v.size() > 11 || !std::regex_match(v, m, port)) return false;
-      const int lo = std::stoi(m[1]);
-      const int hi = m[3].matched ? std::stoi(m[3]) : lo;
-      return lo >= 1 && hi <= 65535 && lo <= hi;
-    }
-  }
-  return false;
-}
-
 void check_attribute(const AttributeSpec& spec, const AttributeValue& value, const Interface& iface,
                      Diagnostics& diags) {
   // Only ports may be a list: a port list is one value ("connect to 80 and 443").
@@ -112,6 +93,15 @@ ResolvedPlug check_plug(const Plug& plug, const Interface& iface, Diagnostics& d
   return rp;
 }
 
+void check_never_allowed(const std::vector<Located<std::string>>& allow, const SyscallCatalog& cat,
+                         Diagnostics& diags) {
+  for (const Located<std::string>& name : allow)
+    for (const DeniedSyscall& d : cat.denied)
+      if (d.syscall.value == name.value)
+        diags.error(name.where, "syscall '" + name.value + "' is never allowed: " + d.why)
+            .notes.push_back(note(d.syscall.where, "denied here"));
+}
+
 // Every set an interface names must exist in the catalogue.
 void check_set_references(const Interface& iface, const SyscallCatalog& cat, Diagnostics& diags) {
   std::vector<std::string> names;
@@ -122,7 +112,11 @@ void check_set_references(const Interface& iface, const SyscallCatalog& cat, Dia
         diags.error(s.where, "unknown syscall set '" + s.value + "'" + did_you_mean(s.value, names));
   };
   check(iface.grants.seccomp.sets);
-  for (const Conditional& c : iface.when) check(c.grants.seccomp.sets);
+  check_never_allowed(iface.grants.seccomp.allow, cat, diags);
+  for (const Conditional& c : iface.when) {
+    check(c.grants.seccomp.sets);
+    check_never_allowed(c.grants.seccomp.allow, cat, diags);
+  }
 }
 
 void check_includes(const SyscallCatalog& cat, Diagnostics& diags) {
@@ -136,6 +130,10 @@ void check_includes(const SyscallCatalog& cat, Diagnostics& diags) {
 }
 
 }  // namespace
+
+void check_interface(const Interface& iface, const SyscallCatalog& syscalls, Diagnostics& diags) {
+  check_set_references(iface, syscalls, diags);
+}
 
 std::vector<ResolvedPlug> check_plugs(const AppPolicy& app, const std::vector<Interface>& interfaces,
                                       Diagnostics& diags) {
@@ -172,8 +170,9 @@ std::unique_ptr<Bundle> assemble_bundle(AppPolicy app, Interface base, std::vect
   bundle->base = std::move(base);
   bundle->interfaces = std::move(interfaces);
   bundle->syscalls = std::move(syscalls);
-  check_set_references(bundle->base, bundle->syscalls, diags);
-  for (const Interface& i : bundle->interfaces) check_set_references(i, bundle->syscalls, diags);
+  check_interface(bundle->base, bundle->syscalls, diags);
+  for (const Interface& i : bundle->interfaces) check_interface(i, bundle->syscalls, diags);
+  check_never_allowed(bundle->app.seccomp.allow, bundle->syscalls, diags);
   bundle->plugs = check_plugs(bundle->app, bundle->interfaces, diags);
   if (diags.error_count() != errors_before) return nullptr;
   return bundle;

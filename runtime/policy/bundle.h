@@ -50,6 +50,10 @@ std::optional<Interface> load_interface(const std::string& name, const SearchPat
 
 std::optional<SyscallCatalog> load_syscall_sets(const SearchPaths& paths, Diagnostics& diags, SourceTexts& sources);
 
+// Checks an interface against the syscall catalogue: its sets exist, it allows nothing the
+// catalogue denies outright. (`cordon check IFACE.yaml` and load_bundle.)
+void check_interface(const Interface& iface, const SyscallCatalog& syscalls, Diagnostics& diags);
+
 // Checks a parsed app against its interfaces: used by load_bundle, exposed for tests.
 std::vector<ResolvedPlug> check_plugs(const AppPolicy& app, const std::vector<Interface>& interfaces,
                                       Diagnostics& diags);

@@ -54,7 +54,8 @@ const std::vector<std::string>& path_variables() {
 
 std::optional<std::string> path_problem(std::string_view path) {
   if (path.empty()) return "empty path";
-  if (path.find('\n') != std::string_view::npos) return "path contains a newline";
+  if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    return "path " + quoted(path) + " contains a control character";
   std::size_t pos = 0;
   if (path[0] != '/' && path[0] != '$') return "path '" + std::string(path) + "' is relative; paths must be absolute or start with a variable";
   if (path.size() > 1 && path.back() == '/') return "path '" + std::string(path) + "' ends with '/'";
@@ -79,11 +80,36 @@ std::optional<std::string> path_problem(std::string_view path) {
                (hint ? "; did you mean '$" + *hint + "'?" : "");
       }
       if (pos != 0 && var != "UID") return "variable '$" + std::string(var) + "' names a whole path and must start it";
+      if (pos == 0 && var == "UID") return "'$UID' is a number, not a directory; it cannot start a path";
     }
     pos = end;
   }
   if (path.find("//") != std::string_view::npos) return "path '" + std::string(path) + "' contains '//'";
   return std::nullopt;
+}
+
+bool value_has_type(const std::string& v, AttributeType type) {
+  static const std::regex integer("[0-9]{1,18}");
+  static const std::regex port("([0-9]{1,5})(-([0-9]{1,5}))?");
+  switch (type) {
+    case AttributeType::string: return true;
+    case AttributeType::integer: return v.size() <= 18 && std::regex_match(v, integer);
+    case AttributeType::boolean: return v == "true" || v == "false";
+    case AttributeType::path: return !path_problem(v);
+    case AttributeType::ports: {
+      std::smatch m;
+      if (v.size() > 11 || !std::regex_match(v, m, port)) return false;
+      const int lo = std::stoi(m[1]);
+      const int hi = m[3].matched ? std::stoi(m[3]) : lo;
+      return lo >= 1 && hi <= 65535 && lo <= hi;
+    }
+  }
+  return false;
+}
+
+bool is_reserved_path(std::string_view path) {
+  return path == "/" || path == "/proc" || path == "/dev" || path == "$APP_DATA" || path == "${APP_DATA}" ||
+         path.rfind("/proc/", 0) == 0 || path.rfind("/dev/", 0) == 0;
 }
 
 bool Reader::mapping(const YamlNode& n, std::string_view what, const std::vector<std::string>& known) const {
@@ -114,6 +140,10 @@ const YamlNode* Reader::required(const YamlNode& map, std::string_view key, std:
 }
 
 std::optional<std::string> Reader::string(const YamlNode& n, std::string_view what) const {
+  if (n.is_scalar() && n.scalar.find('\0') != std::string::npos) {
+    error(n, std::string(what) + " contains a NUL character");
+    return std::nullopt;
+  }
   if (n.is_scalar()) return n.scalar;
   error(n, std::string(what) + " must be a string, found " + describe(n));
   return std::nullopt;
@@ -121,7 +151,10 @@ std::optional<std::string> Reader::string(const YamlNode& n, std::string_view wh
 
 std::optional<std::string> Reader::one_line(const YamlNode& n, std::string_view what) const {
   auto s = string(n, what);
-  if (s && std::any_of(s->begin(), s->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  const bool separator = s && (s->find("\xc2\x85") != std::string::npos || s->find("\xe2\x80\xa8") != std::string::npos ||
+                               s->find("\xe2\x80\xa9") != std::string::npos);
+  if (s && (separator || std::any_of(s->begin(), s->end(), control))) {
     error(n, std::string(what) + " must be one line of text without control characters");
     return std::nullopt;
   }
@@ -244,10 +277,24 @@ std::vector<PathEntry> Reader::path_entries(const YamlNode& n, std::string_view 
 Filesystem Reader::filesystem(const YamlNode& n) const {
   Filesystem fs;
   if (!mapping(n, "filesystem", {"hide", "read-only", "read-write", "tmpfs"})) return fs;
-  if (const YamlNode* v = n.find("read-only")) fs.read_only = path_entries(*v, "filesystem.read-only");
-  if (const YamlNode* v = n.find("read-write")) fs.read_write = path_entries(*v, "filesystem.read-write");
-  if (const YamlNode* v = n.find("tmpfs")) fs.tmpfs = path_entries(*v, "filesystem.tmpfs");
-  if (const YamlNode* v = n.find("hide")) fs.hide = path_entries(*v, "filesystem.hide");
+  // Paths the fixed frame owns are refused here, where the entry is written.
+  auto granted = [&](const char* key) {
+    std::vector<PathEntry> entries;
+    const YamlNode* v = n.find(key);
+    if (!v) return entries;
+    for (PathEntry& e : path_entries(*v, std::string("filesystem.") + key)) {
+      if (is_reserved_path(e.path))
+        diags.error(e.where, "'" + e.path + "' is set up by cordon itself and cannot be granted; "
+                             "devices go under 'devices' in an interface");
+      else
+        entries.push_back(std::move(e));
+    }
+    return entries;
+  };
+  fs.read_only = granted("read-only");
+  fs.read_write = granted("read-write");
+  fs.tmpfs = granted("tmpfs");
+  fs.hide = granted("hide");
   return fs;
 }
 

@@ -60,6 +60,12 @@ bool check_schema_version(const Reader& r, const YamlNode& root, std::string_vie
 // The variables a path may use (DESIGN.md "Policy model").
 const std::vector<std::string>& path_variables();
 
+// Whether a plug attribute value (one item) has the attribute's type: ports are "80" or "8000-8080".
+bool value_has_type(const std::string& value, AttributeType type);
+
+// Paths the fixed frame of every launch owns; no grant may name them (docs/plan.md).
+bool is_reserved_path(std::string_view path);
+
 // Validates a path's text; returns the problem, or nullopt when it is fine.
 std::optional<std::string> path_problem(std::string_view path);
 

@@ -50,7 +50,8 @@ Grants read_grants(const Reader& r, const YamlNode& map) {
   if (const YamlNode* v = map.find("devices")) {
     g.devices = r.path_entries(*v, "devices");
     for (const PathEntry& d : g.devices)
-      if (d.path.rfind("/dev/", 0) != 0) r.diags.error(d.where, "device '" + d.path + "' is not under /dev");
+      if (d.path.rfind("/dev/", 0) != 0)
+        r.diags.error(d.where, "device '" + d.path + "' must name a device node under /dev/");
   }
   if (const YamlNode* v = map.find("network")) {
     auto mode = r.string(*v, "network");
@@ -98,7 +99,15 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
     if (auto b = r.boolean(*v, what + " required")) spec.required = *b;
   if (const YamlNode* v = n.find("reserved"))
     if (auto b = r.boolean(*v, what + " reserved")) spec.reserved = *b;
-  if (const YamlNode* v = n.find("values")) spec.values = plain(r.string_list(*v, what + " values"));
+  if (const YamlNode* v = n.find("values")) {
+    spec.values = plain(r.string_list(*v, what + " values"));
+    if (v->is_sequence() && v->items.empty())  // "any value" is written by leaving `values` out
+      r.error(*v, what + " values must list at least one value; leave 'values' out to accept any " +
+                      to_string(spec.type));
+    for (const YamlNode& item : v->items)
+      if (item.is_scalar() && !value_has_type(item.scalar, spec.type))
+        r.error(item, "value " + quoted(item.scalar) + " of " + what + " is not of type " + std::string(to_string(spec.type)));
+  }
   if (const YamlNode* v = n.find("manual-values")) {
     for (const Located<std::string>& m : r.string_list(*v, what + " manual-values")) {
       if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), m.value) == spec.values.end())
@@ -111,6 +120,8 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
       if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), *s) == spec.values.end())
         r.error(*v, "default '" + *s + "' is not one of the values of " + what + ": " + join(spec.values));
       spec.default_value = *s;
+      if (spec.values.empty() && !value_has_type(*s, spec.type))
+        r.error(*v, "default " + quoted(*s) + " of " + what + " is not of type " + std::string(to_string(spec.type)));
     }
     if (spec.required) r.error(*v, what + " is required and so cannot have a default");
   }
@@ -138,6 +149,8 @@ std::optional<Conditional> read_conditional(const Reader& r, const YamlNode& n, 
   c.where = r.at(n);
   const YamlNode* cond = r.required(n, "if", "each entry of when");
   if (cond && !cond->is_mapping()) r.error(*cond, "if must be a mapping of attribute: value");
+  if (cond && cond->is_mapping() && cond->entries.empty())
+    r.error(*cond, "if must name at least one attribute; put unconditional grants at the top level");
   if (cond && cond->is_mapping()) {
     for (const auto& [key, value] : cond->entries) {
       const AttributeSpec* spec = iface.attribute(key.scalar);
@@ -156,6 +169,17 @@ std::optional<Conditional> read_conditional(const Reader& r, const YamlNode& n, 
   }
   c.grants = read_grants(r, n);
   return c;
+}
+
+// base.yaml is the template, not something an app plugs: it has no attributes, conditions or
+// connection. Limits are defaults only base may set: an interface cannot limit an app.
+void check_base_rules(const Reader& r, const YamlNode& root, const Interface& iface) {
+  const bool is_base = iface.name.value == "base";
+  for (const char* key : {"attributes", "when", "connection"})
+    if (is_base && root.find(key))
+      r.error(*root.find(key), std::string("'") + key + "' does not apply to base.yaml, which every app gets");
+  if (!is_base && root.find("limits"))
+    r.error(*root.find("limits"), "limits are only accepted in base.yaml (defaults) and in app policies");
 }
 
 }  // namespace
@@ -187,6 +211,7 @@ std::optional<Interface> parse_interface(const std::string& file, std::string_vi
       for (const YamlNode& item : v->items)
         if (auto c = read_conditional(r, item, iface)) iface.when.push_back(std::move(*c));
   }
+  check_base_rules(r, *root, iface);
   if (diags.error_count() != errors_before) return std::nullopt;
   return iface;
 }

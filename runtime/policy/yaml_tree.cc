@@ -181,6 +181,12 @@ class TreeBuilder : public YAML::EventHandler {
       if (!n.is_scalar()) throw Refusal{n.line, n.column, "mapping keys must be plain strings"};
       parent.pending_key = std::move(n);
     } else {
+      // An empty value ("key:") sits where yaml-cpp saw the next token, often the next line;
+      // the key is where a reader looks.
+      if (n.is_null()) {
+        n.line = parent.pending_key->line;
+        n.column = parent.pending_key->column;
+      }
       note_duplicate(parent.node, *parent.pending_key);
       parent.node.entries.emplace_back(std::move(*parent.pending_key), std::move(n));
       parent.pending_key.reset();

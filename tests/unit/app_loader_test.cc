@@ -131,3 +131,31 @@ TEST_CASE("reserved keys are validated now") {
   CHECK(app_errors(with("health-check: [check]\n")) ==
         V{"5:16: health-check[0] 'check' must be an absolute path; cordon does not search PATH"});
 }
+
+TEST_CASE("values that would reach the sandbox malformed are refused") {
+  CHECK(app_errors(with("filesystem: {read-only: [\"/usr/a\\0b\"]}\n")) ==
+        V{"5:26: each entry of filesystem.read-only contains a NUL character"});
+  CHECK(app_errors(with("environment: {A: \"x\\0y\"}\n")) == V{"5:18: environment.A contains a NUL character"});
+  CHECK(app_errors(with("filesystem: {read-only: [\"/usr/a\\tb\"]}\n")) ==
+        V{"5:26: path '/usr/a\\tb' contains a control character"});
+  CHECK(app_errors(with("filesystem: {read-only: [$UID/x]}\n")) ==
+        V{"5:26: '$UID' is a number, not a directory; it cannot start a path"});
+  CHECK(app_errors("schema: 1\nname: demo\ncommand: [/]\n") == V{"3:11: command[0] must name a program, not '/'"});
+  CHECK(app_errors(with("user: 12345678901\n")) ==
+        V{"5:7: user must be a user name or a uid from 0 to 4294967294, found '12345678901'"});
+  CHECK(app_errors(with("summary2: x\n")).size() == 1);
+  CHECK(app_errors("schema: 1\nname: demo\ncommand: [/bin/true]\nsummary: \"a\\u2028b\"\n") ==
+        V{"4:10: summary must be one line of text without control characters"});
+}
+
+TEST_CASE("paths cordon sets up itself cannot be granted, in any list") {
+  CHECK(app_errors(with("filesystem: {read-write: [/proc/sys]}\n")) ==
+        V{"5:27: '/proc/sys' is set up by cordon itself and cannot be granted; devices go under 'devices' in an "
+          "interface"});
+  CHECK(app_errors(with("filesystem: {tmpfs: [/]}\n")).size() == 1);
+  CHECK(app_errors(with("filesystem: {hide: [$APP_DATA]}\n")).size() == 1);
+}
+
+TEST_CASE("an empty value is reported at its key") {
+  CHECK(app_errors(with("plugs:\n")) == V{"5:1: plugs must be a list, found nothing"});
+}

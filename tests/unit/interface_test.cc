@@ -36,7 +36,7 @@ TEST_CASE("interface errors") {
   CHECK(interface_errors(iface("network: internet\n")) == V{"4:10: network must be 'none' or 'host', found 'internet'"});
   CHECK(interface_errors(iface("connection: sometimes\n")) ==
         V{"4:13: connection must be 'auto' or 'manual', found 'sometimes'"});
-  CHECK(interface_errors(iface("devices: [/etc/passwd]\n")) == V{"4:11: device '/etc/passwd' is not under /dev"});
+  CHECK(interface_errors(iface("devices: [/etc/passwd]\n")) == V{"4:11: device '/etc/passwd' must name a device node under /dev/"});
   CHECK(interface_errors(iface("seccomp: {socket-families: [AF_FOO]}\n")) ==
         V{"4:29: unknown socket family 'AF_FOO'; known: AF_ALG, AF_BLUETOOTH, AF_CAN, AF_INET, AF_INET6, AF_NETLINK, "
           "AF_PACKET, AF_UNIX, AF_VSOCK"});
@@ -81,4 +81,23 @@ TEST_CASE("the shipped catalogue loads, and every interface names existing sets"
     CHECK(cordon::policy::load_interface(name, paths, diags, sources));
   }
   CHECK(cordon::test::errors(diags).empty());
+}
+
+TEST_CASE("attribute declarations cannot fail open") {
+  CHECK(interface_errors(iface("attributes: {a: {values: []}}\n")) ==
+        V{"4:26: attribute 'a' values must list at least one value; leave 'values' out to accept any string"});
+  CHECK(interface_errors(iface("attributes: {a: {type: boolean, values: [yes]}}\n")) ==
+        V{"4:42: value 'yes' of attribute 'a' is not of type boolean"});
+  CHECK(interface_errors(iface("attributes: {a: {type: integer, default: many}}\n")) ==
+        V{"4:42: default 'many' of attribute 'a' is not of type integer"});
+  CHECK(interface_errors(iface("attributes: {a: {values: [x]}}\nwhen:\n  - if: {}\n")) ==
+        V{"6:9: if must name at least one attribute; put unconditional grants at the top level"});
+}
+
+TEST_CASE("base.yaml takes no attributes, conditions or connection; only base sets limits") {
+  CHECK(interface_errors("schema: 1\ninterface: base\nconnection: auto\n") ==
+        V{"3:13: 'connection' does not apply to base.yaml, which every app gets"});
+  CHECK(interface_errors(iface("limits: {processes: 5}\n")) ==
+        V{"4:9: limits are only accepted in base.yaml (defaults) and in app policies"});
+  CHECK(interface_errors("schema: 1\ninterface: base\nlimits: {processes: 5}\n").empty());
 }
