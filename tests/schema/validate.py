@@ -1,16 +1,28 @@
 #!/usr/bin/env python3
 """Validate cordon policy files against the JSON Schemas in policies/schema/.
 
-usage: validate.py --schema-dir DIR good FILE...   every FILE must validate
-       validate.py --schema-dir DIR bad FILE...    every FILE must fail validation
+usage: validate.py --schema-dir DIR good PATH...   every file must validate
+       validate.py --schema-dir DIR bad PATH...    every file must fail validation
 
-A file that has a top-level `interface:` key is checked against interface.schema.json,
-any other against app.schema.json. YAML is read as YAML 1.2 core schema (what the cordon
-loader and yaml-language-server read): `yes`/`on` are strings, `012` is 12, dates stay strings.
-The schemas cannot see loader-only rules (duplicate keys, anchors, tags, unknown interfaces...).
+A PATH is a file, or a directory: its *.yaml files (not recursive), in name order. So these two
+are the same test:
+    validate.py --schema-dir policies/schema bad tests/data/bad tests/data/interfaces-bad
+    validate.py --schema-dir policies/schema bad tests/data/bad/*.yaml tests/data/interfaces-bad/*.yaml
+
+A file with a top-level `interface:` key is checked against interface.schema.json, a file with
+`sets:` and no `name:` is the syscall-set catalogue (no schema: reported as SKIP and not counted),
+any other against app.schema.json; `cordon check` sorts files the same way.
+
+YAML is read the way the cordon loader reads it (--yaml cordon, the default): only unquoted
+`true`/`false` are booleans, only unquoted decimal digits are integers, `~`/`null`/`Null`/`NULL`/empty
+are null, every other scalar is a string (`True`, `yes`, `0x10`, `1.0` are strings), and mapping keys
+are always the key's text. `--yaml core` reads YAML 1.2 core types instead, as yaml-language-server
+does in editors; the schema cannot reject e.g. `optional: True` or `processes: 0x10` then.
+The schemas cannot see loader-only rules either (duplicate keys, anchors, tags, unknown interfaces
+or syscalls, attributes a plug sets against the interface's declarations...): tests/data/bad-loader-only.
 
 Prints one line per file, then "N passed, M failed"; exits 1 when M > 0, 2 on a usage error.
-Works with python3-jsonschema 4.10 (RefResolver) and with jsonschema >= 4.18 (referencing).
+Works with Debian's python3-jsonschema 4.10 (RefResolver) and with jsonschema >= 4.18 (referencing).
 """
 
 import argparse
@@ -23,34 +35,19 @@ import jsonschema
 import yaml
 
 SCHEMA_FILES = ("common.schema.json", "app.schema.json", "interface.schema.json")
+NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
-class Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with the YAML 1.2 core schema's implicit types instead of YAML 1.1's."""
-
-
-Yaml12Loader.yaml_implicit_resolvers = {}
-for _tag, _regexp, _first in (
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+0123456789.")),
-):
-    Yaml12Loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
-
-
-def _int12(loader, node):
+def _int(loader, node):
     text = loader.construct_scalar(node)
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
         return int(text[2:], 16)
-    return int(text, 10)
+    return int(text, 10)  # "012" is 12, not YAML 1.1's octal
 
 
-def _float12(loader, node):
+def _float(loader, node):
     text = loader.construct_scalar(node).lower()
     if text.endswith(".inf"):
         return float("-inf") if text.startswith("-") else float("inf")
@@ -59,8 +56,52 @@ def _float12(loader, node):
     return float(text)
 
 
-Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int12)
-Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _float12)
+class _TextKeys:
+    """Mapping keys are the key's text, as in JSON and in the cordon loader; no merge keys."""
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, "expected a mapping", node.start_mark)
+        mapping = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or (key_node.style is None and NULL.match(key_node.value)):
+                raise yaml.constructor.ConstructorError(None, None, "mapping keys must be plain strings",
+                                                        key_node.start_mark)
+            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+class CordonLoader(_TextKeys, yaml.SafeLoader):
+    """Scalars typed as the cordon loader types them (see the module docstring)."""
+
+
+class CoreLoader(_TextKeys, yaml.SafeLoader):
+    """The YAML 1.2 core schema's implicit types instead of YAML 1.1's."""
+
+
+def _resolvers(cls, table):
+    cls.yaml_implicit_resolvers = {}
+    for tag, regexp, first in table:
+        cls.add_implicit_resolver(tag, re.compile(regexp), first)
+    cls.add_constructor("tag:yaml.org,2002:int", _int)
+    cls.add_constructor("tag:yaml.org,2002:float", _float)
+
+
+_NULL = ("tag:yaml.org,2002:null", NULL.pattern, ["~", "n", "N", ""])
+_resolvers(CordonLoader, (
+    _NULL,
+    ("tag:yaml.org,2002:bool", r"^(?:true|false)$", list("tf")),
+    ("tag:yaml.org,2002:int", r"^[0-9]+$", list("0123456789")),
+))
+_resolvers(CoreLoader, (
+    _NULL,
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+0123456789.")),
+))
+LOADERS = {"cordon": CordonLoader, "core": CoreLoader}
 
 
 def load_schemas(schema_dir):
@@ -94,41 +135,68 @@ def load_schemas(schema_dir):
     return {"app": make("app.schema.json"), "interface": make("interface.schema.json")}
 
 
-def load_yaml(path):
+def load_yaml(path, loader=CordonLoader):
     data = pathlib.Path(path).read_bytes()
     text = data.decode("utf-8")  # strict: a non-UTF-8 file is an error
-    docs = list(yaml.load_all(text, Loader=Yaml12Loader))
+    docs = list(yaml.load_all(text, Loader=loader))
     if len(docs) > 1:
         raise ValueError("expected one YAML document, found %d" % len(docs))
     return docs[0] if docs else None  # an empty file is a null document
+
+
+def kind_of(doc):
+    """What `cordon check` reads the file as: "interface", "syscall-sets" or "app"."""
+    if isinstance(doc, dict) and "interface" in doc:
+        return "interface"
+    if isinstance(doc, dict) and "sets" in doc and "name" not in doc:
+        return "syscall-sets"
+    return "app"
 
 
 def where(error):
     return "/" + "/".join(str(p) for p in error.absolute_path)
 
 
-def check(validators, path):
-    """Return (ok, message): ok is True when the file validates."""
+def check(validators, path, loader=CordonLoader):
+    """Return (ok, message): ok is True when the file validates, None when no schema applies."""
     try:
-        doc = load_yaml(path)
+        doc = load_yaml(path, loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as e:
         return False, "cannot load: " + " ".join(str(e).split())
-    kind = "interface" if isinstance(doc, dict) and "interface" in doc else "app"
+    kind = kind_of(doc)
+    if kind not in validators:
+        return None, "no schema for the %s file" % kind
     errors = list(validators[kind].iter_errors(doc))
     if not errors:
         return True, "valid %s" % kind
     best = jsonschema.exceptions.best_match(errors)
+    while best.context:  # anyOf/oneOf: name the branch's own complaint, not "not valid under any"
+        best = jsonschema.exceptions.best_match(
+            [e for e in best.context if e.validator != "type"] or best.context)
     message = best.message
     if best.validator == "pattern" and isinstance(best.schema, dict) and "patternErrorMessage" in best.schema:
         message = "%r: %s" % (best.instance, best.schema["patternErrorMessage"])
     return False, "%s: %s: %s" % (kind, where(best), message)
 
 
+def expand(paths):
+    """Files as given; a directory stands for its *.yaml files in name order."""
+    out = []
+    for p in paths:
+        p = pathlib.Path(p)
+        if not p.exists():
+            raise FileNotFoundError("no such file or directory: %s" % p)
+        out.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    return out
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--schema-dir", required=True, help="directory holding the *.schema.json files")
+    ap.add_argument("--yaml", choices=sorted(LOADERS), default="cordon",
+                    help="how to type scalars: as the cordon loader does (default), or YAML 1.2 core")
     ap.add_argument("mode", choices=("good", "bad"), help="good: files must validate; bad: must not")
-    ap.add_argument("files", nargs="+", metavar="FILE")
+    ap.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a directory of *.yaml files")
     args = ap.parse_args(argv)
 
     try:
@@ -136,11 +204,21 @@ def main(argv):
     except (OSError, ValueError, jsonschema.exceptions.SchemaError) as e:
         print("validate.py: cannot load schemas from %s: %s" % (args.schema_dir, e), file=sys.stderr)
         return 2
+    try:
+        files = expand(args.paths)
+    except FileNotFoundError as e:
+        print("validate.py: %s" % e, file=sys.stderr)
+        return 2
+    if not files:
+        print("validate.py: no files in %s" % " ".join(args.paths), file=sys.stderr)
+        return 2
 
     passed = failed = 0
-    for path in args.files:
-        ok, message = check(validators, path)
-        if ok == (args.mode == "good"):
+    for path in files:
+        ok, message = check(validators, path, LOADERS[args.yaml])
+        if ok is None:
+            print("SKIP %s: %s" % (path, message))
+        elif ok == (args.mode == "good"):
             passed += 1
             print("PASS %s: %s" % (path, message))
         else:
