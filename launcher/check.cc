@@ -8,7 +8,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
-#include "plan/resolve.h"
+#include "plan/plan_for.h"
 #include "policy/bundle.h"
 #include "policy/load.h"
 #include "policy/yaml_tree.h"
@@ -41,10 +41,10 @@ void check_one(const std::string& file, const policy::SearchPaths& paths, policy
           policy::check_interface(*iface, *syscalls, diags);
       return;
     case FileKind::syscall_sets:
-      policy::parse_syscall_sets(file, *text, diags);
+      if (auto cat = policy::parse_syscall_sets(file, *text, diags)) policy::check_syscall_catalog(*cat, diags);
       return;
     case FileKind::app:
-      if (auto bundle = policy::load_bundle(file, paths, diags, sources)) plan::resolve(*bundle, {}, diags);
+      plan::plan_for(file, paths, {}, diags, sources);
       return;
   }
 }

@@ -125,7 +125,7 @@ std::string explain_text(const plan::Plan& p) {
   }
   syscalls_section(out, p);
   if (!p.notices.empty()) out += "\nnotices\n";
-  for (const plan::Notice& n : p.notices) line(out, n.message, where(n.from));
+  for (const plan::Notice& n : p.notices) line(out, n.kind + ": " + n.message, where(n.from));
   out += "\nplan " + plan::plan_hash(p) + "\n";
   return out;
 }

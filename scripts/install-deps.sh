@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config          # the build
+  libcap-dev libmount-dev            # capabilities and mount tables (the sandbox issue links them)
   libyaml-cpp-dev libseccomp-dev     # policy parsing; syscall names and (later) filters
   libssl-dev                         # SHA-256 of Plans (libcrypto)
   nlohmann-json3-dev libcli11-dev    # JSON output, argv parsing

@@ -87,6 +87,10 @@ struct Rule {
 };
 
 struct Notice {
+  // unenforced: the policy asks for something this cordon cannot enforce yet; `run` refuses the Plan.
+  // unconnected: a manual plug that grants nothing until `cordon connect`.
+  // info: nothing is weaker than asked (e.g. best-effort asked, strict given).
+  std::string kind;
   std::string message;
   Source from;
 };

@@ -111,7 +111,8 @@ nlohmann::ordered_json to_json(const Plan& p) {
   j["limits"] = std::move(limits);
   j["seccomp"] = seccomp_json(p);
   json notices = json::array();
-  for (const Notice& n : p.notices) notices.push_back({{"message", n.message}, {"from", source_json(n.from)}});
+  for (const Notice& n : p.notices)
+    notices.push_back({{"kind", n.kind}, {"message", n.message}, {"from", source_json(n.from)}});
   j["notices"] = std::move(notices);
   return j;
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "policy/suggest.h"
+#include "util/strings.h"
 
 namespace cordon::plan {
 
@@ -13,13 +14,11 @@ namespace {
 using policy::Diagnostics;
 using policy::Where;
 
-std::string basename_of(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // Provenance names the file by its base name, so a Plan does not depend on where the files sit.
-Source source(const std::string& origin, const Where& where) { return Source{origin, basename_of(where.file), where.line}; }
+// File names are bytes; the Plan is JSON, so an odd name is made valid UTF-8 here.
+Source source(const std::string& origin, const Where& where) {
+  return Source{origin, valid_utf8(basename_of(where.file)), where.line};
+}
 const Source kCordon{"cordon", "", 0};
 
 void add_source(std::vector<Source>& list, const Source& s) {
@@ -79,40 +78,75 @@ bool mount_order(const Mount& a, const Mount& b) {
   return key(a.path) < key(b.path);
 }
 
-void merge_mount(std::vector<Mount>& mounts, std::map<std::string, Where>& first_where, const MountRequest& r,
-                 Diagnostics& diags) {
-  auto it = std::find_if(mounts.begin(), mounts.end(), [&](const Mount& m) { return m.path == r.entry.path; });
-  if (it == mounts.end()) {
-    mounts.push_back(Mount{r.kind, r.entry.path, r.entry.optional, {r.from}});
-    first_where[r.entry.path] = r.entry.where;
-    return;
+// The mounts granted so far, by path. A repeat of a path merges into its first entry.
+class MountTable {
+ public:
+  explicit MountTable(Diagnostics& diags) : diags_(diags) {}
+
+  void add(const MountRequest& r) {
+    auto [it, fresh] = index_.try_emplace(r.entry.path, mounts_.size());
+    if (fresh) {
+      mounts_.push_back(Mount{r.kind, r.entry.path, r.entry.optional, {r.from}});
+      where_.push_back(r.entry.where);
+      return;
+    }
+    merge(mounts_[it->second], where_[it->second], r);
   }
-  Mount& m = *it;
-  const Where& earlier = first_where[m.path];
-  if (m.kind == r.kind) {
-    add_source(m.from, r.from);
-    m.optional = m.optional && r.entry.optional;
-    return;
+
+  // A grant below a hidden path would uncover part of it (the child is mounted over the hide),
+  // and a hide exists to keep secrets and cordon's own state out of every sandbox.
+  void refuse_grants_inside_hides() {
+    std::map<std::string, Where> hides;
+    for (std::size_t i = 0; i < mounts_.size(); ++i)
+      if (mounts_[i].kind == MountKind::hide) hides.emplace(mounts_[i].path, where_[i]);
+    for (std::size_t i = 0; i < mounts_.size(); ++i) {
+      const Mount& m = mounts_[i];
+      if (m.kind == MountKind::hide) continue;
+      for (std::size_t slash = m.path.rfind('/'); slash != std::string::npos && slash > 0;
+           slash = m.path.rfind('/', slash - 1)) {
+        auto hide = hides.find(m.path.substr(0, slash));
+        if (hide == hides.end()) continue;
+        diags_.error(where_[i], "'" + m.path + "' is inside '" + hide->first + "', which this plan hides")
+            .notes.push_back(policy::note(hide->second, "hidden here"));
+        break;
+      }
+    }
   }
-  if (strictness(m.kind) == 0 || strictness(r.kind) == 0) {
-    diags.error(r.entry.where, std::string("'") + m.path + "' is both " + to_string(m.kind) + " and " +
-                                   to_string(r.kind) + "; a tmpfs cannot share its path with another grant")
+
+  std::vector<Mount> take() { return std::move(mounts_); }
+
+ private:
+  void merge(Mount& m, Where& earlier, const MountRequest& r) {
+    if (m.kind == r.kind) {
+      add_source(m.from, r.from);
+      m.optional = m.optional && r.entry.optional;
+      return;
+    }
+    if (strictness(m.kind) == 0 || strictness(r.kind) == 0) {
+      diags_.error(r.entry.where, std::string("'") + m.path + "' is both " + to_string(m.kind) + " and " +
+                                      to_string(r.kind) + "; a tmpfs cannot share its path with another grant")
+          .notes.push_back(policy::note(earlier, std::string("made ") + to_string(m.kind) + " here"));
+      return;
+    }
+    const bool new_wins = strictness(r.kind) > strictness(m.kind);
+    const MountKind loser = new_wins ? m.kind : r.kind;
+    const MountKind winner = new_wins ? r.kind : m.kind;
+    diags_.warning(r.entry.where, "'" + m.path + "' is both " + to_string(m.kind) + " and " + to_string(r.kind) +
+                                      "; the stricter " + to_string(winner) + " wins over " + to_string(loser))
         .notes.push_back(policy::note(earlier, std::string("made ") + to_string(m.kind) + " here"));
-    return;
+    if (new_wins) {
+      m.kind = r.kind;
+      m.from = {r.from};
+      m.optional = r.entry.optional;
+      earlier = r.entry.where;
+    }
   }
-  const bool new_wins = strictness(r.kind) > strictness(m.kind);
-  const MountKind loser = new_wins ? m.kind : r.kind;
-  const MountKind winner = new_wins ? r.kind : m.kind;
-  diags.warning(r.entry.where, "'" + m.path + "' is both " + to_string(m.kind) + " and " + to_string(r.kind) +
-                                   "; the stricter " + to_string(winner) + " wins over " + to_string(loser))
-      .notes.push_back(policy::note(earlier, std::string("made ") + to_string(m.kind) + " here"));
-  if (new_wins) {
-    m.kind = r.kind;
-    m.from = {r.from};
-    m.optional = r.entry.optional;
-    first_where[m.path] = r.entry.where;
-  }
-}
+
+  Diagnostics& diags_;
+  std::vector<Mount> mounts_;
+  std::vector<Where> where_;  // where each mount's winning grant was written
+  std::map<std::string, std::size_t> index_;
+};
 
 std::vector<MountRequest> requests_of(const policy::Filesystem& fs, const std::string& origin) {
   std::vector<MountRequest> out;
@@ -126,6 +160,20 @@ std::vector<MountRequest> requests_of(const policy::Filesystem& fs, const std::s
   return out;
 }
 
+// What every launch gets whatever the files say (DESIGN.md "Confinement each launch must give"),
+// including the system's cordon state, hidden from every sandbox so an app can never plant a
+// compiled filter, a policy or a key. A user's own state under $XDG_* is hidden at launch, where
+// those variables are known (TODO(#4)); the home interface hides its default places too.
+std::vector<Mount> fixed_frame() {
+  return {Mount{MountKind::root_tmpfs, "/", false, {kCordon}},
+          Mount{MountKind::proc, "/proc", false, {kCordon}},
+          Mount{MountKind::dev, "/dev", false, {kCordon}},
+          Mount{MountKind::bind_rw, "$APP_DATA", false, {kCordon}},
+          Mount{MountKind::hide, "/etc/cordon", true, {kCordon}},
+          Mount{MountKind::hide, "/var/cache/cordon", true, {kCordon}},
+          Mount{MountKind::hide, "/var/lib/cordon", true, {kCordon}}};
+}
+
 std::vector<Mount> resolve_mounts(const std::vector<GrantFrom>& grants, const policy::AppPolicy& app,
                                   Diagnostics& diags) {
   std::vector<MountRequest> requests;
@@ -136,14 +184,12 @@ std::vector<Mount> resolve_mounts(const std::vector<GrantFrom>& grants, const po
   auto from_app = requests_of(app.filesystem, "app");
   requests.insert(requests.end(), from_app.begin(), from_app.end());
 
-  std::vector<Mount> mounts;
-  std::map<std::string, Where> first_where;
-  for (const MountRequest& r : requests) merge_mount(mounts, first_where, r, diags);  // reserved paths: refused by the loader
-  // The fixed frame every launch gets (DESIGN.md "Confinement each launch must give").
-  mounts.push_back(Mount{MountKind::root_tmpfs, "/", false, {kCordon}});
-  mounts.push_back(Mount{MountKind::proc, "/proc", false, {kCordon}});
-  mounts.push_back(Mount{MountKind::dev, "/dev", false, {kCordon}});
-  mounts.push_back(Mount{MountKind::bind_rw, "$APP_DATA", false, {kCordon}});
+  MountTable table(diags);
+  for (const MountRequest& r : requests) table.add(r);  // reserved paths were refused by the loader
+  table.refuse_grants_inside_hides();
+  std::vector<Mount> mounts = table.take();
+  const std::vector<Mount> frame = fixed_frame();  // its paths are reserved: no grant names them
+  mounts.insert(mounts.end(), frame.begin(), frame.end());
   std::stable_sort(mounts.begin(), mounts.end(), mount_order);
   return mounts;
 }
@@ -222,7 +268,8 @@ class SeccompResolver {
     plan.socket_families = families_;
     for (Rule& r : rules_)
       if (!denied_names.count(r.syscall)) plan.rules.push_back(r);
-    if (!families_.empty() && !denied_names.count("socket")) plan.rules.push_back(socket_rule());
+    // Always present: no family granted means socket() may create none, not any.
+    if (!denied_names.count("socket")) plan.rules.push_back(socket_rule());
     auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
     std::sort(plan.syscalls.begin(), plan.syscalls.end(), by_name);
     std::sort(plan.denied.begin(), plan.denied.end(), by_name);
@@ -294,7 +341,8 @@ class SeccompResolver {
     r.action = "allow-only";
     r.arg = 0;
     r.low32 = true;
-    r.why = "address families are granted by interfaces; AF_INET and AF_INET6 need the network plug";
+    r.why = families_.empty() ? "no interface grants an address family, so socket() creates none"
+                              : "address families are granted by interfaces; AF_INET and AF_INET6 need the network plug";
     for (const Named& f : families_) {
       r.values.push_back(f.name);
       for (const Source& s : f.from) add_source(r.from, s);
@@ -342,7 +390,7 @@ void resolve_network(const std::vector<GrantFrom>& grants, Plan& plan) {
 
 void reserved_notices(const policy::AppPolicy& app, Plan& plan) {
   auto add = [&](const char* key, const Where& where) {
-    plan.notices.push_back(Notice{std::string("'") + key + "' is accepted but not enforced by this version of cordon",
+    plan.notices.push_back(Notice{"unenforced", std::string("'") + key + "' is accepted but not enforced by this version of cordon",
                                   source("app", where)});
   };
   if (!app.health_check.empty()) add("health-check", app.health_check.front().where);
@@ -372,7 +420,7 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   plan.app = app.name.value;
   plan.summary = app.summary;
   for (const auto& arg : app.command) plan.command.push_back(arg.value);
-  plan.app_from = source("app", app.name.where);
+  plan.app_from = source("app", app.command.empty() ? app.name.where : app.command.front().where);
   plan.hostname = app.name.value;
 
   std::vector<GrantFrom> grants{{&bundle.base.grants, "base"}};
@@ -384,14 +432,18 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
                               source("app", rp.plug->where)});
     for (const auto& [attr, value] : rp.attributes) {
       const policy::AttributeSpec* spec = rp.interface->attribute(attr);
+      if (attr == "enforcement" && value == "best-effort")
+        plan.notices.push_back(Notice{"info", "plug '" + name + "' asks for best-effort enforcement; this cordon "
+                                              "always enforces strictly",
+                                      source("app", rp.plug->where)});
       if (spec && spec->reserved)
-        plan.notices.push_back(Notice{"attribute '" + attr + "' of plug '" + name +
+        plan.notices.push_back(Notice{"unenforced", "attribute '" + attr + "' of plug '" + name +
                                           "' is accepted but not enforced by this version of cordon",
                                       source("app", rp.plug->where)});
     }
     if (connected) add_interface_grants(*rp.interface, rp, "plug:" + name, grants);
     else
-      plan.notices.push_back(Notice{"plug '" + name + "' is manual and grants nothing until `cordon connect " +
+      plan.notices.push_back(Notice{"unconnected", "plug '" + name + "' is manual and grants nothing until `cordon connect " +
                                         app.name.value + " " + name + "`",
                                     source("app", rp.plug->where)});
   }

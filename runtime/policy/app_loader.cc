@@ -1,10 +1,12 @@
 // Schema 1 app policies: shape and values of every key. Whether the plugged interfaces exist and
-// accept the attributes is checked later, against the catalogue (plugs.cc).
+// accept the attributes is checked later, against the catalogue (bundle.cc).
 #include <algorithm>
 #include <regex>
 
 #include "policy/fields.h"
 #include "policy/load.h"
+#include "policy/suggest.h"
+#include "util/strings.h"
 
 namespace cordon::policy {
 
@@ -34,10 +36,15 @@ AttributeValue read_attribute_value(const Reader& r, const YamlNode& n, const st
   v.where = r.at(n);
   if (n.is_sequence()) {
     v.is_list = true;
+    if (n.items.empty()) r.error(n, what + " is an empty list; leave the attribute out instead");
     for (const YamlNode& item : n.items)
-      if (auto s = r.string(item, "each entry of " + what)) v.items.push_back(*s);
+      if (auto s = r.string(item, "each entry of " + what)) {
+        v.items.push_back(*s);
+        v.item_where.push_back(r.at(item));
+      }
   } else if (auto s = r.string(n, what)) {
     v.items.push_back(*s);
+    v.item_where.push_back(r.at(n));
   }
   return v;
 }
@@ -100,11 +107,24 @@ std::optional<std::string> read_user(const Reader& r, const YamlNode& n) {
   if (!s) return std::nullopt;
   static const std::regex uid("[0-9]{1,10}");
   static const std::regex user_name("[A-Za-z0-9_][A-Za-z0-9_.-]{0,30}\\$?");
-  const bool all_digits = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (all_digits && std::regex_match(*s, uid) && std::stoull(*s) < 4294967295ull) return s;
-  if (!all_digits && s->size() <= 32 && std::regex_match(*s, user_name)) return s;
-  r.error(n, "user must be a user name or a uid from 0 to 4294967294, found '" + s->substr(0, 40) + "'");
+  const bool numeric = all_digits(*s);
+  if (numeric && std::regex_match(*s, uid) && std::stoull(*s) < 4294967295ull) return s;
+  if (!numeric && s->size() <= 32 && std::regex_match(*s, user_name)) return s;
+  r.error(n, "user must be a user name or a uid from 0 to 4294967294, found " + quoted(*s, 40));
   return std::nullopt;
+}
+
+// An app's own filesystem section may not reach a person's files or session: those come through
+// interfaces (home, desktop, ...), which the owner sees and, for the risky ones, connects by hand.
+void refuse_personal_paths(const Reader& r, const Filesystem& fs) {
+  static const std::vector<std::string_view> personal{"$HOME", "$XDG_RUNTIME_DIR", "/home", "/root", "/run/user"};
+  for (const auto* list : {&fs.read_only, &fs.read_write, &fs.tmpfs})
+    for (const PathEntry& e : *list)
+      for (std::string_view p : personal)
+        if (e.path == p || (e.path.size() > p.size() && e.path.compare(0, p.size(), p) == 0 && e.path[p.size()] == '/')) {
+          r.diags.error(e.where, "'" + e.path + "' is the user's own data; an app gets it through an interface such as 'home', not its own filesystem section");
+          break;
+        }
 }
 
 SeccompSection read_app_seccomp(const Reader& r, const YamlNode& n) {
@@ -150,7 +170,10 @@ std::optional<AppPolicy> parse_app_partial(const std::string& file, std::string_
     if (auto s = read_user(r, *v)) app.user = Located<std::string>{*s, r.at(*v)};
   if (const YamlNode* v = root->find("plugs")) app.plugs = read_plugs(r, *v, "plugs");
   if (const YamlNode* v = root->find("slots")) app.slots = read_plugs(r, *v, "slots");
-  if (const YamlNode* v = root->find("filesystem")) app.filesystem = r.filesystem(*v);
+  if (const YamlNode* v = root->find("filesystem")) {
+    app.filesystem = r.filesystem(*v);
+    refuse_personal_paths(r, app.filesystem);
+  }
   if (const YamlNode* v = root->find("environment")) app.environment = r.environment(*v);
   if (const YamlNode* v = root->find("limits")) app.limits = r.limits(*v);
   if (const YamlNode* v = root->find("seccomp")) app.seccomp = read_app_seccomp(r, *v);

@@ -1,21 +1,18 @@
 #include "policy/bundle.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <regex>
 
 #include "policy/fields.h"
 #include "policy/load.h"
 #include "policy/suggest.h"
+#include "util/strings.h"
 
 namespace cordon::policy {
 
 namespace {
-
-std::string basename_of(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::optional<Interface> load_interface_file(const std::string& path, const std::string& expected_name,
                                              Diagnostics& diags, SourceTexts& sources) {
@@ -39,16 +36,28 @@ void check_attribute(const AttributeSpec& spec, const AttributeValue& value, con
                                  to_string(spec.type) + ", not a list");
     return;
   }
-  for (const std::string& v : value.items) {
+  for (std::size_t i = 0; i < value.items.size(); ++i) {
+    const std::string& v = value.items[i];
+    const Where& at = i < value.item_where.size() ? value.item_where[i] : value.where;
     if (!value_has_type(v, spec.type)) {
       std::string why = spec.type == AttributeType::path ? "; " + path_problem(v).value_or("") : "";
-      diags.error(value.where, "attribute '" + spec.name + "' of '" + iface.name.value + "' must be a " +
-                                   to_string(spec.type) + ", found '" + v + "'" + why);
-    } else if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), v) == spec.values.end()) {
-      diags.error(value.where, "'" + v + "' is not accepted for attribute '" + spec.name + "' of '" +
-                                   iface.name.value + "'; accepted: " + join(spec.values));
+      diags.error(at, "attribute '" + spec.name + "' of '" + iface.name.value + "' must be of type " +
+                          to_string(spec.type) + ", found " + quoted(v) + why);
+    } else if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(),
+                                                 canonical_value(v, spec.type)) == spec.values.end()) {
+      diags.error(at, "'" + v + "' is not accepted for attribute '" + spec.name + "' of '" + iface.name.value +
+                          "'; accepted: " + join(spec.values));
     }
   }
+}
+
+// Every plug may say how a missing kernel feature is treated (DESIGN.md reserved attributes):
+// strict (refuse to run) is what cordon does today; best-effort is accepted and noted.
+const AttributeSpec& enforcement_attribute() {
+  static const AttributeSpec spec{"enforcement", "strict: refuse to run without a needed kernel feature",
+                                  AttributeType::string, {"best-effort", "strict"}, std::string("strict"), {},
+                                  false, false, Where{}};
+  return spec;
 }
 
 std::vector<std::string> attribute_names(const Interface& iface) {
@@ -60,7 +69,7 @@ std::vector<std::string> attribute_names(const Interface& iface) {
 ResolvedPlug check_plug(const Plug& plug, const Interface& iface, Diagnostics& diags) {
   ResolvedPlug rp{&plug, &iface, {}, iface.connection == Connection::manual};
   for (const auto& [name, value] : plug.attributes) {
-    const AttributeSpec* spec = iface.attribute(name);
+    const AttributeSpec* spec = name == "enforcement" ? &enforcement_attribute() : iface.attribute(name);
     if (!spec) {
       const std::vector<std::string> names = attribute_names(iface);
       Diagnostic& d = diags.error(value.where, "attribute '" + name + "' is not accepted by interface '" +
@@ -73,21 +82,27 @@ ResolvedPlug check_plug(const Plug& plug, const Interface& iface, Diagnostics& d
     }
     check_attribute(*spec, value, iface, diags);
   }
-  for (const AttributeSpec& spec : iface.attributes) {
+  std::vector<const AttributeSpec*> specs{&enforcement_attribute()};
+  for (const AttributeSpec& spec : iface.attributes) specs.push_back(&spec);
+  for (const AttributeSpec* spec : specs) {
     auto given = std::find_if(plug.attributes.begin(), plug.attributes.end(),
-                              [&](const auto& a) { return a.first == spec.name; });
-    std::string value;
-    if (given != plug.attributes.end()) value = given->second.text();
-    else if (spec.default_value) value = *spec.default_value;
-    else if (!spec.required) continue;  // unset: the interface's grants without it
+                              [&](const auto& a) { return a.first == spec->name; });
+    AttributeValue value;
+    if (given != plug.attributes.end()) value = given->second;
+    else if (spec->default_value) value.items = {*spec->default_value};
+    else if (!spec->required) continue;  // unset: the interface's grants without it
     else {
-      diags.error(plug.where, "plug '" + plug.interface + "' needs attribute '" + spec.name + "'" +
-                                  (spec.summary.empty() ? "" : " (" + spec.summary + ")"));
+      diags.error(plug.where, "plug '" + plug.interface + "' needs attribute '" + spec->name + "'" +
+                                  (spec->summary.empty() ? "" : " (" + spec->summary + ")"));
       continue;
     }
-    if (std::find(spec.manual_values.begin(), spec.manual_values.end(), value) != spec.manual_values.end())
-      rp.needs_connect = true;
-    rp.attributes.emplace_back(spec.name, value);
+    // Compared item by item in canonical form: [22] and 0022 are the port 22 a manual value names.
+    for (std::string& item : value.items) {
+      item = canonical_value(item, spec->type);
+      if (std::find(spec->manual_values.begin(), spec->manual_values.end(), item) != spec->manual_values.end())
+        rp.needs_connect = true;
+    }
+    rp.attributes.emplace_back(spec->name, value.text());
   }
   std::sort(rp.attributes.begin(), rp.attributes.end());
   return rp;
@@ -100,6 +115,24 @@ void check_never_allowed(const std::vector<Located<std::string>>& allow, const S
       if (d.syscall.value == name.value)
         diags.error(name.where, "syscall '" + name.value + "' is never allowed: " + d.why)
             .notes.push_back(note(d.syscall.where, "denied here"));
+}
+
+// Follows includes depth-first from `set`; reports a cycle once, at the include that closes it.
+bool report_cycle(const SyscallCatalog& cat, const SyscallSet& set, std::vector<std::string> chain, Diagnostics& diags) {
+  chain.push_back(set.name.value);
+  for (const Located<std::string>& inc : set.include) {
+    if (inc.value == chain.front()) {
+      // Every member of a cycle would find it; only the one whose name sorts first reports it.
+      if (*std::min_element(chain.begin(), chain.end()) != chain.front()) return true;
+      chain.push_back(inc.value);
+      diags.error(inc.where, "syscall sets include each other in a cycle: " + join(chain, " -> "));
+      return true;
+    }
+    if (std::find(chain.begin(), chain.end(), inc.value) != chain.end()) continue;  // reported from its own start
+    if (const SyscallSet* next = cat.find(inc.value))
+      if (report_cycle(cat, *next, chain, diags)) return true;
+  }
+  return false;
 }
 
 // Every set an interface names must exist in the catalogue.
@@ -119,17 +152,31 @@ void check_set_references(const Interface& iface, const SyscallCatalog& cat, Dia
   }
 }
 
-void check_includes(const SyscallCatalog& cat, Diagnostics& diags) {
+// Includes name existing sets without a cycle; each syscall sits in at most one set and is not
+// also denied (the coverage test checks "at least one" against libseccomp's list).
+void check_catalog(const SyscallCatalog& cat, Diagnostics& diags) {
   std::vector<std::string> names;
   for (const SyscallSet& s : cat.sets) names.push_back(s.name.value);
-  for (const SyscallSet& set : cat.sets)
+  std::map<std::string, Where> placed;
+  for (const DeniedSyscall& d : cat.denied) placed.emplace(d.syscall.value, d.syscall.where);
+  for (const SyscallSet& set : cat.sets) {
     for (const Located<std::string>& inc : set.include)
       if (!cat.find(inc.value))
         diags.error(inc.where, "set '" + set.name.value + "' includes unknown set '" + inc.value + "'" +
                                    did_you_mean(inc.value, names));
+    for (const Located<std::string>& sc : set.syscalls) {
+      auto [it, fresh] = placed.emplace(sc.value, sc.where);
+      if (!fresh)
+        diags.error(sc.where, "syscall '" + sc.value + "' is placed twice; each syscall sits in one set or under denied")
+            .notes.push_back(note(it->second, "first placed here"));
+    }
+  }
+  for (const SyscallSet& set : cat.sets) report_cycle(cat, set, {}, diags);
 }
 
 }  // namespace
+
+void check_syscall_catalog(const SyscallCatalog& cat, Diagnostics& diags) { check_catalog(cat, diags); }
 
 void check_interface(const Interface& iface, const SyscallCatalog& syscalls, Diagnostics& diags) {
   check_set_references(iface, syscalls, diags);
@@ -158,13 +205,20 @@ std::optional<SyscallCatalog> load_syscall_sets(const SearchPaths& paths, Diagno
   if (!text) return std::nullopt;
   sources[paths.syscall_sets] = *text;
   auto cat = parse_syscall_sets(paths.syscall_sets, *text, diags);
-  if (cat) check_includes(*cat, diags);
+  if (cat) check_catalog(*cat, diags);
   return cat;
 }
 
 std::unique_ptr<Bundle> assemble_bundle(AppPolicy app, Interface base, std::vector<Interface> interfaces,
                                         SyscallCatalog syscalls, Diagnostics& diags) {
   const std::size_t errors_before = diags.error_count();
+  auto bundle = assemble_bundle_partial(std::move(app), std::move(base), std::move(interfaces), std::move(syscalls), diags);
+  if (diags.error_count() != errors_before) return nullptr;
+  return bundle;
+}
+
+std::unique_ptr<Bundle> assemble_bundle_partial(AppPolicy app, Interface base, std::vector<Interface> interfaces,
+                                                SyscallCatalog syscalls, Diagnostics& diags) {
   auto bundle = std::make_unique<Bundle>();
   bundle->app = std::move(app);
   bundle->base = std::move(base);
@@ -174,13 +228,19 @@ std::unique_ptr<Bundle> assemble_bundle(AppPolicy app, Interface base, std::vect
   for (const Interface& i : bundle->interfaces) check_interface(i, bundle->syscalls, diags);
   check_never_allowed(bundle->app.seccomp.allow, bundle->syscalls, diags);
   bundle->plugs = check_plugs(bundle->app, bundle->interfaces, diags);
-  if (diags.error_count() != errors_before) return nullptr;
   return bundle;
 }
 
 std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPaths& paths, Diagnostics& diags,
                                     SourceTexts& sources) {
   const std::size_t errors_before = diags.error_count();
+  auto bundle = load_bundle_partial(app_file, paths, diags, sources);
+  if (diags.error_count() != errors_before) return nullptr;
+  return bundle;
+}
+
+std::unique_ptr<Bundle> load_bundle_partial(const std::string& app_file, const SearchPaths& paths, Diagnostics& diags,
+                                            SourceTexts& sources) {
   auto text = read_policy_file(app_file, diags);
   if (!text) return nullptr;
   sources[app_file] = *text;
@@ -206,11 +266,11 @@ std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPat
     }
     if (auto iface = load_interface(plug.interface, paths, diags, sources)) interfaces.push_back(std::move(*iface));
   }
-  if (diags.error_count() != errors_before || !base || !syscalls) {
+  if (!base || !syscalls) {
     check_plugs(*app, interfaces, diags);  // attribute errors too, in the same pass
     return nullptr;
   }
-  return assemble_bundle(std::move(*app), std::move(*base), std::move(interfaces), std::move(*syscalls), diags);
+  return assemble_bundle_partial(std::move(*app), std::move(*base), std::move(interfaces), std::move(*syscalls), diags);
 }
 
 }  // namespace cordon::policy

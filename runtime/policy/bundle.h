@@ -44,11 +44,22 @@ std::unique_ptr<Bundle> load_bundle(const std::string& app_file, const SearchPat
 std::unique_ptr<Bundle> assemble_bundle(AppPolicy app, Interface base, std::vector<Interface> interfaces,
                                         SyscallCatalog syscalls, Diagnostics& diags);
 
+// The same, but returns whatever could be assembled even when there were errors (bad values left
+// out), so that the resolver can report conflicts in the same pass. Never use its result to run
+// anything unless `diags` gained no error. nullptr only when there is nothing to go on.
+std::unique_ptr<Bundle> load_bundle_partial(const std::string& app_file, const SearchPaths& paths,
+                                            Diagnostics& diags, SourceTexts& sources);
+std::unique_ptr<Bundle> assemble_bundle_partial(AppPolicy app, Interface base, std::vector<Interface> interfaces,
+                                                SyscallCatalog syscalls, Diagnostics& diags);
+
 // Loads one interface by name (for `cordon interfaces`). Reports against the file it found.
 std::optional<Interface> load_interface(const std::string& name, const SearchPaths& paths, Diagnostics& diags,
                                         SourceTexts& sources);
 
 std::optional<SyscallCatalog> load_syscall_sets(const SearchPaths& paths, Diagnostics& diags, SourceTexts& sources);
+
+// Checks the catalogue itself: includes exist and form no cycle, no syscall is placed twice.
+void check_syscall_catalog(const SyscallCatalog& cat, Diagnostics& diags);
 
 // Checks an interface against the syscall catalogue: its sets exist, it allows nothing the
 // catalogue denies outright. (`cordon check IFACE.yaml` and load_bundle.)

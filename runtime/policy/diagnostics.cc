@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "util/strings.h"
+
 namespace cordon::policy {
 
 const char* to_string(Severity s) {
@@ -14,22 +16,28 @@ const char* to_string(Severity s) {
   return "error";
 }
 
-Diagnostic& Diagnostics::error(Where where, std::string message) {
-  items_.push_back(Diagnostic{std::move(where), Severity::error, std::move(message), {}});
+Diagnostic& Diagnostics::add(Diagnostic d) {
+  if (d.severity == Severity::error) ++errors_;
+  if (items_.size() >= kMaxKept) {
+    ++dropped_;
+    overflow_ = std::move(d);
+    return overflow_;
+  }
+  items_.push_back(std::move(d));
   return items_.back();
+}
+
+Diagnostic& Diagnostics::error(Where where, std::string message) {
+  return add(Diagnostic{std::move(where), Severity::error, std::move(message), {}});
 }
 
 Diagnostic& Diagnostics::warning(Where where, std::string message) {
-  items_.push_back(Diagnostic{std::move(where), Severity::warning, std::move(message), {}});
-  return items_.back();
+  return add(Diagnostic{std::move(where), Severity::warning, std::move(message), {}});
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const { return errors_ > 0; }
 
-std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(),
-                                                [](const Diagnostic& d) { return d.severity == Severity::error; }));
-}
+std::size_t Diagnostics::error_count() const { return errors_; }
 
 std::vector<Diagnostic> Diagnostics::in_file_order() const {
   std::vector<std::string> file_order;
@@ -52,64 +60,92 @@ Diagnostic note(Where where, std::string message) {
 
 namespace {
 
-std::string source_line(const SourceTexts& sources, const Where& w) {
-  auto it = sources.find(w.file);
-  if (it == sources.end() || w.line <= 0) return {};
-  const std::string& text = it->second;
-  std::size_t start = 0;
-  for (int line = 1; line < w.line; ++line) {
-    start = text.find('\n', start);
-    if (start == std::string::npos) return {};
-    ++start;
-  }
-  std::size_t end = text.find('\n', start);
-  std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
+// Finds source lines by index, built once per file, so quoting many diagnostics stays linear.
+class LineIndex {
+ public:
+  explicit LineIndex(const SourceTexts& sources) : sources_(sources) {}
 
-// Tabs are kept so that the caret lines up with what a terminal shows.
+  std::string line(const Where& w) {
+    auto it = sources_.find(w.file);
+    if (it == sources_.end() || w.line <= 0) return {};
+    const std::vector<std::size_t>& starts = starts_of(w.file, it->second);
+    if (static_cast<std::size_t>(w.line) > starts.size()) return {};
+    const std::string& text = it->second;
+    const std::size_t start = starts[static_cast<std::size_t>(w.line) - 1];
+    const std::size_t end = text.find('\n', start);
+    std::string out = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return out;
+  }
+
+ private:
+  const std::vector<std::size_t>& starts_of(const std::string& file, const std::string& text) {
+    auto [it, fresh] = starts_.try_emplace(file);
+    if (fresh) {
+      it->second.push_back(0);
+      for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n') it->second.push_back(i + 1);
+    }
+    return it->second;
+  }
+
+  const SourceTexts& sources_;
+  std::map<std::string, std::vector<std::size_t>> starts_;
+};
+
+// `column` counts bytes; the pad counts characters (UTF-8 continuation bytes take no cell), and
+// tabs are kept, so the caret lines up with what a terminal shows.
 std::string caret_under(const std::string& line, int column) {
   std::string pad;
-  for (int i = 0; i + 1 < column && i < static_cast<int>(line.size()); ++i) pad += line[i] == '\t' ? '\t' : ' ';
+  for (int i = 0; i + 1 < column && i < static_cast<int>(line.size()); ++i) {
+    const auto c = static_cast<unsigned char>(line[static_cast<std::size_t>(i)]);
+    if ((c & 0xC0) == 0x80) continue;
+    pad += c == '\t' ? '\t' : ' ';
+  }
   return pad + "^";
 }
 
-void render_one(const Diagnostic& d, const SourceTexts& sources, std::string& out) {
+void render_one(const Diagnostic& d, LineIndex& lines, std::string& out) {
   out += d.where.file;
   if (d.where.line > 0) out += ":" + std::to_string(d.where.line) + ":" + std::to_string(d.where.column);
   out += std::string(": ") + to_string(d.severity) + ": " + d.message + "\n";
-  const std::string line = source_line(sources, d.where);
+  const std::string line = lines.line(d.where);
   if (!line.empty() && line.size() < 400) {
     out += "    " + line + "\n";
     out += "    " + caret_under(line, d.where.column) + "\n";
   }
-  for (const Diagnostic& n : d.notes) render_one(n, sources, out);
+  for (const Diagnostic& n : d.notes) render_one(n, lines, out);
 }
 
-nlohmann::json one_json(const Diagnostic& d) {
-  return {{"file", d.where.file},
+nlohmann::ordered_json one_json(const Diagnostic& d) {
+  // File names are bytes and messages may quote them: JSON needs valid UTF-8.
+  return {{"file", valid_utf8(d.where.file)},
           {"line", d.where.line},
           {"column", d.where.column},
           {"severity", to_string(d.severity)},
-          {"message", d.message}};
+          {"message", valid_utf8(d.message)}};
 }
 
 }  // namespace
 
 std::string render_text(const Diagnostics& diags, const SourceTexts& sources) {
   std::string out;
-  for (const Diagnostic& d : diags.in_file_order()) render_one(d, sources, out);
+  LineIndex lines(sources);
+  for (const Diagnostic& d : diags.in_file_order()) render_one(d, lines, out);
+  if (diags.dropped() > 0)
+    out += "cordon: " + std::to_string(diags.dropped()) + " more diagnostics not shown\n";
   return out;
 }
 
-nlohmann::json render_json(const Diagnostics& diags) {
-  nlohmann::json list = nlohmann::json::array();
+nlohmann::ordered_json render_json(const Diagnostics& diags) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const Diagnostic& d : diags.in_file_order()) {
     list.push_back(one_json(d));
     for (const Diagnostic& n : d.notes) list.push_back(one_json(n));
   }
-  return {{"version", 1}, {"diagnostics", std::move(list)}};
+  nlohmann::ordered_json j{{"version", 1}, {"diagnostics", std::move(list)}};
+  if (diags.dropped() > 0) j["not_shown"] = diags.dropped();
+  return j;
 }
 
 }  // namespace cordon::policy

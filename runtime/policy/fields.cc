@@ -7,6 +7,7 @@
 
 #include "policy/suggest.h"
 #include "seccomp/constants.h"
+#include "util/strings.h"
 
 namespace cordon::policy {
 
@@ -20,10 +21,6 @@ std::string describe(const YamlNode& n) {
     case YamlNode::Kind::mapping: return "a mapping";
   }
   return "nothing";
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Splits "512MiB" into 512 and "MiB"; nullopt when there is no leading number or it overflows.
@@ -54,7 +51,7 @@ const std::vector<std::string>& path_variables() {
 
 std::optional<std::string> path_problem(std::string_view path) {
   if (path.empty()) return "empty path";
-  if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+  if (has_control_char(path))
     return "path " + quoted(path) + " contains a control character";
   std::size_t pos = 0;
   if (path[0] != '/' && path[0] != '$') return "path '" + std::string(path) + "' is relative; paths must be absolute or start with a variable";
@@ -70,7 +67,8 @@ std::optional<std::string> path_problem(std::string_view path) {
       std::string_view var = part.substr(dollar + 1);
       if (dollar != 0) return "variable in '" + std::string(path) + "' must start a path component";
       if (!var.empty() && var.front() == '{') {
-        if (var.back() != '}') return "unterminated '${' in path '" + std::string(path) + "'";
+        if (var.back() != '}' || var.find('}') != var.size() - 1)
+          return "'${...}' in path '" + std::string(path) + "' must be a whole path component";
         var = var.substr(1, var.size() - 2);
       }
       const auto& known = path_variables();
@@ -107,9 +105,59 @@ bool value_has_type(const std::string& v, AttributeType type) {
   return false;
 }
 
+std::string canonical_value(const std::string& value, AttributeType type) {
+  auto number = [](const std::string& digits) {
+    const std::size_t first = digits.find_first_not_of('0');
+    return first == std::string::npos ? std::string("0") : digits.substr(first);
+  };
+  if (type == AttributeType::integer && all_digits(value)) return number(value);
+  if (type == AttributeType::ports && value_has_type(value, type)) {
+    const std::size_t dash = value.find('-');
+    if (dash == std::string::npos) return number(value);
+    const std::string lo = number(value.substr(0, dash)), hi = number(value.substr(dash + 1));
+    return lo == hi ? lo : lo + "-" + hi;
+  }
+  if (type == AttributeType::path && value_has_type(value, type)) return normalize_variables(value);
+  return value;
+}
+
 bool is_reserved_path(std::string_view path) {
-  return path == "/" || path == "/proc" || path == "/dev" || path == "$APP_DATA" || path == "${APP_DATA}" ||
-         path.rfind("/proc/", 0) == 0 || path.rfind("/dev/", 0) == 0;
+  static const std::vector<std::string_view> trees{"/proc", "/dev", "/etc/cordon", "/var/lib/cordon",
+                                                   "/var/cache/cordon", "$APP_DATA"};
+  if (path == "/") return true;
+  for (std::string_view tree : trees)
+    if (path == tree || (path.size() > tree.size() && path.substr(0, tree.size()) == tree && path[tree.size()] == '/'))
+      return true;
+  return false;
+}
+
+// Environment values are expanded at launch like paths: $NAME or ${NAME} for the five path
+// variables, $$ for a literal '$'. Anything else after a '$' would silently stay literal or,
+// worse, look like a host variable that is passed in; it is refused instead.
+std::optional<std::string> env_value_problem(std::string_view value) {
+  const auto& known = path_variables();
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '$') continue;
+    if (i + 1 < value.size() && value[i + 1] == '$') {
+      ++i;
+      continue;
+    }
+    std::string_view rest = value.substr(i + 1);
+    std::string_view name;
+    if (!rest.empty() && rest[0] == '{') {
+      const std::size_t close = rest.find('}');
+      if (close == std::string_view::npos) return "unterminated '${' in " + quoted(value);
+      name = rest.substr(1, close - 1);
+    } else {
+      std::size_t len = 0;
+      while (len < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[len])) || rest[len] == '_')) ++len;
+      name = rest.substr(0, len);
+    }
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      return "unknown variable " + quoted("$" + std::string(name)) + "; values may use $" + join(known, ", $") +
+             ", and $$ for a literal '$'; nothing else comes from the host";
+  }
+  return std::nullopt;
 }
 
 bool Reader::mapping(const YamlNode& n, std::string_view what, const std::vector<std::string>& known) const {
@@ -151,10 +199,9 @@ std::optional<std::string> Reader::string(const YamlNode& n, std::string_view wh
 
 std::optional<std::string> Reader::one_line(const YamlNode& n, std::string_view what) const {
   auto s = string(n, what);
-  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   const bool separator = s && (s->find("\xc2\x85") != std::string::npos || s->find("\xe2\x80\xa8") != std::string::npos ||
                                s->find("\xe2\x80\xa9") != std::string::npos);
-  if (s && (separator || std::any_of(s->begin(), s->end(), control))) {
+  if (s && (separator || has_control_char(*s))) {
     error(n, std::string(what) + " must be one line of text without control characters");
     return std::nullopt;
   }
@@ -205,7 +252,24 @@ std::optional<std::string> Reader::path(const YamlNode& n, std::string_view what
     error(n, *problem);
     return std::nullopt;
   }
-  return s;
+  return normalize_variables(*s);
+}
+
+// One spelling per path, so that conflict checks and ordering compare like with like:
+// ${HOME}/x and $HOME/x are one path. Valid paths only (path_problem), where ${ starts a component.
+std::string normalize_variables(std::string_view path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '$' && i + 1 < path.size() && path[i + 1] == '{') {
+      const std::size_t close = path.find('}', i);
+      out += '$';
+      out.append(path.substr(i + 2, close - i - 2));
+      i = close;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
 }
 
 std::optional<std::uint64_t> Reader::size(const YamlNode& n, std::string_view what) const {
@@ -282,10 +346,15 @@ Filesystem Reader::filesystem(const YamlNode& n) const {
     std::vector<PathEntry> entries;
     const YamlNode* v = n.find(key);
     if (!v) return entries;
+    const bool writable = std::string_view(key) == "read-write" || std::string_view(key) == "tmpfs";
     for (PathEntry& e : path_entries(*v, std::string("filesystem.") + key)) {
       if (is_reserved_path(e.path))
-        diags.error(e.where, "'" + e.path + "' is set up by cordon itself and cannot be granted; "
-                             "devices go under 'devices' in an interface");
+        diags.error(e.where, "'" + e.path + "' is reserved: " +
+                                 (e.path.rfind("/dev", 0) == 0 ? "cordon builds /dev itself; device nodes go under "
+                                                                 "'devices' in an interface"
+                                                               : "cordon sets it up itself or keeps its own state there"));
+      else if (writable && (e.path == "/sys" || e.path.rfind("/sys/", 0) == 0))  // kernel tunables: DESIGN.md
+        diags.error(e.where, "'" + e.path + "' cannot be made writable: /sys holds kernel tunables");
       else
         entries.push_back(std::move(e));
     }
@@ -307,11 +376,16 @@ std::vector<EnvVar> Reader::environment(const YamlNode& n) const {
   static const std::regex var_name("[A-Za-z_][A-Za-z0-9_]*");
   for (const auto& [key, value] : n.entries) {
     if (key.scalar.size() > 128 || !std::regex_match(key.scalar, var_name)) {
-      error(key, "environment variable name '" + key.scalar.substr(0, 60) + "' is not valid; use letters, digits and '_'");
+      error(key, "environment variable name " + quoted(key.scalar) + " is not valid; use letters, digits and '_'");
       continue;
     }
     auto text = string(value, "environment." + key.scalar);
-    if (text) out.push_back(EnvVar{key.scalar, *text, at(key)});
+    if (!text) continue;
+    if (auto problem = env_value_problem(*text)) {
+      error(value, "environment." + key.scalar + ": " + *problem);
+      continue;
+    }
+    out.push_back(EnvVar{key.scalar, *text, at(key)});
   }
   return out;
 }

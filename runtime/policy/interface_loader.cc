@@ -107,19 +107,24 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
     for (const YamlNode& item : v->items)
       if (item.is_scalar() && !value_has_type(item.scalar, spec.type))
         r.error(item, "value " + quoted(item.scalar) + " of " + what + " is not of type " + std::string(to_string(spec.type)));
+    for (std::string& value : spec.values) value = canonical_value(value, spec.type);
   }
   if (const YamlNode* v = n.find("manual-values")) {
     for (const Located<std::string>& m : r.string_list(*v, what + " manual-values")) {
-      if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), m.value) == spec.values.end())
+      const std::string value = canonical_value(m.value, spec.type);
+      if (!value_has_type(m.value, spec.type))
+        r.diags.error(m.where, "manual value " + quoted(m.value) + " of " + what + " is not of type " +
+                                   to_string(spec.type));
+      else if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), value) == spec.values.end())
         r.diags.error(m.where, "manual value '" + m.value + "' is not one of the values of " + what);
-      spec.manual_values.push_back(m.value);
+      spec.manual_values.push_back(value);
     }
   }
   if (const YamlNode* v = n.find("default")) {
     if (auto s = r.string(*v, what + " default")) {
       if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), *s) == spec.values.end())
         r.error(*v, "default '" + *s + "' is not one of the values of " + what + ": " + join(spec.values));
-      spec.default_value = *s;
+      spec.default_value = canonical_value(*s, spec.type);
       if (spec.values.empty() && !value_has_type(*s, spec.type))
         r.error(*v, "default " + quoted(*s) + " of " + what + " is not of type " + std::string(to_string(spec.type)));
     }
@@ -136,6 +141,10 @@ std::vector<AttributeSpec> read_attributes(const Reader& r, const YamlNode& n) {
   }
   for (const auto& [key, value] : n.entries) {
     if (!r.name(key, "attribute name")) continue;
+    if (key.scalar == "enforcement") {  // every plug has it (bundle.cc); an interface cannot redefine it
+      r.error(key, "'enforcement' is an attribute every plug has; an interface cannot declare it");
+      continue;
+    }
     if (auto spec = read_attribute(r, key, value)) out.push_back(std::move(*spec));
   }
   return out;
@@ -160,11 +169,20 @@ std::optional<Conditional> read_conditional(const Reader& r, const YamlNode& n, 
         r.error(key, "condition on unknown attribute '" + key.scalar + "'" + did_you_mean(key.scalar, names));
         continue;
       }
+      if (spec->type == AttributeType::ports) {  // a port list is one value: "is 443 in it" is not a condition
+        r.error(key, "conditions cannot test '" + key.scalar + "', a ports attribute");
+        continue;
+      }
       auto v = r.string(value, "condition on '" + key.scalar + "'");
       if (!v) continue;
-      if (!spec->values.empty() && std::find(spec->values.begin(), spec->values.end(), *v) == spec->values.end())
+      const std::string canonical = canonical_value(*v, spec->type);
+      if (!value_has_type(*v, spec->type))
+        r.error(value, "condition " + quoted(*v) + " on '" + key.scalar + "' is not of type " + to_string(spec->type) +
+                           ", so it could never hold");
+      else if (!spec->values.empty() &&
+               std::find(spec->values.begin(), spec->values.end(), canonical) == spec->values.end())
         r.error(value, "'" + *v + "' is not a value of attribute '" + key.scalar + "': " + join(spec->values));
-      c.conditions.emplace_back(key.scalar, Located<std::string>{*v, r.at(value)});
+      c.conditions.emplace_back(key.scalar, Located<std::string>{canonical, r.at(value)});
     }
   }
   c.grants = read_grants(r, n);

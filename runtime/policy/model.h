@@ -51,11 +51,13 @@ struct SeccompSection {
   std::vector<Located<std::string>> socket_families;  // interface files only
 };
 
-// A plug attribute as written: a scalar, or a list of scalars.
+// A plug attribute as written: a scalar, or a list of scalars. The bundle checks rewrite items
+// into their canonical form (canonical_value) before anything compares them.
 struct AttributeValue {
   std::vector<std::string> items;
+  std::vector<Where> item_where;  // where each item was written
   bool is_list = false;
-  Where where;
+  Where where;                    // the attribute's key
   std::string text() const;  // "x" or "[x, y]"
 };
 

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <set>
+
+#include "util/strings.h"
 
 namespace cordon::policy {
 
@@ -21,9 +24,12 @@ std::vector<std::string> split_colons(const std::string& s) {
   return out;
 }
 
-bool is_regular_file(const std::string& path) {
+// Anything at that name counts, whatever it is: an override the caller cannot read, a dangling
+// link or a directory must stop the search and fail when opened, never fall through to the
+// shipped (and possibly more permissive) file below it.
+bool something_at(const std::string& path) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return ::lstat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
 // The user's own config dir (DESIGN.md state table); root uses /etc/cordon only.
@@ -36,7 +42,7 @@ std::string user_config_dir(const HostContext& host) {
 
 std::optional<std::string> find_in(const std::vector<std::string>& dirs, const std::string& file) {
   for (const std::string& dir : dirs)
-    if (is_regular_file(dir + "/" + file)) return dir + "/" + file;
+    if (something_at(dir + "/" + file)) return dir + "/" + file;
   return std::nullopt;
 }
 
@@ -52,14 +58,14 @@ SearchPaths search_paths(const HostContext& host) {
 
   p.interface_dirs = split_colons(host.interface_path);
   p.interface_dirs.push_back("/etc/cordon/interfaces");
+  if (!user.empty()) p.interface_dirs.push_back(user + "/interfaces");
   p.interface_dirs.push_back(host.data_dir + "/interfaces");
   p.syscall_sets = host.data_dir + "/syscall-sets.yaml";
   return p;
 }
 
 std::optional<std::string> find_app(const SearchPaths& paths, const std::string& name_or_file) {
-  const bool is_file = name_or_file.find('/') != std::string::npos ||
-                       (name_or_file.size() > 5 && name_or_file.compare(name_or_file.size() - 5, 5, ".yaml") == 0);
+  const bool is_file = name_or_file.find('/') != std::string::npos || ends_with(name_or_file, ".yaml");
   if (is_file) return name_or_file;
   return find_in(paths.app_dirs, name_or_file + ".yaml");
 }
@@ -75,7 +81,7 @@ std::vector<std::string> list_interfaces(const SearchPaths& paths) {
     if (!d) continue;
     while (const dirent* e = ::readdir(d)) {
       const std::string f = e->d_name;
-      if (f.size() > 5 && f.compare(f.size() - 5, 5, ".yaml") == 0 && f != "base.yaml") names.insert(f.substr(0, f.size() - 5));
+      if (f.size() > 5 && ends_with(f, ".yaml") && f != "base.yaml") names.insert(f.substr(0, f.size() - 5));
     }
     ::closedir(d);
   }

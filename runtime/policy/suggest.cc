@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/strings.h"
+
 namespace cordon::policy {
 
 namespace {
@@ -44,12 +46,9 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::string quoted(std::string_view text, std::size_t max) {
   std::string out = "'";
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i == max) {
-      out += "...";
-      break;
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
+  const std::string_view shown = utf8_prefix(text, max);  // never split a character
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    const auto c = static_cast<unsigned char>(shown[i]);
     if (c == '\n') out += "\\n";
     else if (c == '\t') out += "\\t";
     else if (c < 0x20 || c == 0x7f) {
@@ -59,6 +58,7 @@ std::string quoted(std::string_view text, std::size_t max) {
       out += hex[c & 0xF];
     } else out += static_cast<char>(c);
   }
+  if (shown.size() < text.size()) out += "...";
   return out + "'";
 }
 

@@ -4,7 +4,10 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <map>
 #include <sstream>
+
+#include "policy/suggest.h"
 
 namespace cordon::policy {
 
@@ -46,7 +49,7 @@ std::optional<std::pair<int, int>> first_bad_utf8(std::string_view s) {
       cp = (cp << 6) | (cc & 0x3F);
     }
     if (len > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) return std::make_pair(line, column);
-    if (c == '\n') { ++line; column = 1; } else { ++column; }
+    if (c == '\n') { line++; column = 1; } else { column += static_cast<int>(len); }  // columns count bytes
     i += len;
   }
   return std::nullopt;
@@ -57,6 +60,39 @@ std::optional<std::pair<int, int>> first_nul(std::string_view s) {
   for (char c : s) {
     if (c == '\0') return std::make_pair(line, column);
     if (c == '\n') { ++line; column = 1; } else { ++column; }
+  }
+  return std::nullopt;
+}
+
+// yaml-cpp scans flow collections ahead of its parser: a megabyte of unclosed '[' costs it a quarter
+// of a gigabyte before our depth limit sees an event. Counting brackets outside quotes and comments
+// first refuses that early. It may over-count a bracket inside a plain scalar, so its bound is twice
+// the tree's.
+std::optional<std::pair<int, int>> flow_too_deep(std::string_view s, int max_depth) {
+  int depth = 0, line = 1, column = 0;
+  char quote = 0;
+  bool comment = false;
+  for (char c : s) {
+    ++column;
+    if (c == '\n') {  // a quote left open by "it's" in a plain scalar ends with its line
+      ++line;
+      column = 0;
+      comment = false;
+      quote = 0;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    else if (c == '#') comment = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return std::make_pair(line, column);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
   }
   return std::nullopt;
 }
@@ -73,6 +109,10 @@ bool check_raw_input(std::string_view text, const std::string& file, Diagnostics
   }
   if (auto at = first_bad_utf8(text)) {
     diags.error(Where{file, at->first, at->second}, "file is not valid UTF-8");
+    return false;
+  }
+  if (auto at = flow_too_deep(text, 2 * limits.max_depth)) {
+    diags.error(Where{file, at->first, at->second}, "nesting deeper than " + std::to_string(limits.max_depth) + " levels");
     return false;
   }
   return true;
@@ -126,6 +166,7 @@ class TreeBuilder : public YAML::EventHandler {
   struct Open {
     YamlNode node;
     std::optional<YamlNode> pending_key;  // mappings: the key whose value comes next
+    std::map<std::string, std::pair<int, int>, std::less<>> keys;  // mappings: where each key first stood
   };
 
   YamlNode make(YamlNode::Kind kind, const YAML::Mark& mark) {
@@ -160,7 +201,7 @@ class TreeBuilder : public YAML::EventHandler {
       throw Refusal{mark.line + 1, mark.column + 1,
                     "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
     if (expecting_key()) throw Refusal{mark.line + 1, mark.column + 1, "mapping keys must be plain strings"};
-    stack_.push_back(Open{make(kind, mark), std::nullopt});
+    stack_.push_back(Open{make(kind, mark), std::nullopt, {}});
   }
 
   void close() {
@@ -187,20 +228,20 @@ class TreeBuilder : public YAML::EventHandler {
         n.line = parent.pending_key->line;
         n.column = parent.pending_key->column;
       }
-      note_duplicate(parent.node, *parent.pending_key);
-      parent.node.entries.emplace_back(std::move(*parent.pending_key), std::move(n));
+      // A repeated key is reported and dropped: the first value stays the only one.
+      if (!is_duplicate(parent, *parent.pending_key))
+        parent.node.entries.emplace_back(std::move(*parent.pending_key), std::move(n));
       parent.pending_key.reset();
     }
   }
 
-  void note_duplicate(const YamlNode& map, const YamlNode& key) {
-    for (const auto& [k, v] : map.entries) {
-      if (k.scalar != key.scalar) continue;
-      Diagnostic d{Where{"", key.line, key.column}, Severity::error, "duplicate key '" + key.scalar + "'", {}};
-      d.notes.push_back(Diagnostic{Where{"", k.line, k.column}, Severity::note, "first defined here", {}});
-      duplicates_.push_back(std::move(d));
-      return;
-    }
+  bool is_duplicate(Open& map, const YamlNode& key) {
+    auto [it, fresh] = map.keys.try_emplace(key.scalar, key.line, key.column);
+    if (fresh) return false;
+    Diagnostic d{Where{"", key.line, key.column}, Severity::error, "duplicate key " + quoted(key.scalar), {}};
+    d.notes.push_back(Diagnostic{Where{"", it->second.first, it->second.second}, Severity::note, "first defined here", {}});
+    duplicates_.push_back(std::move(d));
+    return true;
   }
 
   const YamlLimits& limits_;
@@ -236,7 +277,7 @@ std::optional<YamlNode> parse_yaml(std::string_view text, const std::string& fil
     for (Diagnostic& n : d.notes) n.where.file = file;
     diags.error(d.where, d.message).notes = d.notes;
   }
-  // Duplicates do not stop the load: the first value is kept so that later errors still show.
+  // Duplicates do not stop the load: the first value was kept so that later errors still show.
   std::optional<YamlNode> root = builder.take_root();
   if (!root) {  // empty file: a null document, placed at its start
     root = YamlNode{};

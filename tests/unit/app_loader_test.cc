@@ -17,7 +17,7 @@ std::string with(const std::string& extra) {
 
 TEST_CASE("a valid policy has no errors") {
   CHECK(app_errors(with("plugs: [network, {home: {access: read-only}}]\n"
-                        "filesystem: {read-only: [/etc/ssl, {path: $HOME/x, optional: true}], tmpfs: [/var/cache]}\n"
+                        "filesystem: {read-only: [/etc/ssl, {path: /srv/x, optional: true}], tmpfs: [/var/cache]}\n"
                         "environment: {LANG: C.UTF-8}\n"
                         "limits: {memory: 512MiB, processes: 128, open-files: 1024, cpu-time: 60s}\n"
                         "seccomp: {allow: [ptrace], deny: [mknod]}\n"
@@ -69,7 +69,7 @@ TEST_CASE("paths: relative, '..', unknown variables") {
           "did you mean '$HOME'?"});
   CHECK(app_errors(with("filesystem: {read-only: [/home/$HOME]}\n")) ==
         V{"5:26: variable '$HOME' names a whole path and must start it"});
-  CHECK(app_errors(with("filesystem: {read-only: [/run/user/$UID/x, '${XDG_RUNTIME_DIR}/y']}\n")).empty());
+  CHECK(cordon::test::interface_errors("schema: 1\ninterface: x\nfilesystem: {read-only: [/run/user/$UID/x, '${XDG_RUNTIME_DIR}/y']}\n").empty());
 }
 
 TEST_CASE("unknown syscall names are resolved with libseccomp") {
@@ -150,12 +150,26 @@ TEST_CASE("values that would reach the sandbox malformed are refused") {
 
 TEST_CASE("paths cordon sets up itself cannot be granted, in any list") {
   CHECK(app_errors(with("filesystem: {read-write: [/proc/sys]}\n")) ==
-        V{"5:27: '/proc/sys' is set up by cordon itself and cannot be granted; devices go under 'devices' in an "
-          "interface"});
+        V{"5:27: '/proc/sys' is reserved: cordon sets it up itself or keeps its own state there"});
+  CHECK(app_errors(with("filesystem: {read-only: [/dev/sda]}\n")) ==
+        V{"5:26: '/dev/sda' is reserved: cordon builds /dev itself; device nodes go under 'devices' in an interface"});
+  CHECK(app_errors(with("filesystem: {read-write: [/var/lib/cordon/data/bank]}\n")).size() == 1);
+  CHECK(app_errors(with("filesystem: {read-write: ['${APP_DATA}/x']}\n")).size() == 1);  // one spelling per path
+  CHECK(app_errors(with("filesystem: {read-write: [/sys/kernel]}\n")) ==
+        V{"5:27: '/sys/kernel' cannot be made writable: /sys holds kernel tunables"});
+  CHECK(app_errors(with("filesystem: {read-only: [/sys/class/net]}\n")).empty());
   CHECK(app_errors(with("filesystem: {tmpfs: [/]}\n")).size() == 1);
   CHECK(app_errors(with("filesystem: {hide: [$APP_DATA]}\n")).size() == 1);
 }
 
 TEST_CASE("an empty value is reported at its key") {
   CHECK(app_errors(with("plugs:\n")) == V{"5:1: plugs must be a list, found nothing"});
+}
+
+TEST_CASE("an app's own filesystem section cannot reach the user's files; interfaces can") {
+  for (const char* path : {"$HOME", "'${HOME}/.ssh'", "$XDG_RUNTIME_DIR/bus", "/home/alice", "/root", "/run/user/1000"}) {
+    CAPTURE(path);
+    CHECK(app_errors(with(std::string("filesystem: {read-only: [") + path + "]}\n")).size() == 1);
+  }
+  CHECK(app_errors(with("filesystem: {hide: [$HOME/.ssh]}\n")).empty());  // hiding more is always allowed
 }

@@ -34,7 +34,7 @@ TEST_CASE("diagnostics come out in file order, whatever order they were found in
   CHECK(j["diagnostics"][0]["message"] == "earliest");
   CHECK(j["diagnostics"][1]["message"] == "earlier");
   CHECK(j["diagnostics"][2]["message"] == "later");
-  CHECK(j["diagnostics"][3] == nlohmann::json{{"file", "b.yaml"}, {"line", 1}, {"column", 1},
+  CHECK(j["diagnostics"][3] == nlohmann::ordered_json{{"file", "b.yaml"}, {"line", 1}, {"column", 1},
                                               {"severity", "warning"}, {"message", "other file"}});
 }
 

@@ -155,7 +155,7 @@ TEST_CASE("unknown attributes name the interface's declaration") {
   CHECK(lines[1].find("note: 'home' declares its attributes here: access") != std::string::npos);
   auto bad_value = resolve_text(kApp + "plugs: [{home: {access: write}}]\n");
   CHECK(cordon::test::errors(bad_value.diags) ==
-        V{"4:17: 'write' is not accepted for attribute 'access' of 'home'; accepted: read-only, read-write"});
+        V{"4:25: 'write' is not accepted for attribute 'access' of 'home'; accepted: read-only, read-write"});
 }
 
 TEST_CASE("two plugs that set one variable differently conflict; the app overrides all") {
@@ -205,4 +205,66 @@ TEST_CASE("reserved keys become notices, so nothing is silently ignored") {
   auto r = resolve_text(kApp + "user: alice\nslots: [x]\nplugs: [{network: {connect-ports: [443]}}]\n");
   REQUIRE(r.plan);
   CHECK(r.plan->notices.size() == 3);
+}
+
+TEST_CASE("a grant inside a hidden path is refused, from any source") {
+  auto r = resolve_text(kApp + "filesystem: {read-only: [/etc/ssh/ssh_host_ed25519_key]}\n");
+  CHECK_FALSE(r.plan);
+  const V lines = cordon::test::lines(r.diags);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "4:26: error: '/etc/ssh/ssh_host_ed25519_key' is inside '/etc/ssh', which this plan hides");
+  CHECK(lines[1].find("note: hidden here") != std::string::npos);
+  const std::string iface = "schema: 1\ninterface: leak\nconnection: auto\nfilesystem: {read-write: ['${HOME}/.config/cordon/x']}\n";
+  auto via_plug = resolve_text(kApp + "plugs: [home, leak]\n", {iface});
+  CHECK_FALSE(via_plug.plan);  // ${HOME} and $HOME are one path, so the home plug's hide covers it
+}
+
+TEST_CASE("the system's cordon state is hidden in every plan") {
+  auto r = resolve_text(kApp);
+  REQUIRE(r.plan);
+  for (const char* path : {"/etc/cordon", "/var/lib/cordon", "/var/cache/cordon"}) {
+    CAPTURE(path);
+    REQUIRE(mount_at(*r.plan, path));
+    CHECK(mount_at(*r.plan, path)->kind == MountKind::hide);
+    CHECK(mount_at(*r.plan, path)->from.at(0).origin == "cordon");
+  }
+}
+
+TEST_CASE("manual values and conditions compare canonical values, item by item") {
+  const std::string serial =
+      "schema: 1\ninterface: serial\nconnection: auto\nattributes:\n"
+      "  port: {type: integer, manual-values: ['0']}\n"
+      "  ports: {type: ports, manual-values: ['22']}\n"
+      "  level: {type: integer, default: '1'}\n"
+      "when:\n  - if: {level: '01'}\n    filesystem: {hide: [/etc/passwd]}\n";
+  auto connected_for = [&](const std::string& plug) {
+    auto r = resolve_text(kApp + "plugs: [{serial: " + plug + "}]\n", {serial});
+    REQUIRE(r.plan);
+    return r.plan->plugs.at(0).connected;
+  };
+  CHECK_FALSE(connected_for("{port: 0}"));
+  CHECK_FALSE(connected_for("{port: 00}"));
+  CHECK_FALSE(connected_for("{ports: 22}"));
+  CHECK_FALSE(connected_for("{ports: [443, 0022]}"));
+  CHECK(connected_for("{ports: [443, 8080-8081]}"));
+  auto r = resolve_text(kApp + "plugs: [serial]\n", {serial});
+  REQUIRE(r.plan);
+  CHECK(mount_at(*r.plan, "/etc/passwd"));  // default '1' meets the condition written '01'
+}
+
+TEST_CASE("a condition that could never hold is an error, not silently dropped grants") {
+  auto r = cordon::test::interface_errors(
+      "schema: 1\ninterface: x\nattributes:\n  strict: {type: boolean, default: 'true'}\n"
+      "when:\n  - if: {strict: 'yes'}\n    filesystem: {hide: [/etc/passwd]}\n");
+  CHECK(r == V{"6:18: condition 'yes' on 'strict' is not of type boolean, so it could never hold"});
+}
+
+TEST_CASE("every plug takes enforcement; best-effort is noted, strict applies") {
+  auto r = resolve_text(kApp + "plugs: [{network: {enforcement: best-effort}}]\n");
+  REQUIRE(r.plan);
+  REQUIRE(r.plan->notices.size() == 1);
+  CHECK(r.plan->notices[0].kind == "info");
+  auto bad = resolve_text(kApp + "plugs: [{network: {enforcement: lax}}]\n");
+  CHECK(cordon::test::errors(bad.diags) ==
+        V{"4:33: 'lax' is not accepted for attribute 'enforcement' of 'network'; accepted: best-effort, strict"});
 }
