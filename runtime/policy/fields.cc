@@ -199,8 +199,17 @@ std::optional<std::string> Reader::string(const YamlNode& n, std::string_view wh
 
 std::optional<std::string> Reader::one_line(const YamlNode& n, std::string_view what) const {
   auto s = string(n, what);
-  const bool separator = s && (s->find("\xc2\x85") != std::string::npos || s->find("\xe2\x80\xa8") != std::string::npos ||
-                               s->find("\xe2\x80\xa9") != std::string::npos);
+  // C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F: some terminals read U+009B as an escape
+  // sequence) and the Unicode line and paragraph separators.
+  auto c1_or_separator = [](const std::string& t) {
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+      const auto a = static_cast<unsigned char>(t[i]), b = static_cast<unsigned char>(t[i + 1]);
+      if (a == 0xC2 && b >= 0x80 && b <= 0x9F) return true;
+      if (a == 0xE2 && b == 0x80 && i + 2 < t.size() && (t[i + 2] == '\xa8' || t[i + 2] == '\xa9')) return true;
+    }
+    return false;
+  };
+  const bool separator = s && c1_or_separator(*s);
   if (s && (separator || has_control_char(*s))) {
     error(n, std::string(what) + " must be one line of text without control characters");
     return std::nullopt;

@@ -122,9 +122,10 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
   }
   if (const YamlNode* v = n.find("default")) {
     if (auto s = r.string(*v, what + " default")) {
-      if (!spec.values.empty() && std::find(spec.values.begin(), spec.values.end(), *s) == spec.values.end())
-        r.error(*v, "default '" + *s + "' is not one of the values of " + what + ": " + join(spec.values));
       spec.default_value = canonical_value(*s, spec.type);
+      if (!spec.values.empty() &&
+          std::find(spec.values.begin(), spec.values.end(), *spec.default_value) == spec.values.end())
+        r.error(*v, "default '" + *s + "' is not one of the values of " + what + ": " + join(spec.values));
       if (spec.values.empty() && !value_has_type(*s, spec.type))
         r.error(*v, "default " + quoted(*s) + " of " + what + " is not of type " + std::string(to_string(spec.type)));
     }
