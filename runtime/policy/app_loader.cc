@@ -1,6 +1,7 @@
 // Schema 1 app policies: shape and values of every key. Whether the plugged interfaces exist and
 // accept the attributes is checked later, against the catalogue (bundle.cc).
 #include <algorithm>
+#include <map>
 #include <regex>
 
 #include "policy/fields.h"
@@ -87,15 +88,16 @@ std::optional<Plug> read_plug(const Reader& r, const YamlNode& n, std::string_vi
 std::vector<Plug> read_plugs(const Reader& r, const YamlNode& n, std::string_view what) {
   std::vector<Plug> plugs;
   if (!r.sequence(n, what)) return plugs;
+  std::map<std::string, Where> seen;  // a repeat is reported and dropped, so each interface loads once
   for (const YamlNode& item : n.items) {
     auto plug = read_plug(r, item, what);
     if (!plug) continue;
-    for (const Plug& earlier : plugs)
-      if (earlier.interface == plug->interface) {
-        r.diags.error(plug->where, "'" + plug->interface + "' is plugged twice")
-            .notes.push_back(note(earlier.where, "first plugged here"));
-        break;
-      }
+    auto [earlier, fresh] = seen.emplace(plug->interface, plug->where);
+    if (!fresh) {
+      r.diags.error(plug->where, "'" + plug->interface + "' is plugged twice")
+          .notes.push_back(note(earlier->second, "first plugged here"));
+      continue;
+    }
     plugs.push_back(std::move(*plug));
   }
   return plugs;
