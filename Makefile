@@ -3,6 +3,7 @@
 .PHONY: demo test check build deps asan fuzz clean
 
 JOBS ?= $(shell nproc)
+export CMAKE_BUILD_PARALLEL_LEVEL = $(JOBS)
 
 deps:
 	@scripts/install-deps.sh

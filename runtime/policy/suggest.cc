@@ -30,6 +30,9 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(1, (word.size() + 2) / 3) + 1;
   for (const std::string& c : candidates) {
+    // The distance is at least the difference in length; skip the table when that already loses.
+    const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= best_distance) continue;
     const std::size_t dist = edit_distance(word, c);
     if (dist < best_distance) {
       best_distance = dist;
