@@ -139,6 +139,13 @@ SeccompSection read_app_seccomp(const Reader& r, const YamlNode& n) {
 
 }  // namespace
 
+std::optional<YamlNode> read_document(const Reader& r, std::string_view text, std::string_view what,
+                                      const std::vector<std::string>& keys) {
+  auto root = parse_yaml(text, r.file, r.diags);
+  if (!root || !r.mapping(*root, what, keys) || !check_schema_version(r, *root, what)) return std::nullopt;
+  return root;
+}
+
 bool check_schema_version(const Reader& r, const YamlNode& root, std::string_view what) {
   const YamlNode* v = r.required(root, "schema", what);
   if (!v) return true;  // reported; reading on as schema 1 shows the file's other problems too
@@ -152,11 +159,9 @@ bool check_schema_version(const Reader& r, const YamlNode& root, std::string_vie
 }
 
 std::optional<AppPolicy> parse_app_partial(const std::string& file, std::string_view text, Diagnostics& diags) {
-  auto root = parse_yaml(text, file, diags);
-  if (!root) return std::nullopt;
   const Reader r{file, diags};
-  if (!r.mapping(*root, "app policy", kAppKeys)) return std::nullopt;
-  if (!check_schema_version(r, *root, "app policy")) return std::nullopt;
+  auto root = read_document(r, text, "app policy", kAppKeys);
+  if (!root) return std::nullopt;
 
   AppPolicy app;
   app.file = file;

@@ -57,6 +57,10 @@ struct Reader {
 // keys may mean other things. A missing `schema:` is reported and the file is read as schema 1.
 bool check_schema_version(const Reader& r, const YamlNode& root, std::string_view what);
 
+// The start every loader shares: parse, require a mapping with only `keys`, check `schema:`.
+std::optional<YamlNode> read_document(const Reader& r, std::string_view text, std::string_view what,
+                                      const std::vector<std::string>& keys);
+
 // The variables a path may use (DESIGN.md "Policy model").
 const std::vector<std::string>& path_variables();
 

@@ -205,11 +205,9 @@ void check_base_rules(const Reader& r, const YamlNode& root, const Interface& if
 
 std::optional<Interface> parse_interface(const std::string& file, std::string_view text, Diagnostics& diags) {
   const std::size_t errors_before = diags.error_count();
-  auto root = parse_yaml(text, file, diags);
-  if (!root) return std::nullopt;
   const Reader r{file, diags};
-  if (!r.mapping(*root, "interface file", interface_keys())) return std::nullopt;
-  if (!check_schema_version(r, *root, "interface file")) return std::nullopt;
+  auto root = read_document(r, text, "interface file", interface_keys());
+  if (!root) return std::nullopt;
 
   Interface iface;
   iface.file = file;

@@ -111,11 +111,9 @@ std::vector<DeniedSyscall> read_denied(const Reader& r, const YamlNode& n) {
 
 std::optional<SyscallCatalog> parse_syscall_sets(const std::string& file, std::string_view text, Diagnostics& diags) {
   const std::size_t errors_before = diags.error_count();
-  auto root = parse_yaml(text, file, diags);
-  if (!root) return std::nullopt;
   const Reader r{file, diags};
-  if (!r.mapping(*root, "syscall sets file", {"denied", "schema", "sets"})) return std::nullopt;
-  if (!check_schema_version(r, *root, "syscall sets file")) return std::nullopt;
+  auto root = read_document(r, text, "syscall sets file", {"denied", "schema", "sets"});
+  if (!root) return std::nullopt;
   SyscallCatalog cat;
   cat.file = file;
   if (const YamlNode* v = r.required(*root, "sets", "syscall sets file")) {
