@@ -18,6 +18,12 @@ struct ExplainArgs {
 };
 int explain(const ExplainArgs& args);
 
+struct RunArgs {
+  std::string app;                // name or file
+  std::vector<std::string> args;  // after `--`, appended to the policy's command
+};
+int run(const RunArgs& args);
+
 struct InterfacesArgs {
   bool json = false;
 };

@@ -36,6 +36,13 @@ int run_cli(int argc, char** argv) {
   explain_cmd->add_flag("--json", explain_args.json, "Print the Plan as JSON");
   explain_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
 
+  RunArgs run_args;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run an app confined by its policy");
+  run_cmd->add_option("APP", run_args.app, "App name (searched in the policy path) or policy file")->required();
+  run_cmd->add_option("ARGS", run_args.args, "Arguments appended to the policy's command (after --)");
+  run_cmd->footer("Exit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
+                  "126 the command cannot be executed, 127 it does not exist.");
+
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
   interfaces_cmd->add_flag("--json", interfaces_args.json, "Print as JSON");
@@ -66,6 +73,7 @@ int run_cli(int argc, char** argv) {
   if (check_cmd->parsed()) return check(check_args);
   if (explain_cmd->parsed()) return explain(explain_args);
   if (interfaces_cmd->parsed()) return interfaces(interfaces_args);
+  if (run_cmd->parsed()) return run(run_args);
   return kExitCordon;
 }
 

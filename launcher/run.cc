@@ -1,0 +1,60 @@
+// `cordon run APP|FILE [-- ARGS]`: resolve the Plan, launch it, exit with the app's status.
+// cordon's own failures exit 125; a command that cannot be executed 126; one that is missing 127.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+
+#include "launcher/commands.h"
+#include "launcher/exit_codes.h"
+#include "launcher/host.h"
+#include "plan/plan_for.h"
+#include "sandbox/launch.h"
+
+namespace cordon::launcher {
+
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+sandbox::LaunchContext launch_context(const RunArgs& args) {
+  sandbox::LaunchContext ctx;
+  ctx.uid = ::getuid();
+  ctx.gid = ::getgid();
+  ctx.home = env_or_empty("HOME");
+  ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
+  ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
+  ctx.term = env_or_empty("TERM");
+  ctx.args = args.args;
+  return ctx;
+}
+
+int exit_code_for(const Error& e) {
+  if (e.step != "exec") return kExitCordon;
+  return e.sys_errno == ENOENT ? kExitNotFound : kExitCannotExec;
+}
+
+}  // namespace
+
+int run(const RunArgs& args) {
+  const policy::SearchPaths paths = policy::search_paths(read_host_context());
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  auto plan = plan::plan_for(args.app, paths, {}, diags, sources);
+  std::cerr << policy::render_text(diags, sources);
+  if (!plan) return kExitCordon;  // 1 would read as the app's own status
+  auto status = sandbox::launch(*plan, launch_context(args));
+  if (!status) {
+    const Error& e = status.error();
+    std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")
+              << e.to_string() << "\n";
+    return exit_code_for(e);
+  }
+  return *status;
+}
+
+}  // namespace cordon::launcher

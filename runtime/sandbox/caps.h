@@ -1,0 +1,14 @@
+// Capabilities: every set empty (bounding and ambient included) and securebits locked, so that
+// neither execve of a setuid or file-capability binary nor uid 0 can bring one back.
+#pragma once
+
+#include "util/result.h"
+
+namespace cordon::sandbox::caps {
+
+// Needs CAP_SETPCAP (held in the new user namespace): call before giving up the others.
+Result<void> lock_bounding_and_securebits();
+// Empties effective, permitted, inheritable and ambient.
+Result<void> drop_all();
+
+}  // namespace cordon::sandbox::caps

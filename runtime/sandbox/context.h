@@ -1,0 +1,22 @@
+// What a launch knows that the Plan does not: who runs it and where that user's things are.
+// The launcher fills it from the process; the sandbox expands the Plan's variables with it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace cordon::sandbox {
+
+struct LaunchContext {
+  uid_t uid = 0;                  // the invoking user; the app runs as this uid
+  gid_t gid = 0;
+  std::string home;               // the invoker's real home ($HOME)
+  std::string xdg_runtime_dir;    // "" when the invoker has none
+  std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
+  std::string term;               // $TERM, passed through when set
+  std::vector<std::string> args;  // appended to the Plan's command (`cordon run APP -- ARGS`)
+};
+
+}  // namespace cordon::sandbox

@@ -1,0 +1,92 @@
+#include "sandbox/expand.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace cordon::sandbox {
+
+namespace {
+
+std::string describe(const std::vector<plan::Source>& from) {
+  if (from.empty()) return "cordon";
+  const plan::Source& s = from.front();
+  if (s.file.empty()) return s.origin;
+  return (s.origin.rfind("plug:", 0) == 0 ? s.origin.substr(5) + " plug, " : "") + s.file + ":" + std::to_string(s.line);
+}
+
+// A parent before its children: '/' sorts before every other byte of a path.
+bool before(const Step& a, const Step& b) {
+  auto key = [](std::string p) {
+    std::replace(p.begin(), p.end(), '/', '\x01');
+    return p;
+  };
+  return key(a.path) < key(b.path);
+}
+
+}  // namespace
+
+Result<std::string> expand_variables(const std::string& text, const LaunchContext& ctx, const std::string& app_data,
+                                     bool is_path) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$') {
+      out += text[i];
+      continue;
+    }
+    if (!is_path && i + 1 < text.size() && text[i + 1] == '$') {  // $$ in an environment value
+      out += '$';
+      ++i;
+      continue;
+    }
+    std::size_t start = i + 1, end;
+    if (start < text.size() && text[start] == '{') {
+      end = text.find('}', start);
+      if (end == std::string::npos) return fail("expand", "expand " + text + ": unterminated ${");
+      ++start;
+    } else {
+      end = start;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+    }
+    const std::string name = text.substr(start, end - start);
+    std::string value;
+    if (name == "HOME") value = ctx.home;
+    else if (name == "UID") value = std::to_string(ctx.uid);
+    else if (name == "XDG_RUNTIME_DIR") value = ctx.xdg_runtime_dir;
+    else if (name == "APP_DATA") value = app_data;
+    else return fail("expand", "expand " + text + ": $" + name + " has no value in this launch");
+    if (is_path && (value.empty() || value[0] != '/'))
+      return fail("expand", "expand " + text + ": $" + name + " is not set to an absolute path");
+    out += value;
+    i = (end < text.size() && text[end] == '}') ? end : end - 1;
+  }
+  return out;
+}
+
+Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data) {
+  Expanded e;
+  for (const plan::Mount& m : plan.mounts) {
+    auto path = expand_variables(m.path, ctx, app_data, true);
+    if (!path) {
+      if (m.optional) continue;  // an optional grant whose variable is unset is simply absent
+      return path.error();
+    }
+    e.mounts.push_back(Step{m.kind, *path, m.optional, false, describe(m.from)});
+  }
+  for (const plan::Device& d : plan.devices)
+    e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
+  std::stable_sort(e.mounts.begin(), e.mounts.end(), before);
+
+  e.argv = plan.command;
+  e.argv.insert(e.argv.end(), ctx.args.begin(), ctx.args.end());
+  for (const plan::EnvEntry& v : plan.environment) {
+    auto value = expand_variables(v.value, ctx, app_data, false);
+    if (!value) return value.error();
+    e.env.push_back(v.name + "=" + *value);
+  }
+  // TERM describes the terminal the app draws on, not the host; it is the one variable passed through.
+  if (!ctx.term.empty() && std::none_of(e.env.begin(), e.env.end(), [](const std::string& s) { return s.rfind("TERM=", 0) == 0; }))
+    e.env.push_back("TERM=" + ctx.term);
+  return e;
+}
+
+}  // namespace cordon::sandbox

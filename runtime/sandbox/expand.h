@@ -1,0 +1,35 @@
+// Turns the Plan's symbolic items into concrete ones for this launch: variables expanded with the
+// LaunchContext, mounts re-sorted so that a parent always comes before what is mounted under it.
+// Pure: reads no files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+#include "sandbox/context.h"
+#include "util/result.h"
+
+namespace cordon::sandbox {
+
+struct Step {
+  plan::MountKind kind = plan::MountKind::bind_ro;
+  std::string path;      // absolute, expanded
+  bool optional = false;
+  bool device = false;   // a device node bind: the only mounts without nodev
+  std::string origin;    // "base.yaml:12" etc., for error messages
+};
+
+struct Expanded {
+  std::vector<Step> mounts;        // in the order to apply
+  std::vector<std::string> argv;   // the Plan's command + the caller's args
+  std::vector<std::string> env;    // NAME=value, the whole environment of the app
+};
+
+Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data);
+
+// "$HOME/x" -> "/home/u/x". Fails on a variable this launch has no value for.
+Result<std::string> expand_variables(const std::string& text, const LaunchContext& ctx, const std::string& app_data,
+                                     bool is_path);
+
+}  // namespace cordon::sandbox

@@ -1,0 +1,278 @@
+#include "sandbox/mounts.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "util/unique_fd.h"
+
+namespace cordon::sandbox::mounts {
+
+namespace {
+
+constexpr const char* kStaging = "/tmp";  // a tmpfs goes here, in our own mount namespace only
+constexpr const char* kOldRoot = "/oldroot";
+constexpr const char* kNewRoot = "/newroot";
+
+// Every lookup under the new root refuses symlinks and ".." escapes: a link in a bound tree must
+// never redirect where a mount lands.
+int open_beneath(int dir, const std::string& rel, int flags) {
+  struct open_how how {};
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, dir, rel.c_str(), &how, sizeof how));
+}
+
+Result<UniqueFd> ensure_dir(int root, const std::string& rel, const std::string& origin) {
+  UniqueFd dir(::fcntl(root, F_DUPFD_CLOEXEC, 0));
+  std::size_t pos = 0;
+  while (pos < rel.size()) {
+    const std::size_t end = std::min(rel.find('/', pos), rel.size());
+    const std::string part = rel.substr(pos, end - pos);
+    if (::mkdirat(dir.get(), part.c_str(), 0755) != 0 && errno != EEXIST)
+      return sys_fail("mounts", "mkdir /" + rel.substr(0, end) + " (" + origin + ")");
+    UniqueFd next(open_beneath(dir.get(), part, O_PATH | O_DIRECTORY));
+    if (!next.valid()) return sys_fail("mounts", "open /" + rel.substr(0, end) + " (" + origin + ")");
+    dir = std::move(next);
+    pos = end + 1;
+  }
+  return dir;
+}
+
+// The mount point for `path` inside the new root, created like its source (directory or file).
+Result<UniqueFd> mount_point(int root, const std::string& path, bool directory, const std::string& origin) {
+  const std::string rel = path.substr(1);
+  const std::size_t slash = rel.rfind('/');
+  const std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
+  const std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  auto dir = ensure_dir(root, parent, origin);
+  if (!dir) return dir.error();
+  if (directory) {
+    if (::mkdirat(dir->get(), name.c_str(), 0755) != 0 && errno != EEXIST)
+      return sys_fail("mounts", "mkdir " + path + " (" + origin + ")");
+  } else {
+    const int fd = ::openat(dir->get(), name.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+    if (fd < 0 && errno != EEXIST && errno != EROFS && errno != EACCES)
+      return sys_fail("mounts", "create " + path + " (" + origin + ")");
+    if (fd >= 0) ::close(fd);
+  }
+  UniqueFd target(open_beneath(dir->get(), name, O_PATH));
+  if (!target.valid()) return sys_fail("mounts", "open " + path + " (" + origin + ")");
+  return target;
+}
+
+Result<void> attach(int mount_fd, int target_fd, const std::string& what) {
+  if (::move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    return sys_fail("mounts", what);
+  return {};
+}
+
+// A bind made read-only (or not), nosuid and nodev before it is attached, so it is never
+// visible with more rights than the Plan gives; AT_RECURSIVE covers mounts below the source.
+Result<UniqueFd> clone_tree(const std::string& source, bool read_only, bool device, const std::string& what) {
+  UniqueFd tree(::open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+  if (!tree.valid()) return sys_fail("mounts", what);
+  struct mount_attr attr {};
+  attr.attr_set = MOUNT_ATTR_NOSUID | (device ? 0 : MOUNT_ATTR_NODEV) | (read_only ? MOUNT_ATTR_RDONLY : 0);
+  if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    return sys_fail("mounts", what);
+  return tree;
+}
+
+Result<UniqueFd> new_fs(const char* type, const std::vector<std::pair<const char*, const char*>>& options,
+                        unsigned attrs, const std::string& what) {
+  UniqueFd fs(::fsopen(type, FSOPEN_CLOEXEC));
+  if (!fs.valid()) return sys_fail("mounts", what);
+  for (const auto& [key, value] : options) {
+    const int r = value ? ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value, 0)
+                        : ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, key, nullptr, 0);
+    if (r != 0) return sys_fail("mounts", what);
+  }
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) return sys_fail("mounts", what);
+  UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, attrs));
+  if (!mnt.valid()) return sys_fail("mounts", what);
+  return mnt;
+}
+
+Result<void> bind(int root, const Step& s) {
+  const std::string source = std::string(kOldRoot) + s.path;
+  struct stat st {};
+  if (::lstat(source.c_str(), &st) != 0) {
+    if (errno == ENOENT && s.optional) return {};
+    return sys_fail("mounts", "bind " + s.path + " (" + s.origin + ")");
+  }
+  if (S_ISLNK(st.st_mode)) {  // reproduce the host's layout (/bin -> usr/bin) instead of following it
+    char target[4096];
+    const ssize_t n = ::readlink(source.c_str(), target, sizeof target - 1);
+    if (n < 0) return sys_fail("mounts", "readlink " + s.path + " (" + s.origin + ")");
+    target[n] = '\0';
+    const std::string rel = s.path.substr(1);
+    const std::size_t slash = rel.rfind('/');
+    auto dir = ensure_dir(root, slash == std::string::npos ? "" : rel.substr(0, slash), s.origin);
+    if (!dir) return dir.error();
+    const std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    if (::symlinkat(target, dir->get(), name.c_str()) != 0 && errno != EEXIST)
+      return sys_fail("mounts", "ln -s " + std::string(target) + " " + s.path + " (" + s.origin + ")");
+    return {};
+  }
+  const bool ro = s.kind == plan::MountKind::bind_ro;
+  const std::string what = std::string("mount --bind") + (ro ? " -o ro " : " ") + s.path + " " + s.path + " (" + s.origin + ")";
+  auto tree = clone_tree(source, ro, s.device, what);
+  if (!tree) return tree.error();
+  auto target = mount_point(root, s.path, S_ISDIR(st.st_mode), s.origin);
+  if (!target) return target.error();
+  return attach(tree->get(), target->get(), what);
+}
+
+Result<void> tmpfs(int root, const Step& s, const char* mode) {
+  const std::string what = "mount -t tmpfs tmpfs " + s.path + " (" + s.origin + ")";
+  auto mnt = new_fs("tmpfs", {{"mode", mode}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what);
+  if (!mnt) return mnt.error();
+  auto target = mount_point(root, s.path, true, s.origin);
+  if (!target) return target.error();
+  return attach(mnt->get(), target->get(), what);
+}
+
+// A hidden directory becomes an empty, read-only, mode-000 tmpfs; a hidden file becomes /dev/null
+// on a nodev mount, which nothing can open. Anything else (a link, a socket) is left: a link points
+// into the new root, where its target is only there if granted.
+Result<void> hide(int root, const Step& s) {
+  struct stat st {};
+  const std::string host = std::string(kOldRoot) + s.path;
+  if (::lstat(host.c_str(), &st) != 0) {
+    if (errno == ENOENT && s.optional) return {};
+    return sys_fail("mounts", "hide " + s.path + " (" + s.origin + ")");
+  }
+  UniqueFd target(open_beneath(root, s.path.substr(1), O_PATH));
+  if (!target.valid()) {
+    if (errno == ENOENT) return {};  // not bound into the new root, so nothing to hide
+    return sys_fail("mounts", "hide " + s.path + " (" + s.origin + ")");
+  }
+  const std::string what = "hide " + s.path + " (" + s.origin + ")";
+  if (S_ISDIR(st.st_mode)) {
+    auto mnt = new_fs("tmpfs", {{"mode", "000"}, {"size", "4k"}},
+                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
+    if (!mnt) return mnt.error();
+    return attach(mnt->get(), target.get(), what);
+  }
+  if (S_ISREG(st.st_mode)) {
+    auto null = clone_tree(std::string(kOldRoot) + "/dev/null", true, false, what);
+    if (!null) return null.error();
+    return attach(null->get(), target.get(), what);
+  }
+  return {};
+}
+
+// A new procfs for the pid namespace; the knobs that reach the host kernel are made read-only
+// explicitly: uid 0 mapped to host uid 0 could otherwise write root-owned ones (DESIGN.md).
+Result<void> proc(int root, const Step& s) {
+  const std::string what = "mount -t proc proc " + s.path;
+  auto mnt = new_fs("proc", {}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
+  if (!mnt) return mnt.error();
+  auto target = mount_point(root, s.path, true, s.origin);
+  if (!target) return target.error();
+  CORDON_TRY(attach(mnt->get(), target->get(), what));
+  for (const char* knob : {"sys", "sysrq-trigger", "irq", "bus"}) {
+    const std::string inside = std::string(kNewRoot) + s.path + "/" + knob;
+    const std::string ro = "mount --bind -o ro " + s.path + "/" + knob;
+    UniqueFd tree(::open_tree(AT_FDCWD, inside.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    if (!tree.valid()) {
+      if (errno == ENOENT) continue;
+      return sys_fail("mounts", ro);
+    }
+    struct mount_attr attr {};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+      return sys_fail("mounts", ro);
+    if (::move_mount(tree.get(), "", AT_FDCWD, inside.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      return sys_fail("mounts", ro);
+  }
+  return {};
+}
+
+// A minimal /dev: the harmless character devices, a new devpts instance (the app's ptys are its
+// own), shm, and the fd links. Nothing else from the host's /dev.
+Result<void> dev(int root, const Step& s) {
+  CORDON_TRY(tmpfs(root, s, "0755"));
+  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    Step n{plan::MountKind::bind_rw, s.path + "/" + node, false, true, "cordon"};
+    CORDON_TRY(bind(root, n));
+  }
+  auto dir = ensure_dir(root, s.path.substr(1), s.origin);
+  if (!dir) return dir.error();
+  if (::mkdirat(dir->get(), "pts", 0755) != 0 && errno != EEXIST) return sys_fail("mounts", "mkdir /dev/pts");
+  auto pts = new_fs("devpts", {{"newinstance", nullptr}, {"ptmxmode", "0666"}, {"mode", "0620"}},
+                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "mount -t devpts devpts /dev/pts");
+  if (!pts) return pts.error();
+  UniqueFd pts_dir(open_beneath(dir->get(), "pts", O_PATH));
+  if (!pts_dir.valid()) return sys_fail("mounts", "open /dev/pts");
+  CORDON_TRY(attach(pts->get(), pts_dir.get(), "mount -t devpts devpts /dev/pts"));
+  CORDON_TRY(tmpfs(root, Step{plan::MountKind::tmpfs, s.path + "/shm", false, false, "cordon"}, "1777"));
+  const std::pair<const char*, const char*> links[] = {
+      {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+      {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}};
+  for (const auto& [name, target] : links)
+    if (::symlinkat(target, dir->get(), name) != 0 && errno != EEXIST)
+      return sys_fail("mounts", std::string("ln -s ") + target + " /dev/" + name);
+  return {};
+}
+
+Result<void> apply(int root, const Step& s) {
+  switch (s.kind) {
+    case plan::MountKind::root_tmpfs: return {};  // the new root itself
+    case plan::MountKind::proc: return proc(root, s);
+    case plan::MountKind::dev: return dev(root, s);
+    case plan::MountKind::bind_ro:
+    case plan::MountKind::bind_rw: return bind(root, s);
+    case plan::MountKind::tmpfs: return tmpfs(root, s, "1777");
+    case plan::MountKind::hide: return hide(root, s);
+  }
+  return {};
+}
+
+// The host root moves to /oldroot of a private tmpfs, so bind sources stay reachable while the
+// new root is built beside it at /newroot.
+Result<void> enter_staging() {
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+    return sys_fail("mounts", "mount --make-rslave /");  // nothing we mount can propagate to the host
+  if (::mount("cordon", kStaging, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0)
+    return sys_fail("mounts", "mount -t tmpfs cordon /tmp");
+  const std::string old_root = std::string(kStaging) + kOldRoot, new_root = std::string(kStaging) + kNewRoot;
+  if (::mkdir(old_root.c_str(), 0700) != 0 || ::mkdir(new_root.c_str(), 0755) != 0)
+    return sys_fail("mounts", "mkdir " + old_root + " " + new_root);
+  if (::syscall(SYS_pivot_root, kStaging, old_root.c_str()) != 0)
+    return sys_fail("mounts", "pivot_root /tmp /tmp/oldroot");
+  if (::chdir("/") != 0) return sys_fail("mounts", "cd /");
+  if (::mount("cordon-root", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+    return sys_fail("mounts", "mount -t tmpfs cordon-root /newroot");
+  return {};
+}
+
+// pivot_root(".", ".") stacks the old root under the new one; detaching it leaves no way back.
+Result<void> leave_staging() {
+  if (::chdir(kNewRoot) != 0) return sys_fail("mounts", "cd /newroot");
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) return sys_fail("mounts", "pivot_root /newroot");
+  if (::umount2(".", MNT_DETACH) != 0) return sys_fail("mounts", "umount -l the host root");
+  if (::chdir("/") != 0) return sys_fail("mounts", "cd /");
+  struct mount_attr attr {};
+  attr.attr_set = MOUNT_ATTR_RDONLY;  // the root tmpfs only: /tmp, $APP_DATA and rw binds stay writable
+  if (::mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) != 0) return sys_fail("mounts", "mount -o remount,ro /");
+  return {};
+}
+
+}  // namespace
+
+Result<void> build_root(const std::vector<Step>& steps) {
+  CORDON_TRY(enter_staging());
+  UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return sys_fail("mounts", "open /newroot");
+  for (const Step& s : steps) CORDON_TRY(apply(root.get(), s));
+  return leave_staging();
+}
+
+}  // namespace cordon::sandbox::mounts

@@ -1,0 +1,18 @@
+// The minimal init inside the pid namespace: starts the app, forwards the signals the launcher
+// passes on, reaps every orphan, and exits with the app's status (128+N for signal N). When it
+// exits, the kernel kills whatever is left in the namespace. Confined like the app (it runs after
+// every confinement step), and never returns.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cordon::sandbox::pid1 {
+
+// `error_fd` is the close-on-exec error pipe: an execve failure of the app is reported on it.
+[[noreturn]] void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd);
+
+// The signals the launcher forwards (DESIGN.md): what a service manager or a user sends.
+const std::vector<int>& forwarded_signals();
+
+}  // namespace cordon::sandbox::pid1
