@@ -18,9 +18,11 @@ demo: build
 
 # Fast loop for developers: the build with warnings as errors, then every ctest test.
 check: build
+	@scripts/ensure-test-user.sh
 	ctest --preset ci
 
 asan: deps
+	@scripts/ensure-test-user.sh
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan

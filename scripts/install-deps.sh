@@ -10,6 +10,7 @@ packages=(
   libssl-dev                         # SHA-256 of Plans (libcrypto)
   nlohmann-json3-dev libcli11-dev    # JSON output, argv parsing
   doctest-dev python3 python3-yaml python3-jsonschema   # unit, CLI and schema tests
+  util-linux procps passwd           # integration tests: runuser, unshare, pgrep, useradd
   clang-14 libfuzzer-14-dev libclang-rt-14-dev          # the fuzz target
 )
 

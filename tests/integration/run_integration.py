@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""Integration tests: real `cordon run` launches of probe programs, as root and as an unprivileged
+user, one test per invariant of DESIGN.md, each with a positive control (the same probe outside
+the sandbox, or with that layer absent, sees the forbidden thing succeed).
+
+A mode that cannot run is reported as a visible SKIP with its reason, never as a pass. The binaries
+and probes are copied to a temporary directory the test user can read.
+"""
+import argparse
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ZERO_CAPS = "0000000000000000"
+results = {"passed": 0, "failed": 0, "skipped": 0}
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Skip(Exception):
+    pass
+
+
+class Env:
+    """One mode: who runs cordon (root or the test user) and how."""
+
+    def __init__(self, name, user, root_dir):
+        self.name, self.user, self.root = name, user, root_dir
+        self.pw = pwd.getpwnam(user) if user else pwd.getpwuid(os.getuid())
+        self.is_root = self.pw.pw_uid == 0
+        self.cordon = os.path.join(root_dir, "bin", "cordon")
+        self.probes = os.path.join(root_dir, "probes")
+        self.policies = os.path.join(root_dir, "policies-" + name)
+        os.makedirs(self.policies, exist_ok=True)
+        os.chmod(self.policies, 0o755)
+
+    def environ(self):
+        return {"PATH": "/usr/bin:/bin", "HOME": self.pw.pw_dir, "LANG": "C.UTF-8", "USER": self.pw.pw_name,
+                "SECRET_FROM_HOST": "leak"}
+
+    def command(self, argv):
+        if self.user and os.getuid() == 0 and self.pw.pw_uid != 0:
+            return ["runuser", "-u", self.user, "--", "env", "-i"] + [f"{k}={v}" for k, v in self.environ().items()] + argv
+        return argv
+
+    def popen(self, argv, **kw):
+        env = None if (self.user and self.pw.pw_uid != 0 and os.getuid() == 0) else self.environ()
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        return subprocess.Popen(self.command(argv), env=env, text=True, **kw)
+
+    def run(self, argv, timeout=30, **kw):
+        p = self.popen(argv, **kw)
+        out, err = p.communicate(timeout=timeout)
+        return p.returncode, out, err
+
+    def data_dir(self, app):
+        if self.is_root:
+            return f"/var/lib/cordon/data/{app}"
+        return os.path.join(self.pw.pw_dir, ".local/share/cordon/data", app)
+
+    def policy(self, name, command, extra=""):
+        """Writes an app policy that can see the probes; returns its path."""
+        path = os.path.join(self.policies, name + ".yaml")
+        grants = [self.probes] + [os.path.join(self.root, d) for d in os.listdir(self.root) if d.startswith("mine-" + self.name)]
+        f_text = (f"schema: 1\nname: {name}\ncommand: {command}\n"
+                  f"filesystem:\n  read-only: [{', '.join(grants)}]\n{extra}")
+        with open(path, "w") as f:
+            f.write(f_text)
+        os.chmod(path, 0o644)
+        return path
+
+    def cordon_run(self, policy, *args, timeout=30, **kw):
+        return self.run([self.cordon, "run", policy, "--", *args], timeout=timeout, **kw)
+
+    def probe(self, name):
+        return os.path.join(self.probes, name)
+
+
+def facts(output):
+    out = {}
+    for line in output.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            out[k] = v
+    return out
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def run_probe(env, app, probe, *args, extra=""):
+    rc, out, err = env.cordon_run(env.policy(app, f"[{env.probe(probe)}]", extra), *args)
+    expect(rc == 0, f"cordon run {probe} exited {rc}: {err.strip()}")
+    return facts(out)
+
+
+def run_outside(env, probe, *args, **kw):
+    rc, out, err = env.run([env.probe(probe), *args], **kw)
+    expect(rc == 0, f"{probe} outside exited {rc}: {err}")
+    return facts(out)
+
+
+# ---- the invariants ---------------------------------------------------------------------------
+
+@test
+def identity_caps_nnp_hostname_fds(env):
+    """Empty capability sets, no_new_privs, the invoker's uid, hostname = app name, no fd beyond 2."""
+    r, w = os.pipe()  # an extra descriptor cordon is started with: it must not reach the app
+    try:
+        rc, out, err = env.cordon_run(env.policy("it-identity", f"[{env.probe('probe_identity')}]"), pass_fds=(w,))
+        outside = facts(env.run([env.probe("probe_identity")], pass_fds=(w,))[1])
+    finally:
+        os.close(r)
+        os.close(w)
+    expect(rc == 0, f"exit {rc}: {err}")
+    f = facts(out)
+    for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        expect(f.get(cap) == ZERO_CAPS, f"{cap}={f.get(cap)}")
+    expect(f.get("NoNewPrivs") == "1", f"NoNewPrivs={f.get('NoNewPrivs')}")
+    expect(f.get("uid") == str(env.pw.pw_uid), f"uid={f.get('uid')}")
+    expect(f.get("hostname") == "it-identity", f"hostname={f.get('hostname')}")
+    expect(f.get("extra_fds") == "0", f"extra_fds={f.get('extra_fds')}")
+    # positive control: outside, the same probe sees the fd, the host's name, and (root) capabilities
+    expect(outside.get("extra_fds") != "0", "control: the extra fd should be visible outside")
+    expect(outside.get("hostname") != "it-identity", "control: host name differs")
+    expect(outside.get("NoNewPrivs") == "0", "control: no_new_privs is off outside")
+    if env.is_root:
+        expect(outside.get("CapEff") != ZERO_CAPS, "control: root has capabilities outside")
+
+
+@test
+def host_processes_invisible(env):
+    inside = run_probe(env, "it-procs", "probe_procs")
+    outside = run_outside(env, "probe_procs")
+    expect(int(inside["visible_pids"]) <= 3, f"inside sees {inside['visible_pids']} pids")
+    expect(int(outside["visible_pids"]) > 10, f"control: outside sees {outside['visible_pids']} pids")
+
+
+@test
+def root_and_binds_read_only(env):
+    # A directory the invoker owns, granted read-only: writable outside (the control), EROFS inside.
+    mine = os.path.join(env.root, "mine-" + env.name)
+    os.makedirs(mine, exist_ok=True)
+    os.chown(mine, env.pw.pw_uid, env.pw.pw_gid)
+    paths = ["/", mine] + (["/usr", "/etc", "/usr/bin"] if env.is_root else [])
+    inside = run_probe(env, "it-ro", "probe_access", *paths, "/tmp", env.data_dir("it-ro"))
+    for p in paths:
+        expect(inside[f"write {p}"] == "EROFS", f"write {p}: {inside[f'write {p}']}")
+    expect(inside["write /tmp"] == "ok", f"/tmp must be writable: {inside['write /tmp']}")
+    expect(inside[f"write {env.data_dir('it-ro')}"] == "ok", "$APP_DATA must be writable")
+    outside = run_outside(env, "probe_access", *paths[1:])
+    for p in paths[1:]:
+        expect(outside[f"write {p}"] == "ok", f"control: {p} is writable outside: {outside[f'write {p}']}")
+
+
+@test
+def host_files_outside_binds_invisible(env):
+    secret_dir = "/opt/cordon-it-secret"
+    os.makedirs(secret_dir, exist_ok=True)
+    os.chmod(secret_dir, 0o755)
+    inside = run_probe(env, "it-hidden", "probe_access", secret_dir, "/root", "/boot", "/etc/shadow")
+    for p in (secret_dir, "/root", "/boot"):
+        expect(inside[f"exists {p}"] == "ENOENT", f"{p} visible inside: {inside[f'exists {p}']}")
+    expect(inside["read /etc/shadow"] == "EACCES", f"hidden /etc/shadow opens: {inside['read /etc/shadow']}")
+    outside = run_outside(env, "probe_access", secret_dir)
+    expect(outside[f"exists {secret_dir}"] == "ok", "control: the directory exists on the host")
+
+
+@test
+def no_remount_no_new_mounts(env):
+    inside = run_probe(env, "it-mount", "probe_mount")
+    expect(inside["remount_rw"] == "EPERM", f"remount: {inside['remount_rw']}")
+    expect(inside["mount_tmpfs"] == "EPERM", f"mount: {inside['mount_tmpfs']}")
+    # control: in a user+mount namespace that keeps its capabilities, the same probe can mount
+    rc, out, err = env.run(["unshare", "--user", "--map-root-user", "--mount", env.probe("probe_mount")])
+    if rc != 0:
+        raise Skip(f"control needs unprivileged user namespaces via unshare(1): {err.strip()}")
+    expect(facts(out)["mount_tmpfs"] == "ok", f"control: mount with capabilities: {out}")
+
+
+@test
+def network_only_with_plug(env):
+    inside = run_probe(env, "it-net", "probe_net")
+    expect(inside["interfaces"] == "lo", f"without the network plug: {inside['interfaces']}")
+    with_plug = run_probe(env, "it-net-plug", "probe_net", extra="plugs: [network]\n")
+    if with_plug["interfaces"] == "lo":
+        raise Skip("control needs a host with a network interface besides lo")
+    expect("lo" in with_plug["interfaces"].split(","), with_plug["interfaces"])
+
+
+@test
+def kernel_knobs_read_only_for_root(env):
+    if not env.is_root:
+        raise Skip("only root could write /proc/sys outside; the invariant is about root")
+    knob = "/proc/sys/kernel/core_pattern"
+    inside = run_probe(env, "it-knobs", "probe_access", knob, "/proc/sysrq-trigger")
+    expect(inside[f"write {knob}"] == "EROFS", f"core_pattern inside: {inside[f'write {knob}']}")
+    # a procfs mounted from a user namespace may not offer sysrq-trigger at all; absent is fine too
+    expect(inside["write /proc/sysrq-trigger"] in ("EROFS", "ENOENT"), inside["write /proc/sysrq-trigger"])
+    outside = run_outside(env, "probe_access", knob)
+    expect(outside[f"write {knob}"] == "ok", "control: root can write core_pattern outside")
+
+
+@test
+def other_apps_data_unreachable(env):
+    a_data = env.data_dir("it-owner")
+    rc, _, err = env.cordon_run(env.policy("it-owner", "[/bin/sh, -c, 'echo s3cret > \"$HOME/secret\"']"))
+    expect(rc == 0, f"owner app: {rc} {err}")
+    inside = run_probe(env, "it-intruder", "probe_access", a_data, a_data + "/secret")
+    expect(inside[f"exists {a_data}"] == "ENOENT", f"another app's data visible: {inside[f'exists {a_data}']}")
+    outside = run_outside(env, "probe_access", a_data + "/secret")
+    expect(outside[f"exists {a_data}/secret"] == "ok", "control: the file exists on the host")
+
+
+@test
+def app_data_persists(env):
+    shutil.rmtree(env.data_dir("it-counter"), ignore_errors=True)
+    policy = env.policy("it-counter", "[/bin/sh, -c, 'n=$(cat \"$HOME/n\" 2>/dev/null || echo 0); echo $((n+1)) > \"$HOME/n\"; echo run=$((n+1))']")
+    first = facts(env.cordon_run(policy)[1]).get("run")
+    second = facts(env.cordon_run(policy)[1]).get("run")
+    expect((first, second) == ("1", "2"), f"runs: {first}, {second}")
+    st = os.stat(env.data_dir("it-counter"))
+    expect(st.st_uid == env.pw.pw_uid and (st.st_mode & 0o777) == 0o700, f"owner {st.st_uid} mode {oct(st.st_mode)}")
+
+
+@test
+def symlinked_app_data_refused(env):
+    data = env.data_dir("it-link")
+    shutil.rmtree(data, ignore_errors=True)
+    if os.path.islink(data):
+        os.unlink(data)
+    os.makedirs(os.path.dirname(data), exist_ok=True)
+    os.symlink("/etc", data)
+    try:
+        rc, _, err = env.cordon_run(env.policy("it-link", "[/bin/true]"))
+    finally:
+        os.unlink(data)
+    expect(rc == 125 and "not a directory" in err, f"exit {rc}: {err}")
+
+
+@test
+def exit_codes(env):
+    cases = [("[/bin/sh, -c, 'exit 3']", 3), ("[/bin/sh, -c, 'kill -TERM $$']", 128 + 15),
+             ("[/nonexistent/program]", 127), ("[/etc/passwd]", 126)]
+    for i, (cmd, want) in enumerate(cases):
+        rc, _, err = env.cordon_run(env.policy(f"it-exit{i}", cmd))
+        expect(rc == want, f"{cmd}: exit {rc}, expected {want}: {err}")
+    bad = os.path.join(env.policies, "it-bad.yaml")
+    with open(bad, "w") as f:
+        f.write("schema: 1\nname: Bad\ncommand: [/bin/true]\n")
+    os.chmod(bad, 0o644)
+    rc, _, err = env.cordon_run(bad)
+    expect(rc == 125 and "error:" in err, f"invalid policy: exit {rc}")
+
+
+@test
+def signals_forwarded(env):
+    script = "trap 'echo got=TERM; exit 7' TERM; trap 'echo got=USR1' USR1; echo ready=1; while :; do sleep 0.05; done"
+    p = env.popen([env.cordon, "run", env.policy("it-signals", f"[/bin/sh, -c, \"{script}\"]")])
+    try:
+        expect(p.stdout.readline().strip() == "ready=1", "the app did not start")
+        pid = p.pid if not (env.user and os.getuid() == 0 and env.pw.pw_uid != 0) else find_cordon_child(p.pid)
+        os.kill(pid, signal.SIGUSR1)
+        expect(p.stdout.readline().strip() == "got=USR1", "USR1 not forwarded")
+        os.kill(pid, signal.SIGTERM)
+        out, _ = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    expect("got=TERM" in out and p.returncode == 7, f"exit {p.returncode}, out {out!r}")
+
+
+def find_cordon_child(runuser_pid):
+    """runuser forks cordon; signals go to cordon itself."""
+    for _ in range(50):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().split()
+                    with open(f"/proc/{entry}/comm") as f:
+                        comm = f.read().strip()
+                except OSError:
+                    continue
+                if comm == "cordon" and is_descendant(int(entry), runuser_pid):
+                    return int(entry)
+        time.sleep(0.05)
+    raise AssertionError("cordon process not found")
+
+
+def is_descendant(pid, ancestor):
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return False
+    return False
+
+
+@test
+def no_orphan_after_exit(env):
+    rc, out, err = env.cordon_run(env.policy("it-daemon", f"[{env.probe('probe_daemon')}]"))
+    expect(rc == 0 and "daemon=started" in out, f"exit {rc}: {err}")
+    time.sleep(0.2)
+    left = subprocess.run(["pgrep", "-f", "probe_daemon --sleeping"], capture_output=True, text=True).stdout.split()
+    # control: the same probe outside leaves its daemon running (then we stop it)
+    env.run([env.probe("probe_daemon")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)
+    control = subprocess.run(["pgrep", "-f", "probe_daemon --sleeping"], capture_output=True, text=True).stdout.split()
+    for pid in control:
+        os.kill(int(pid), signal.SIGKILL)
+    expect(not left, f"daemon survived the sandbox: {left}")
+    expect(control, "control: outside, the daemon keeps running")
+
+
+@test
+def no_mount_left_on_host(env):
+    def mounts():
+        with open("/proc/self/mountinfo") as f:
+            return sorted(" ".join(l.split()[3:5]) for l in f)
+    before = mounts()
+    run_probe(env, "it-leak", "probe_identity")
+    expect(mounts() == before, "the host's mount table changed")
+
+
+@test
+def twenty_concurrent_launches(env):
+    policy = env.policy("it-many", f"[{env.probe('probe_identity')}]")
+    procs = [env.popen([env.cordon, "run", policy]) for _ in range(20)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    bad = [(p.returncode, e) for p, (o, e) in zip(procs, outs) if p.returncode != 0 or facts(o).get("uid") != str(env.pw.pw_uid)]
+    expect(not bad, f"{len(bad)} of 20 failed: {bad[:2]}")
+
+
+@test
+def environment_is_the_plans(env):
+    rc, out, err = env.cordon_run(env.policy("it-env", "[/usr/bin/env]"))
+    expect(rc == 0, err)
+    names = sorted(l.split("=", 1)[0] for l in out.splitlines() if "=" in l)
+    expect("SECRET_FROM_HOST" not in names, f"host variable leaked: {names}")
+    expect(names == ["HOME", "LANG", "PATH"], f"environment: {names}")
+    rc, out, _ = env.run(["/usr/bin/env"])
+    expect("SECRET_FROM_HOST=leak" in out, "control: the variable is set outside")
+
+
+# ---- driver -------------------------------------------------------------------------------------
+
+def prepare(args):
+    root = tempfile.mkdtemp(prefix="cordon-it-", dir="/tmp")
+    os.chmod(root, 0o755)
+    for sub in ("bin", "share/cordon", "probes"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    shutil.copy2(args.cordon, os.path.join(root, "bin", "cordon"))
+    shutil.copytree(os.path.join(args.source, "policies/interfaces"), os.path.join(root, "share/cordon/interfaces"))
+    shutil.copy2(os.path.join(args.source, "policies/syscall-sets.yaml"), os.path.join(root, "share/cordon"))
+    for name in os.listdir(args.probes):
+        shutil.copy2(os.path.join(args.probes, name), os.path.join(root, "probes", name))
+    for dirpath, dirnames, filenames in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            os.chmod(p, 0o755 if os.access(p, os.X_OK) else 0o644)
+    return root
+
+
+def modes(root):
+    user = os.environ.get("CORDON_TEST_USER", "cordon-test")
+    out = []
+    if os.getuid() == 0:
+        out.append((Env("root", None, root), None))
+        try:
+            pw = pwd.getpwnam(user)
+            reason = None if os.path.isdir(pw.pw_dir) and pw.pw_uid != 0 else f"user {user} has no home of its own"
+        except KeyError:
+            reason = f"no user {user}: create it with `useradd -m {user}` (CI does)"
+        out.append((Env("user", user, root) if not reason else None, reason))
+    else:
+        out.append((None, "not running as root"))
+        out.append((Env("user", None, root), None))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cordon", required=True)
+    ap.add_argument("--probes", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("-k", default="", help="run only tests whose name contains this")
+    args = ap.parse_args()
+    root = prepare(args)
+    try:
+        for env, reason in modes(root):
+            label = env.name if env else ("root" if "root" in (reason or "") else "user")
+            for fn in TESTS:
+                if args.k not in fn.__name__:
+                    continue
+                name = f"{fn.__name__} [{label}]"
+                if env is None:
+                    results["skipped"] += 1
+                    print(f"SKIP {name}: {reason}")
+                    continue
+                try:
+                    fn(env)
+                    results["passed"] += 1
+                    print(f"ok   {name}")
+                except Skip as s:
+                    results["skipped"] += 1
+                    print(f"SKIP {name}: {s}")
+                except (AssertionError, subprocess.TimeoutExpired, KeyError) as e:
+                    results["failed"] += 1
+                    print(f"FAIL {name}: {type(e).__name__}: {e}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed, {results['skipped']} skipped")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
