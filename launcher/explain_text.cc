@@ -94,7 +94,7 @@ std::string explain_text(const plan::Plan& p) {
   line(out, "hostname " + p.hostname, "cordon");
   std::string ns;
   for (const std::string& n : p.namespaces) ns += (ns.empty() ? "" : " ") + n;
-  line(out, "namespaces " + ns + " (+ user when unprivileged)", "cordon");
+  line(out, "namespaces " + ns, "cordon");
   line(out, "network " + std::string(p.network == "host" ? "host (shared with the host)" : "none (loopback only)"),
        where(p.network_from));
 

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# `make demo`: what cordon makes of the example apps. (Once `cordon run` lands, this runs them.)
-set -euo pipefail
+# `make demo`: real apps under cordon, then what cordon makes of a policy (README, first command).
+set -uo pipefail
 cordon=$1
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-say cordon interfaces
-"$cordon" interfaces
-say cordon check examples/*.yaml
-"$cordon" check examples/*.yaml && echo "all examples valid"
-say cordon explain fetch-url
-"$cordon" explain fetch-url
+say cordon run shell -- -c '...'     "# a shell with nothing: its own root, pids, network, no capabilities"
+"$cordon" run shell -- -c 'echo "hostname: $(hostname)   uid: $(id -u)   pid: $$"
+echo "visible processes: $(ls -d /proc/[0-9]* | wc -l)"
+echo "network interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\n" " ")"
+grep -E "CapEff|NoNewPrivs" /proc/self/status
+echo "top level: $(ls / | tr "\n" " ")"
+touch /usr/evil 2>&1 || true
+ls /home/*/.ssh 2>&1 || true'
+say cordon run counter "# keeps state in its own data directory, twice"
+"$cordon" run counter
+"$cordon" run counter
+say cordon run notes "# sees your home read-only (the home plug)"
+"$cordon" run notes | head -5
+say cordon run shell -- -c "'exit 3'"
+"$cordon" run shell -- -c 'exit 3'; echo "exit status: $?"
+say cordon explain fetch-url "# what an app gets, and from where (abridged)"
+"$cordon" explain fetch-url | sed -n '1,40p'
 say "cordon check on a policy with three mistakes"
 bad=$(mktemp --suffix=.yaml)
 trap 'rm -f "$bad"' EXIT

@@ -103,7 +103,7 @@ struct Plan {
   Source app_from;
   std::string hostname;
   std::vector<Plug> plugs;
-  std::vector<std::string> namespaces;  // always new; "user" is added at launch for unprivileged callers
+  std::vector<std::string> namespaces;  // always new, for root too; "net" unless the network is shared
   std::string network = "none";         // none: own namespace with loopback; host: the host's
   std::vector<Source> network_from;
   std::vector<Mount> mounts;            // in the order they are applied

@@ -383,7 +383,9 @@ void resolve_network(const std::vector<GrantFrom>& grants, Plan& plan) {
     add_source(plan.network_from, source(g.origin, g.grants->network->where));
   }
   if (plan.network_from.empty()) plan.network_from.push_back(kCordon);
-  plan.namespaces = {"cgroup", "ipc", "mount", "pid", "uts"};
+  // A user namespace for root too: the app's capabilities, even before they are dropped, then
+  // only ever apply to what the sandbox owns (docs/sandbox.md).
+  plan.namespaces = {"cgroup", "ipc", "mount", "pid", "user", "uts"};
   if (plan.network != "host") plan.namespaces.push_back("net");
   std::sort(plan.namespaces.begin(), plan.namespaces.end());
 }
