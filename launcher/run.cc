@@ -9,6 +9,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "cache/plan_cache.h"
 #include "plan/plan_for.h"
 #include "sandbox/launch.h"
 
@@ -38,14 +39,23 @@ int exit_code_for(const Error& e) {
   return e.sys_errno == ENOENT ? kExitNotFound : kExitCannotExec;
 }
 
-}  // namespace
-
-int run(const RunArgs& args) {
-  const policy::SearchPaths paths = policy::search_paths(read_host_context());
+// A warm launch loads the cached Plan and parses no YAML; a cold one resolves and caches it.
+std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchPaths& paths) {
+  const cache::Location where = cache::location(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CACHE_HOME"));
+  if (auto cached = cache::load(where, args.app, paths)) return cached;
   policy::Diagnostics diags;
   policy::SourceTexts sources;
   auto plan = plan::plan_for(args.app, paths, {}, diags, sources);
   std::cerr << policy::render_text(diags, sources);
+  if (plan) cache::store(where, args.app, paths, *plan, sources);
+  return plan;
+}
+
+}  // namespace
+
+int run(const RunArgs& args) {
+  const policy::SearchPaths paths = policy::search_paths(read_host_context());
+  auto plan = plan_to_run(args, paths);
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
   auto status = sandbox::launch(*plan, launch_context(args));
   if (!status) {

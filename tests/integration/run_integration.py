@@ -358,6 +358,56 @@ def environment_is_the_plans(env):
     expect("SECRET_FROM_HOST=leak" in out, "control: the variable is set outside")
 
 
+@test
+def warm_cache_follows_edits(env):
+    """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
+    path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
+    first = facts(env.cordon_run(path)[1]).get("version")
+    warm = facts(env.cordon_run(path)[1]).get("version")
+    time.sleep(0.01)
+    env.policy("it-cache", "[/bin/sh, -c, 'echo version=2']")
+    edited = facts(env.cordon_run(path)[1]).get("version")
+    expect((first, warm, edited) == ("1", "1", "2"), f"runs saw {first}, {warm}, {edited}")
+
+
+@test
+def cache_not_trusted_unless_private(env):
+    """A cache file someone else could have written is ignored and rebuilt, never loaded."""
+    path = env.policy("it-forge", "[/bin/sh, -c, 'echo who=real']")
+    expect(facts(env.cordon_run(path)[1]).get("who") == "real", "cold run")
+    cache_dir = "/var/cache/cordon/plans" if env.is_root else os.path.join(env.pw.pw_dir, ".cache/cordon/plans")
+    files = [os.path.join(cache_dir, f) for f in os.listdir(cache_dir)]
+    newest = max(files, key=os.path.getmtime)
+    with open(newest, "rb") as f:
+        data = f.read()
+    forged = data.replace(b"who=real", b"who=FAKE")
+    expect(forged != data, "the cache should hold the command")
+    for mode in (0o644, 0o600):
+        with open(newest, "wb") as f:
+            f.write(forged)
+        os.chmod(newest, mode)
+        # 0644: readable by others, so not private; 0600 but owned by root for a user: not the invoker's
+        if mode == 0o600 and env.is_root:
+            continue
+        if mode == 0o600:
+            os.chown(newest, 0, 0)
+        got = facts(env.cordon_run(path)[1]).get("who")
+        expect(got == "real", f"a forged cache (mode {oct(mode)}) was loaded: who={got}")
+    # control: the same bytes, private to the invoker, are loaded (so the refusals above came from
+    # the ownership and mode checks, not from a broken file)
+    files = [os.path.join(cache_dir, f) for f in os.listdir(cache_dir)]
+    newest = max(files, key=os.path.getmtime)
+    with open(newest, "rb") as f:
+        fresh = f.read()
+    with open(newest, "wb") as f:
+        f.write(fresh.replace(b"who=real", b"who=FAKE"))
+    os.chown(newest, env.pw.pw_uid, env.pw.pw_gid)
+    os.chmod(newest, 0o600)
+    got = facts(env.cordon_run(path)[1]).get("who")
+    os.unlink(newest)
+    expect(got == "FAKE", f"control: a private cache file is used: who={got}")
+
+
 # ---- driver -------------------------------------------------------------------------------------
 
 def prepare(args):

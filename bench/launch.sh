@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Launch latency of `cordon run` against bwrap with the equivalent setup, and a bare exec, in one
+# hyperfine run, as root and as an unprivileged user; prints the ratios (docs/performance.md).
+#
+#   bench/launch.sh CORDON [RUNS]        e.g. bench/launch.sh build-ci/bin/cordon 300
+#
+# The typical app is base + home running /bin/true. bwrap gets what cordon's Plan sets up for it:
+# every namespace, the read-only system dirs and home, private /tmp /run /var/tmp, /proc, /dev,
+# no capabilities, a new session, die-with-parent. Needs hyperfine and bubblewrap (Debian).
+set -euo pipefail
+cordon=$(readlink -f "$1")
+runs=${2:-200}
+user=${CORDON_TEST_USER:-cordon-test}
+work=$(mktemp -d /tmp/cordon-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+mkdir -p "$work/bin" "$work/share/cordon"
+cp "$cordon" "$work/bin/cordon"
+src=$(cd "$(dirname "$0")/.." && pwd)
+cp -r "$src/policies/interfaces" "$src/policies/syscall-sets.yaml" "$work/share/cordon/"
+cat > "$work/typical.yaml" <<'YAML'
+schema: 1
+name: bench-typical
+command: [/bin/true]
+plugs: [home]
+YAML
+chmod -R a+rX "$work"
+
+bwrap_cmd() {  # $1 = home directory
+  local a="bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL"
+  a+=" --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib"
+  a+=" --symlink usr/lib64 /lib64 --ro-bind /etc /etc --ro-bind $1 $1 --proc /proc --dev /dev"
+  a+=" --tmpfs /tmp --tmpfs /run --tmpfs /var/tmp /bin/true"
+  echo "$a"
+}
+
+run_as() {  # $1 = label, $2 = prefix that switches user ("" for the caller), $3 = home
+  local prefix=$2 home=$3
+  echo "== $1"
+  hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/$1.json" \
+    -n bare "$prefix /bin/true" \
+    -n cordon "$prefix $work/bin/cordon run $work/typical.yaml" \
+    -n bwrap "$prefix $(bwrap_cmd "$home")" >/dev/null
+  python3 - "$work/$1.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+med = {k: v["median"] * 1000 for k, v in r.items()}
+for k in ("bare", "cordon", "bwrap"):
+    print(f"  {k:7s} median {med[k]:7.2f} ms   mean {r[k]['mean']*1000:7.2f} ms ± {r[k]['stddev']*1000:5.2f}")
+print(f"  cordon / bwrap = {med['cordon'] / med['bwrap']:.2f}   cordon / bare = {med['cordon'] / med['bare']:.1f}   bwrap / bare = {med['bwrap'] / med['bare']:.1f}")
+PY
+}
+
+run_as root "" "/root"
+if [ "$(id -u)" -eq 0 ] && id "$user" >/dev/null 2>&1; then
+  home=$(getent passwd "$user" | cut -d: -f6)
+  uid=$(id -u "$user"); gid=$(id -g "$user")
+  # setpriv itself costs ~2 ms; it is in every row, so the ratios still compare the launchers.
+  run_as unprivileged "setpriv --reuid=$uid --regid=$gid --clear-groups env -i HOME=$home PATH=/usr/bin:/bin" "$home"
+else
+  echo "== unprivileged: skipped (run as root with a user $user)"
+fi

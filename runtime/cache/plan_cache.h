@@ -1,0 +1,40 @@
+// The warm-launch cache: a resolved Plan stored as one small binary file, so that `cordon run`
+// parses no YAML when nothing it was built from changed (DESIGN.md "Performance notes").
+//
+// Validity: the file lists every input (path, device, inode, size, mtime) and every path that was
+// looked up and absent (an override that appears later must be seen); a launch stats them all.
+// Trust comes from where the file lives, not from a checksum a writer could recompute: owned by
+// the invoking uid, mode 0600, in a directory chain nobody else can write; anything else is
+// ignored and rebuilt. The cache directories are hidden from every sandbox.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+#include "policy/diagnostics.h"
+#include "policy/search.h"
+
+namespace cordon::cache {
+
+struct Location {
+  std::string dir;  // .../plans
+  uid_t uid = 0;
+};
+
+// /var/cache/cordon/plans for root, $XDG_CACHE_HOME/cordon/plans (default ~/.cache/...) for a user.
+Location location(uid_t uid, const std::string& home, const std::string& xdg_cache_home);
+
+// The cached Plan for `app` (a name or a file) if every input is unchanged; nullopt otherwise.
+// Only the parts `cordon run` uses are kept (no provenance lines, no syscall sets).
+std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths);
+
+// Stores a Plan just resolved from `sources` (the files read). Best effort: a cache that cannot be
+// written only costs the next launch its speed.
+void store(const Location& where, const std::string& app, const policy::SearchPaths& paths, const plan::Plan& plan,
+           const policy::SourceTexts& sources);
+
+}  // namespace cordon::cache
