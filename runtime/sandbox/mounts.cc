@@ -138,10 +138,12 @@ Result<void> tmpfs(int root, const Step& s, const char* mode) {
   return attach(mnt->get(), target->get(), what);
 }
 
-// A hidden directory becomes an empty, read-only, mode-000 tmpfs; a hidden file becomes /dev/null
-// on a nodev mount, which nothing can open. Anything else (a link, a socket) is left: a link points
-// into the new root, where its target is only there if granted.
-Result<void> hide(int root, const Step& s) {
+// A hidden directory becomes an empty tmpfs, traverse-only (0111) and made read-only once every
+// mount is in place: the app's own $APP_DATA lives under its hidden parent (~/.local/share/cordon),
+// so its mount point is created there first. A hidden file becomes /dev/null on a nodev mount,
+// which nothing can open. Anything else (a link, a socket) is left: a link points into the new
+// root, where its target is only there if granted.
+Result<void> hide(int root, const Step& s, std::vector<std::string>& to_seal) {
   struct stat st {};
   const std::string host = std::string(kOldRoot) + s.path;
   if (::lstat(host.c_str(), &st) != 0) {
@@ -155,9 +157,10 @@ Result<void> hide(int root, const Step& s) {
   }
   const std::string what = "hide " + s.path + " (" + s.origin + ")";
   if (S_ISDIR(st.st_mode)) {
-    auto mnt = new_fs("tmpfs", {{"mode", "000"}, {"size", "4k"}},
-                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
+    auto mnt = new_fs("tmpfs", {{"mode", "0111"}, {"size", "4k"}},
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
     if (!mnt) return mnt.error();
+    to_seal.push_back(s.path);
     return attach(mnt->get(), target.get(), what);
   }
   if (S_ISREG(st.st_mode)) {
@@ -222,7 +225,19 @@ Result<void> dev(int root, const Step& s) {
   return {};
 }
 
-Result<void> apply(int root, const Step& s) {
+// The hidden directories become read-only once nothing more is mounted under them.
+Result<void> seal(int root, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    UniqueFd fd(open_beneath(root, path.substr(1), O_PATH));
+    struct mount_attr attr {};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (!fd.valid() || ::mount_setattr(fd.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+      return sys_fail("mounts", "mount -o remount,ro " + path + " (hidden)");
+  }
+  return {};
+}
+
+Result<void> apply(int root, const Step& s, std::vector<std::string>& to_seal) {
   switch (s.kind) {
     case plan::MountKind::root_tmpfs: return {};  // the new root itself
     case plan::MountKind::proc: return proc(root, s);
@@ -230,7 +245,7 @@ Result<void> apply(int root, const Step& s) {
     case plan::MountKind::bind_ro:
     case plan::MountKind::bind_rw: return bind(root, s);
     case plan::MountKind::tmpfs: return tmpfs(root, s, "1777");
-    case plan::MountKind::hide: return hide(root, s);
+    case plan::MountKind::hide: return hide(root, s, to_seal);
   }
   return {};
 }
@@ -271,7 +286,9 @@ Result<void> build_root(const std::vector<Step>& steps) {
   CORDON_TRY(enter_staging());
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) return sys_fail("mounts", "open /newroot");
-  for (const Step& s : steps) CORDON_TRY(apply(root.get(), s));
+  std::vector<std::string> to_seal;
+  for (const Step& s : steps) CORDON_TRY(apply(root.get(), s, to_seal));
+  CORDON_TRY(seal(root.get(), to_seal));
   return leave_staging();
 }
 

@@ -225,6 +225,24 @@ def other_apps_data_unreachable(env):
 
 
 @test
+def home_plug_keeps_cordon_state_hidden(env):
+    """With the home plug the app sees the home, but not cordon's state in it; its own data still works."""
+    state = os.path.dirname(os.path.dirname(env.data_dir("x")))  # .../cordon
+    env.cordon_run(env.policy("it-neighbour", "[/bin/sh, -c, 'echo n > \"$HOME/n\"']"))
+    neighbour = env.data_dir("it-neighbour")
+    f = run_probe(env, "it-homeplug", "probe_access", env.pw.pw_dir, state, neighbour, env.data_dir("it-homeplug"),
+                  extra="plugs: [home]\n")
+    expect(f[f"exists {env.pw.pw_dir}"] == "ok", "the home plug shows the home")
+    expect(f[f"write {env.pw.pw_dir}"] == "EROFS", f"home is read-only: {f[f'write {env.pw.pw_dir}']}")
+    if not env.is_root:  # root's state (/var/lib/cordon) is outside the home: not bound at all
+        expect(f[f"read {state}"] == "EACCES", f"cordon's state can be listed: {f[f'read {state}']}")
+    expect(f[f"exists {neighbour}"] == "ENOENT", f"another app's data: {f[f'exists {neighbour}']}")
+    expect(f[f"write {env.data_dir('it-homeplug')}"] == "ok", "own $APP_DATA must stay writable")
+    outside = run_outside(env, "probe_access", neighbour)
+    expect(outside[f"exists {neighbour}"] == "ok", "control: the neighbour's data exists on the host")
+
+
+@test
 def app_data_persists(env):
     shutil.rmtree(env.data_dir("it-counter"), ignore_errors=True)
     policy = env.policy("it-counter", "[/bin/sh, -c, 'n=$(cat \"$HOME/n\" 2>/dev/null || echo 0); echo $((n+1)) > \"$HOME/n\"; echo run=$((n+1))']")
