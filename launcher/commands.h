@@ -21,6 +21,7 @@ int explain(const ExplainArgs& args);
 struct RunArgs {
   std::string app;                // name or file
   std::vector<std::string> args;  // after `--`, appended to the policy's command
+  bool timing = false;
 };
 int run(const RunArgs& args);
 

@@ -12,6 +12,7 @@
 #include "cache/plan_cache.h"
 #include "plan/plan_for.h"
 #include "sandbox/launch.h"
+#include "util/step_timer.h"
 
 namespace cordon::launcher {
 
@@ -31,6 +32,7 @@ sandbox::LaunchContext launch_context(const RunArgs& args) {
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
   ctx.term = env_or_empty("TERM");
   ctx.args = args.args;
+  ctx.timing = args.timing;
   return ctx;
 }
 
@@ -54,8 +56,10 @@ std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchP
 }  // namespace
 
 int run(const RunArgs& args) {
+  StepTimer timer(args.timing, "parent");
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   auto plan = plan_to_run(args, paths);
+  timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
   auto status = sandbox::launch(*plan, launch_context(args));
   if (!status) {

@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "util/sha256.h"
+#include <cstdio>
+
 #include "util/unique_fd.h"
 
 #ifndef CORDON_VERSION
@@ -19,7 +20,7 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5231;  // "COR1": bump when the layout below changes
+constexpr std::uint32_t kMagic = 0x434f5232;  // "COR2": bump when the layout below changes
 constexpr std::size_t kMaxFile = 1 << 20;
 
 // ---- a tiny length-prefixed encoding ----------------------------------------------------------
@@ -125,13 +126,25 @@ std::vector<std::string> watched_paths(const std::string& app, const policy::Sea
   return out;
 }
 
-std::string file_name(const std::string& app, const policy::SearchPaths& paths) {
+// Everything that decides which files a lookup reads. Stored whole in the file and compared on
+// load, so a collision of the short file name below can only cost a miss, never a wrong Plan.
+std::string cache_key(const std::string& app, const policy::SearchPaths& paths) {
   std::string key = std::string(CORDON_VERSION) + "\n" + app + "\n" + paths.syscall_sets;
   for (const std::string& d : paths.app_dirs) key += "\napp:" + d;
   for (const std::string& d : paths.interface_dirs) key += "\niface:" + d;
   char cwd[4096] = "";
   if (app.find('/') != std::string::npos && app[0] != '/' && ::getcwd(cwd, sizeof cwd)) key += std::string("\ncwd:") + cwd;
-  return sha256_hex(key).substr(0, 32) + ".plan";
+  return key;
+}
+
+// FNV-1a, 64 bits: a name, not a security boundary (the key inside the file is). A launch must
+// not pay for initialising a crypto library to name a file.
+std::string file_name(const std::string& key) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : key) h = (h ^ c) * 0x100000001b3ull;
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.plan", static_cast<unsigned long long>(h));
+  return name;
 }
 
 // ---- the Plan, as much as a launch needs --------------------------------------------------------
@@ -267,10 +280,11 @@ Location location(uid_t uid, const std::string& home, const std::string& xdg_cac
 
 std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths) {
   if (where.dir.empty() || where.dir[0] != '/' || !trusted_chain(where.dir, where.uid)) return std::nullopt;
-  auto bytes = read_trusted(where.dir + "/" + file_name(app, paths), where.uid);
+  const std::string key = cache_key(app, paths);
+  auto bytes = read_trusted(where.dir + "/" + file_name(key), where.uid);
   if (!bytes) return std::nullopt;
   Reader r(*bytes);
-  if (r.u64() != kMagic) return std::nullopt;
+  if (r.u64() != kMagic || r.str() != key) return std::nullopt;
   const std::size_t inputs = r.count();
   for (std::size_t i = 0; i < inputs && r.ok(); ++i) {
     Input recorded;
@@ -289,8 +303,10 @@ void store(const Location& where, const std::string& app, const policy::SearchPa
            const policy::SourceTexts& sources) {
   if (where.dir.empty() || where.dir[0] != '/' || !make_private_dirs(where.dir) || !trusted_chain(where.dir, where.uid))
     return;
+  const std::string key = cache_key(app, paths);
   Writer w;
   w.u64(kMagic);
+  w.str(key);
   const std::vector<std::string> watched = watched_paths(app, paths, plan, sources);
   w.u64(watched.size());
   for (const std::string& path : watched) {
@@ -304,7 +320,7 @@ void store(const Location& where, const std::string& app, const policy::SearchPa
   }
   encode(w, plan);
   // temp + rename: a reader sees the old file or the new one, never half of one.
-  const std::string final_path = where.dir + "/" + file_name(app, paths);
+  const std::string final_path = where.dir + "/" + file_name(key);
   std::string temp = final_path + ".XXXXXX";
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd.valid()) return;

@@ -23,6 +23,7 @@
 #include "sandbox/mounts.h"
 #include "sandbox/network.h"
 #include "sandbox/pid1.h"
+#include "util/step_timer.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox {
@@ -50,17 +51,20 @@ Result<void> arm_parent_death(int lifeline) {
 }
 
 // The child side, in DESIGN.md's order. A failure goes back over the error pipe; nothing prints.
-Result<void> confine(const plan::Plan& plan, const Expanded& e) {
+Result<void> confine(const plan::Plan& plan, const Expanded& e, StepTimer& timer) {
   CORDON_TRY(mounts::build_root(e.mounts));                     // needs CAP_SYS_ADMIN in the new user namespace
+  timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);
   if (plan.network != "host") CORDON_TRY(network::bring_up_loopback());
+  timer.mark("hostname, loopback");
   if (::setsid() < 0) return sys_fail("launch", "setsid");    // no controlling terminal: TIOCSTI reaches nothing
   CORDON_TRY(caps::lock_bounding_and_securebits());            // needs CAP_SETPCAP, so before the drop
   CORDON_TRY(caps::drop_all());
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_fail("launch", "prctl PR_SET_NO_NEW_PRIVS");
   CORDON_TRY(limits::apply(plan.limits));                      // late: a low RLIMIT_NOFILE must not starve setup
   ::umask(022);
+  timer.mark("caps, no_new_privs, limits");
   return {};
 }
 
@@ -71,18 +75,20 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
 }
 
 [[noreturn]] void child(const plan::Plan& plan, const Expanded& e, Pipe& sync, Pipe& errors, Pipe& lifeline,
-                        const sigset_t& original_mask) {
+                        const sigset_t& original_mask, bool timing) {
+  StepTimer timer(timing, "child ");
   ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   sync.write.reset();
   errors.read.reset();
   lifeline.write.reset();
   char go = 0;
   if (::read(sync.read.get(), &go, 1) != 1) ::_exit(125);  // the launcher died or failed to map ids
+  timer.mark("wait for the id maps");
   auto fail_with = [&](const Error& err) {
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
-  if (auto r = confine(plan, e); !r) fail_with(r.error());
+  if (auto r = confine(plan, e, timer); !r) fail_with(r.error());
   if (auto r = arm_parent_death(lifeline.read.get()); !r) fail_with(r.error());
   const std::string home = env_value(e.env, "HOME");
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
@@ -137,11 +143,13 @@ Result<void> refuse_unenforceable(const plan::Plan& plan) {
 }  // namespace
 
 Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
+  StepTimer timer(ctx.timing, "parent");
   CORDON_TRY(refuse_unenforceable(plan));
   auto app_data = prepare_app_data(ctx, plan.app);
   if (!app_data) return app_data.error();
   auto expanded = expand(plan, ctx, *app_data);
   if (!expanded) return expanded.error();
+  timer.mark("app data, expand");
   auto sync = make_pipe(), errors = make_pipe(), lifeline = make_pipe();
   if (!sync || !errors || !lifeline) return sys_fail("launch", "pipe");
 
@@ -155,7 +163,8 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, *expanded, *sync, *errors, *lifeline, original);
+  if (pid == 0) child(plan, *expanded, *sync, *errors, *lifeline, original, ctx.timing);
+  timer.mark("clone");
 
   sync->read.reset();
   errors->write.reset();
@@ -167,11 +176,14 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   }
   const char go = 1;
   if (::write(sync->write.get(), &go, 1) != 1) return sys_fail("launch", "start the child");
+  timer.mark("map ids");
   if (auto err = error_channel::receive(errors->read.get())) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return *err;
   }
+  timer.mark("child set up and exec'd");
   const int status = supervise(static_cast<pid_t>(pid), waited);
+  timer.mark("app ran and exited");
   ::sigprocmask(SIG_SETMASK, &original, nullptr);
   return status;
 }
