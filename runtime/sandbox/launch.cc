@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <optional>
 
 #include "sandbox/app_data.h"
 #include "sandbox/caps.h"
@@ -23,6 +26,7 @@
 #include "sandbox/mounts.h"
 #include "sandbox/network.h"
 #include "sandbox/pid1.h"
+#include "sandbox/terminal.h"
 #include "util/step_timer.h"
 #include "util/unique_fd.h"
 
@@ -75,8 +79,9 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
 }
 
 [[noreturn]] void child(const plan::Plan& plan, const Expanded& e, Pipe& sync, Pipe& errors, Pipe& lifeline,
-                        const sigset_t& original_mask, bool timing) {
+                        UniqueFd pty_channel, const sigset_t& original_mask, bool timing) {
   StepTimer timer(timing, "child ");
+  pid1::Terminal terminal;
   ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   sync.write.reset();
   errors.read.reset();
@@ -89,12 +94,19 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
     ::_exit(125);
   };
   if (auto r = confine(plan, e, timer); !r) fail_with(r.error());
+  if (pty_channel.valid()) {  // after the mounts: the pty must come from the sandbox's own devpts
+    auto peer = terminal::open_pty_and_send_master(pty_channel.get());
+    if (!peer) fail_with(peer.error());
+    terminal.peer = peer->release();
+    for (int fd = 0; fd < 3; ++fd) terminal.tty[fd] = ::isatty(fd) == 1;
+    pty_channel.reset();
+  }
   if (auto r = arm_parent_death(lifeline.read.get()); !r) fail_with(r.error());
   const std::string home = env_value(e.env, "HOME");
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
   // Only stdin, stdout and stderr reach the app; the error pipe closes at execve.
   ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
-  pid1::run(e.argv, e.env, errors.write.release());
+  pid1::run(e.argv, e.env, errors.write.release(), terminal);
 }
 
 Result<void> write_file(const std::string& path, const std::string& text) {
@@ -120,17 +132,51 @@ int status_of(int wait_status) {
   return 125;
 }
 
-// Forwards the signals cordon receives to the sandbox's init until it exits.
-int supervise(pid_t pid, const sigset_t& waited) {
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Copies what is readable on `from` to `to`; false at end of input (EOF, or EIO once the app's
+// side of the pty is closed).
+bool relay(int from, int to) {
+  char buf[16384];
+  const ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  return write_all(to, buf, static_cast<std::size_t>(n));
+}
+
+// Forwards the signals cordon receives to the sandbox's init, and relays the app's pty (if it has
+// one) to cordon's terminal, until init exits. Window-size changes follow the terminal.
+int supervise(pid_t pid, const sigset_t& waited, int master) {
+  UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
+  bool input_open = master >= 0, output_open = master >= 0;
   for (;;) {
-    siginfo_t info{};
-    if (::sigwaitinfo(&waited, &info) < 0) continue;
-    if (info.si_signo == SIGCHLD) {
-      int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) return status_of(status);
-      continue;
+    pollfd fds[3] = {{signals.get(), POLLIN, 0}, {input_open ? 0 : -1, POLLIN, 0}, {output_open ? master : -1, POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) continue;
+    if (fds[2].revents) output_open = relay(master, 1);
+    if (fds[1].revents) input_open = relay(0, master);
+    if (!(fds[0].revents & POLLIN)) continue;
+    signalfd_siginfo info{};
+    if (::read(signals.get(), &info, sizeof info) != sizeof info) continue;
+    if (info.ssi_signo == SIGWINCH) {
+      if (master >= 0) terminal::copy_window_size(0, master);
+    } else if (info.ssi_signo != SIGCHLD) {
+      ::kill(pid, static_cast<int>(info.ssi_signo));
+    } else if (int status = 0; ::waitpid(pid, &status, WNOHANG) == pid) {
+      while (output_open && relay(master, 1)) {  // what the app wrote last
+        pollfd p{master, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) break;
+      }
+      return status_of(status);
     }
-    ::kill(pid, info.si_signo);
   }
 }
 
@@ -152,18 +198,29 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   timer.mark("app data, expand");
   auto sync = make_pipe(), errors = make_pipe(), lifeline = make_pipe();
   if (!sync || !errors || !lifeline) return sys_fail("launch", "pipe");
+  // A terminal on stdin: the app gets a pty of its own, whose master comes back over this socket.
+  const bool use_pty = ::isatty(0) == 1;
+  UniqueFd pty_parent, pty_child;
+  if (use_pty) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return sys_fail("terminal", "socketpair");
+    pty_parent.reset(sv[0]);
+    pty_child.reset(sv[1]);
+  }
 
   sigset_t waited, original;
   sigemptyset(&waited);
   sigaddset(&waited, SIGCHLD);
   for (int sig : pid1::forwarded_signals()) sigaddset(&waited, sig);
+  if (use_pty) sigaddset(&waited, SIGWINCH);
   ::sigprocmask(SIG_BLOCK, &waited, &original);  // queued from now on, forwarded by supervise()
 
   unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, *expanded, *sync, *errors, *lifeline, original, ctx.timing);
+  if (pid == 0) child(plan, *expanded, *sync, *errors, *lifeline, std::move(pty_child), original, ctx.timing);
+  pty_child.reset();
   timer.mark("clone");
 
   sync->read.reset();
@@ -177,12 +234,22 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   const char go = 1;
   if (::write(sync->write.get(), &go, 1) != 1) return sys_fail("launch", "start the child");
   timer.mark("map ids");
+  UniqueFd master;
+  if (use_pty) {
+    auto received = terminal::receive_master(pty_parent.get());
+    if (received) master = std::move(*received);  // on failure the child's error explains why
+  }
+  std::optional<terminal::RawMode> raw;
+  if (master.valid()) {
+    terminal::copy_window_size(0, master.get());
+    raw.emplace(0);
+  }
   if (auto err = error_channel::receive(errors->read.get())) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return *err;
   }
   timer.mark("child set up and exec'd");
-  const int status = supervise(static_cast<pid_t>(pid), waited);
+  const int status = supervise(static_cast<pid_t>(pid), waited, master.get());
   timer.mark("app ran and exited");
   ::sigprocmask(SIG_SETMASK, &original, nullptr);
   return status;

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "sandbox/error_channel.h"
+#include "sandbox/terminal.h"
 
 namespace cordon::sandbox::pid1 {
 
@@ -18,7 +19,13 @@ namespace {
 void ignore_but_deliver(int) {}
 
 [[noreturn]] void exec_app(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
-                           const sigset_t& old_mask) {
+                           const sigset_t& old_mask, const Terminal& terminal) {
+  if (terminal.peer >= 0) {
+    if (auto r = terminal::attach_app(terminal.peer, terminal.tty[0], terminal.tty[1], terminal.tty[2]); !r) {
+      error_channel::send(error_fd, r.error());
+      ::_exit(125);
+    }
+  }
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   for (int sig : forwarded_signals()) ::signal(sig, SIG_DFL);
   ::signal(SIGCHLD, SIG_DFL);
@@ -45,7 +52,8 @@ const std::vector<int>& forwarded_signals() {
   return signals;
 }
 
-void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd) {
+void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
+         const Terminal& terminal) {
   sigset_t mask, old_mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);
@@ -62,8 +70,9 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
     error_channel::send(error_fd, sys_fail("pid1", "fork the app"));
     ::_exit(125);
   }
-  if (app == 0) exec_app(argv, env, error_fd, old_mask);
+  if (app == 0) exec_app(argv, env, error_fd, old_mask, terminal);
   ::close(error_fd);  // the app's copy closes at execve: EOF tells the launcher it runs
+  if (terminal.peer >= 0) ::close(terminal.peer);  // when the app's side closes, the relay sees EIO
 
   for (;;) {
     siginfo_t info{};

@@ -9,8 +9,15 @@
 
 namespace cordon::sandbox::pid1 {
 
+// Which of the app's stdin, stdout and stderr become its own pty (those that were terminals).
+struct Terminal {
+  int peer = -1;  // the pty the app gets, or -1 for none
+  bool tty[3] = {false, false, false};
+};
+
 // `error_fd` is the close-on-exec error pipe: an execve failure of the app is reported on it.
-[[noreturn]] void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd);
+[[noreturn]] void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
+                      const Terminal& terminal);
 
 // The signals the launcher forwards (DESIGN.md): what a service manager or a user sends.
 const std::vector<int>& forwarded_signals();

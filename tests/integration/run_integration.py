@@ -377,6 +377,20 @@ def environment_is_the_plans(env):
 
 
 @test
+def terminal_gets_its_own_pty(env):
+    """With a terminal on stdin the app gets a pty from its own devpts; without one, no terminal."""
+    policy = env.policy("it-tty", "[/bin/sh, -c, 'echo tty=$(tty); echo pts=$(ls /dev/pts | tr \"\\\\n\" ,)']")
+    rc, out, err = env.run(["script", "-qec", f"{env.cordon} run {policy}", "/dev/null"], stdin=subprocess.DEVNULL)
+    # script(1) forwards its own stdin's end as a control byte, which the app's pty echoes as "^@"
+    f = facts(out.replace("\r", "").replace("^@", ""))
+    expect(rc == 0 and f.get("tty") == "/dev/pts/0", f"exit {rc}, tty={f.get('tty')}: {err}")
+    expect(f.get("pts") == "0,ptmx,", f"the sandbox's devpts holds only its own pty: {f.get('pts')}")
+    # control: the same app without a terminal has none
+    f = facts(env.cordon_run(policy, stdin=subprocess.DEVNULL)[1])
+    expect(f.get("tty") == "not a tty", f"without a terminal: tty={f.get('tty')}")
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
