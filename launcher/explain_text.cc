@@ -118,7 +118,7 @@ std::string explain_text(const plan::Plan& p) {
   for (const plan::EnvEntry& e : p.environment) line(out, e.name + "=" + e.value, where(e.from));
   out += "\nlimits\n";
   if (p.limits.empty()) out += "  (none)\n";
-  for (const plan::Limit& l : p.limits) line(out, human_limit(l), where(l.from));
+  for (const plan::Limit& l : p.limits) line(out, human_limit(l) + " (" + l.enforced_by + ")", where(l.from));
   if (!p.socket_families.empty()) {
     out += "\nsocket families\n";
     for (const plan::Named& f : p.socket_families) line(out, f.name, where(f.from));

@@ -51,6 +51,7 @@ struct Limit {
   std::string name;   // memory, processes, open-files, cpu-time
   std::uint64_t value = 0;
   std::string unit;   // bytes, count, ms
+  std::string enforced_by;  // the kernel mechanism: RLIMIT_DATA, RLIMIT_NPROC, ...
   Source from;
 };
 

@@ -107,7 +107,8 @@ nlohmann::ordered_json to_json(const Plan& p) {
   j["environment"] = std::move(env);
   json limits = json::array();
   for (const Limit& l : p.limits)
-    limits.push_back({{"name", l.name}, {"value", l.value}, {"unit", l.unit}, {"from", source_json(l.from)}});
+    limits.push_back({{"name", l.name}, {"value", l.value}, {"unit", l.unit}, {"enforced_by", l.enforced_by},
+                      {"from", source_json(l.from)}});
   j["limits"] = std::move(limits);
   j["seccomp"] = seccomp_json(p);
   json notices = json::array();

@@ -232,16 +232,18 @@ std::vector<EnvEntry> resolve_environment(const std::vector<GrantFrom>& grants, 
   return out;
 }
 
+// `memory` is RLIMIT_DATA: cgroup v2 memory.max for a delegated cgroup is not implemented yet
+// (TODO(#4)), and the Plan says so rather than pretend.
 std::vector<Limit> resolve_limits(const policy::Limits& base, const policy::Limits& app) {
   std::vector<Limit> out;
-  auto pick = [&](const char* name, const char* unit, const auto& b, const auto& a) {
-    if (a) out.push_back(Limit{name, a->value, unit, source("app", a->where)});
-    else if (b) out.push_back(Limit{name, b->value, unit, source("base", b->where)});
+  auto pick = [&](const char* name, const char* unit, const char* mechanism, const auto& b, const auto& a) {
+    if (a) out.push_back(Limit{name, a->value, unit, mechanism, source("app", a->where)});
+    else if (b) out.push_back(Limit{name, b->value, unit, mechanism, source("base", b->where)});
   };
-  pick("cpu-time", "ms", base.cpu_time_ms, app.cpu_time_ms);
-  pick("memory", "bytes", base.memory_bytes, app.memory_bytes);
-  pick("open-files", "count", base.open_files, app.open_files);
-  pick("processes", "count", base.processes, app.processes);
+  pick("cpu-time", "ms", "RLIMIT_CPU", base.cpu_time_ms, app.cpu_time_ms);
+  pick("memory", "bytes", "RLIMIT_DATA", base.memory_bytes, app.memory_bytes);
+  pick("open-files", "count", "RLIMIT_NOFILE", base.open_files, app.open_files);
+  pick("processes", "count", "RLIMIT_NPROC", base.processes, app.processes);
   return out;
 }
 

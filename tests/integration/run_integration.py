@@ -391,6 +391,18 @@ def terminal_gets_its_own_pty(env):
 
 
 @test
+def limits_applied(env):
+    script = "echo data=$(ulimit -d) files=$(ulimit -n) procs=$(ulimit -p) cpu=$(ulimit -t)"
+    rc, out, err = env.cordon_run(env.policy("it-limits", f"[/bin/sh, -c, '{script}']",
+                                             "limits: {memory: 64MiB, open-files: 100, processes: 50, cpu-time: 1500ms}\n"))
+    expect(rc == 0, err)
+    f = facts(out.replace(" ", "\n"))
+    expect((f["data"], f["files"], f["procs"], f["cpu"]) == ("65536", "100", "50", "2"), f"limits: {f}")
+    outside = facts(env.run(["/bin/sh", "-c", script])[1].replace(" ", "\n"))
+    expect(outside["data"] != "65536" and outside["files"] != "100", f"control: the host's limits differ: {outside}")
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
