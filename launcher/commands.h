@@ -22,6 +22,7 @@ struct RunArgs {
   std::string app;                // name or file
   std::vector<std::string> args;  // after `--`, appended to the policy's command
   bool timing = false;
+  std::string user;               // root only: run the app as this user (name or uid)
 };
 int run(const RunArgs& args);
 

@@ -41,6 +41,7 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("APP", run_args.app, "App name (searched in the policy path) or policy file")->required();
   run_cmd->add_option("ARGS", run_args.args, "Arguments appended to the policy's command (after --)");
   run_cmd->add_flag("--timing", run_args.timing, "Print how long each launch step took, on stderr");
+  run_cmd->add_option("--user", run_args.user, "Root only: run the app as this user (name or uid)");
   run_cmd->footer("Exit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
                   "126 the command cannot be executed, 127 it does not exist.");
 

@@ -1,5 +1,6 @@
 // `cordon run APP|FILE [-- ARGS]`: resolve the Plan, launch it, exit with the app's status.
 // cordon's own failures exit 125; a command that cannot be executed 126; one that is missing 127.
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include "plan/plan_for.h"
 #include "sandbox/launch.h"
 #include "util/step_timer.h"
+#include "util/strings.h"
 
 namespace cordon::launcher {
 
@@ -23,11 +25,23 @@ std::string env_or_empty(const char* name) {
   return v ? v : "";
 }
 
-sandbox::LaunchContext launch_context(const RunArgs& args) {
+// Who the app runs as: the invoker, or for root the user `--user` names (its uid, gid and home
+// come from the user database, not from root's environment).
+Result<sandbox::LaunchContext> launch_context(const RunArgs& args) {
   sandbox::LaunchContext ctx;
   ctx.uid = ::getuid();
   ctx.gid = ::getgid();
+  ctx.invoked_by_root = ctx.uid == 0;
   ctx.home = env_or_empty("HOME");
+  if (!args.user.empty()) {
+    if (ctx.uid != 0) return fail("ids", "run as " + args.user + ": only root may choose the user");
+    const passwd* pw = all_digits(args.user) ? ::getpwuid(static_cast<uid_t>(std::stoul(args.user)))
+                                             : ::getpwnam(args.user.c_str());
+    if (!pw) return fail("ids", "run as " + args.user + ": no such user");
+    ctx.uid = pw->pw_uid;
+    ctx.gid = pw->pw_gid;
+    ctx.home = pw->pw_dir;
+  }
   ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
   ctx.term = env_or_empty("TERM");
@@ -61,7 +75,12 @@ int run(const RunArgs& args) {
   auto plan = plan_to_run(args, paths);
   timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
-  auto status = sandbox::launch(*plan, launch_context(args));
+  auto ctx = launch_context(args);
+  if (!ctx) {
+    std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
+    return kExitCordon;
+  }
+  auto status = sandbox::launch(*plan, *ctx);
   if (!status) {
     const Error& e = status.error();
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")

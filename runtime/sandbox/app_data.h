@@ -9,7 +9,8 @@
 
 namespace cordon::sandbox {
 
-// /var/lib/cordon/data for root, $XDG_DATA_HOME/cordon/data (default ~/.local/share/...) for a user.
+// /var/lib/cordon/data when root launches (also for `--user`), $XDG_DATA_HOME/cordon/data (default
+// ~/.local/share/...) for a user.
 std::string app_data_root(const LaunchContext& ctx);
 
 // Creates ROOT/NAME if missing and checks what is there: a real directory (never a symlink),

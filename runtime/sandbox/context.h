@@ -10,9 +10,10 @@
 namespace cordon::sandbox {
 
 struct LaunchContext {
-  uid_t uid = 0;                  // the invoking user; the app runs as this uid
+  uid_t uid = 0;                  // the user the app runs as: the invoker, or the one root named
   gid_t gid = 0;
-  std::string home;               // the invoker's real home ($HOME)
+  bool invoked_by_root = false;   // root's layout (/var/lib/cordon) even when the app runs as another user
+  std::string home;               // the app user's real home ($HOME)
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
   std::string term;               // $TERM, passed through when set

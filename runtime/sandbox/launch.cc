@@ -22,6 +22,7 @@
 #include "sandbox/caps.h"
 #include "sandbox/error_channel.h"
 #include "sandbox/expand.h"
+#include "sandbox/ids.h"
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
 #include "sandbox/network.h"
@@ -55,7 +56,7 @@ Result<void> arm_parent_death(int lifeline) {
 }
 
 // The child side, in DESIGN.md's order. A failure goes back over the error pipe; nothing prints.
-Result<void> confine(const plan::Plan& plan, const Expanded& e, StepTimer& timer) {
+Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
   CORDON_TRY(mounts::build_root(e.mounts));                     // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
@@ -63,7 +64,8 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, StepTimer& timer
   if (plan.network != "host") CORDON_TRY(network::bring_up_loopback());
   timer.mark("hostname, loopback");
   if (::setsid() < 0) return sys_fail("launch", "setsid");    // no controlling terminal: TIOCSTI reaches nothing
-  CORDON_TRY(caps::lock_bounding_and_securebits());            // needs CAP_SETPCAP, so before the drop
+  CORDON_TRY(caps::lock_bounding_and_securebits());            // needs CAP_SETPCAP, so before the uid change
+  if (::getuid() != ctx.uid) CORDON_TRY(ids::apply(ctx.uid, ctx.gid));  // root's --user
   CORDON_TRY(caps::drop_all());
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_fail("launch", "prctl PR_SET_NO_NEW_PRIVS");
   CORDON_TRY(limits::apply(plan.limits));                      // late: a low RLIMIT_NOFILE must not starve setup
@@ -78,9 +80,9 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   return {};
 }
 
-[[noreturn]] void child(const plan::Plan& plan, const Expanded& e, Pipe& sync, Pipe& errors, Pipe& lifeline,
-                        UniqueFd pty_channel, const sigset_t& original_mask, bool timing) {
-  StepTimer timer(timing, "child ");
+[[noreturn]] void child(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, Pipe& sync, Pipe& errors,
+                        Pipe& lifeline, UniqueFd pty_channel, const sigset_t& original_mask) {
+  StepTimer timer(ctx.timing, "child ");
   pid1::Terminal terminal;
   ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   sync.write.reset();
@@ -93,7 +95,7 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
-  if (auto r = confine(plan, e, timer); !r) fail_with(r.error());
+  if (auto r = confine(plan, e, ctx, timer); !r) fail_with(r.error());
   if (pty_channel.valid()) {  // after the mounts: the pty must come from the sandbox's own devpts
     auto peer = terminal::open_pty_and_send_master(pty_channel.get());
     if (!peer) fail_with(peer.error());
@@ -107,23 +109,6 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   // Only stdin, stdout and stderr reach the app; the error pipe closes at execve.
   ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
   pid1::run(e.argv, e.env, errors.write.release(), terminal);
-}
-
-Result<void> write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) return sys_fail("ids", "echo '" + text + "' > " + path);
-  return {};
-}
-
-// The app keeps the invoker's uid and gid inside its user namespace; nothing else is mapped.
-Result<void> map_ids(pid_t pid, const LaunchContext& ctx) {
-  const std::string base = "/proc/" + std::to_string(pid);
-  CORDON_TRY(write_file(base + "/setgroups", "deny"));
-  CORDON_TRY(write_file(base + "/uid_map", std::to_string(ctx.uid) + " " + std::to_string(ctx.uid) + " 1\n"));
-  CORDON_TRY(write_file(base + "/gid_map", std::to_string(ctx.gid) + " " + std::to_string(ctx.gid) + " 1\n"));
-  return {};
 }
 
 int status_of(int wait_status) {
@@ -219,14 +204,14 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, *expanded, *sync, *errors, *lifeline, std::move(pty_child), original, ctx.timing);
+  if (pid == 0) child(plan, *expanded, ctx, *sync, *errors, *lifeline, std::move(pty_child), original);
   pty_child.reset();
   timer.mark("clone");
 
   sync->read.reset();
   errors->write.reset();
   lifeline->read.reset();
-  if (auto r = map_ids(static_cast<pid_t>(pid), ctx); !r) {
+  if (auto r = ids::map(static_cast<pid_t>(pid), ctx); !r) {
     ::kill(static_cast<pid_t>(pid), SIGKILL);
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return r.error();

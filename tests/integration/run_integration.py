@@ -82,6 +82,9 @@ class Env:
     def cordon_run(self, policy, *args, timeout=30, **kw):
         return self.run([self.cordon, "run", policy, "--", *args], timeout=timeout, **kw)
 
+    def cordon_run_opts(self, options, policy, *args, timeout=30):
+        return self.run([self.cordon, "run", *options, policy, "--", *args], timeout=timeout)
+
     def probe(self, name):
         return os.path.join(self.probes, name)
 
@@ -400,6 +403,32 @@ def limits_applied(env):
     expect((f["data"], f["files"], f["procs"], f["cpu"]) == ("65536", "100", "50", "2"), f"limits: {f}")
     outside = facts(env.run(["/bin/sh", "-c", script])[1].replace(" ", "\n"))
     expect(outside["data"] != "65536" and outside["files"] != "100", f"control: the host's limits differ: {outside}")
+
+
+@test
+def root_runs_app_as_named_user(env):
+    user = os.environ.get("CORDON_TEST_USER", "cordon-test")
+    policy = env.policy("it-as-user", f"[{env.probe('probe_identity')}]")
+    if not env.is_root:
+        rc, _, err = env.cordon_run_opts(["--user", "root"], policy)
+        expect(rc == 125 and "only root may choose the user" in err, f"exit {rc}: {err}")
+        return
+    try:
+        pw = pwd.getpwnam(user)
+    except KeyError:
+        raise Skip(f"no user {user}")
+    shutil.rmtree("/var/lib/cordon/data/it-as-user", ignore_errors=True)
+    rc, out, err = env.cordon_run_opts(["--user", user], policy)
+    f = facts(out)
+    expect(rc == 0, f"exit {rc}: {err}")
+    expect((f.get("uid"), f.get("gid")) == (str(pw.pw_uid), str(pw.pw_gid)), f"ids: {f.get('uid')}:{f.get('gid')}")
+    for cap in ("CapPrm", "CapEff", "CapBnd"):
+        expect(f.get(cap) == ZERO_CAPS, f"{cap}={f.get(cap)}")
+    st = os.stat("/var/lib/cordon/data/it-as-user")
+    expect(st.st_uid == pw.pw_uid, "the app user owns its data")
+    # control: without --user the same app runs as root
+    control = env.policy("it-as-root", f"[{env.probe('probe_identity')}]")
+    expect(facts(env.cordon_run(control)[1]).get("uid") == "0", "control: root by default")
 
 
 @test
