@@ -432,6 +432,24 @@ def root_runs_app_as_named_user(env):
 
 
 @test
+def failed_launch_leaves_nothing(env):
+    """A step that fails names the step and the Plan item, exits 125, and leaves no process or mount."""
+    def mounts():
+        with open("/proc/self/mountinfo") as f:
+            return sorted(" ".join(l.split()[3:5]) for l in f)
+    before = mounts()
+    policy = env.policy("it-fail", f"[{env.probe('probe_daemon')}]", "  hide: [/srv/cordon-it-missing]\n")
+    rc, _, err = env.cordon_run(policy)
+    expect(rc == 125, f"exit {rc}")
+    expect("cordon: it-fail: cannot hide /srv/cordon-it-missing (it-fail.yaml:" in err and
+           "No such file or directory" in err, f"message: {err.strip()}")
+    time.sleep(0.1)
+    expect(mounts() == before, "the host's mount table changed")
+    left = subprocess.run(["pgrep", "-f", "probe_daemon"], capture_output=True, text=True).stdout.split()
+    expect(not left, f"processes left behind: {left}")
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
