@@ -98,6 +98,11 @@ def facts(output):
     return out
 
 
+def host_mounts():
+    with open("/proc/self/mountinfo") as f:
+        return sorted(" ".join(l.split()[3:5]) for l in f)
+
+
 def expect(cond, msg):
     if not cond:
         raise AssertionError(msg)
@@ -351,12 +356,9 @@ def no_orphan_after_exit(env):
 
 @test
 def no_mount_left_on_host(env):
-    def mounts():
-        with open("/proc/self/mountinfo") as f:
-            return sorted(" ".join(l.split()[3:5]) for l in f)
-    before = mounts()
+    before = host_mounts()
     run_probe(env, "it-leak", "probe_identity")
-    expect(mounts() == before, "the host's mount table changed")
+    expect(host_mounts() == before, "the host's mount table changed")
 
 
 @test
@@ -434,17 +436,14 @@ def root_runs_app_as_named_user(env):
 @test
 def failed_launch_leaves_nothing(env):
     """A step that fails names the step and the Plan item, exits 125, and leaves no process or mount."""
-    def mounts():
-        with open("/proc/self/mountinfo") as f:
-            return sorted(" ".join(l.split()[3:5]) for l in f)
-    before = mounts()
+    before = host_mounts()
     policy = env.policy("it-fail", f"[{env.probe('probe_daemon')}]", "  hide: [/srv/cordon-it-missing]\n")
     rc, _, err = env.cordon_run(policy)
     expect(rc == 125, f"exit {rc}")
     expect("cordon: it-fail: cannot hide /srv/cordon-it-missing (it-fail.yaml:" in err and
            "No such file or directory" in err, f"message: {err.strip()}")
     time.sleep(0.1)
-    expect(mounts() == before, "the host's mount table changed")
+    expect(host_mounts() == before, "the host's mount table changed")
     left = subprocess.run(["pgrep", "-f", "probe_daemon"], capture_output=True, text=True).stdout.split()
     expect(not left, f"processes left behind: {left}")
 
