@@ -20,12 +20,14 @@ demo: build
 check: build
 	@scripts/ensure-test-user.sh
 	ctest --preset ci
+	@scripts/show-skips.sh build-ci
 
 asan: deps
 	@scripts/ensure-test-user.sh
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan
+	@scripts/show-skips.sh build-asan
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

@@ -444,7 +444,8 @@ def failed_launch_leaves_nothing(env):
            "No such file or directory" in err, f"message: {err.strip()}")
     time.sleep(0.1)
     expect(host_mounts() == before, "the host's mount table changed")
-    left = subprocess.run(["pgrep", "-f", "probe_daemon"], capture_output=True, text=True).stdout.split()
+    # cordon's child is a clone without exec: it would still carry cordon's command line
+    left = subprocess.run(["pgrep", "-f", "it-fail.yaml"], capture_output=True, text=True).stdout.split()
     expect(not left, f"processes left behind: {left}")
 
 
@@ -544,6 +545,12 @@ def main():
     args = ap.parse_args()
     root = prepare(args)
     try:
+        # CI sets this: a launch mode that cannot run there is a failure, not a skip.
+        if os.environ.get("CORDON_REQUIRE_BOTH_MODES") == "1":
+            for env, reason in modes(root):
+                if env is None:
+                    print(f"FAIL mode unavailable: {reason}")
+                    results["failed"] += 1
         for env, reason in modes(root):
             label = env.name if env else ("root" if "root" in (reason or "") else "user")
             for fn in TESTS:
