@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -55,9 +56,16 @@ Result<void> arm_parent_death(int lifeline) {
   return {};
 }
 
+// Each writable tmpfs may hold at most the app's memory limit (RLIMIT_DATA does not count tmpfs).
+std::string tmpfs_size(const plan::Plan& plan) {
+  for (const plan::Limit& l : plan.limits)
+    if (l.name == "memory") return std::to_string(l.value);
+  return {};
+}
+
 // The child side, in DESIGN.md's order. A failure goes back over the error pipe; nothing prints.
 Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
-  CORDON_TRY(mounts::build_root(e.mounts));                     // needs CAP_SYS_ADMIN in the new user namespace
+  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan)));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);
@@ -68,6 +76,9 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
   if (::getuid() != ctx.uid) CORDON_TRY(ids::apply(ctx.uid, ctx.gid));  // root's --user
   CORDON_TRY(caps::drop_all());
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_fail("launch", "prctl PR_SET_NO_NEW_PRIVS");
+  // A new anonymous session keyring: the invoker's keys (tokens, Kerberos tickets) stay outside.
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0)
+    return sys_fail("launch", "keyctl join a new session keyring");
   CORDON_TRY(limits::apply(plan.limits));                      // late: a low RLIMIT_NOFILE must not starve setup
   ::umask(022);
   timer.mark("caps, no_new_privs, limits");
@@ -138,25 +149,35 @@ bool relay(int from, int to) {
   return write_all(to, buf, static_cast<std::size_t>(n));
 }
 
+// Which of cordon's std fds are terminals: those become the app's pty, and the relay reads the
+// one on stdin and writes to the first on stdout or stderr.
+struct Ttys {
+  bool fd[3] = {::isatty(0) == 1, ::isatty(1) == 1, ::isatty(2) == 1};
+  bool any() const { return fd[0] || fd[1] || fd[2]; }
+  int terminal() const { return fd[0] ? 0 : fd[1] ? 1 : 2; }  // for window size and raw mode
+  int output() const { return fd[1] ? 1 : 2; }
+};
+
 // Forwards the signals cordon receives to the sandbox's init, and relays the app's pty (if it has
 // one) to cordon's terminal, until init exits. Window-size changes follow the terminal.
-int supervise(pid_t pid, const sigset_t& waited, int master) {
+int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys) {
   UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
-  bool input_open = master >= 0, output_open = master >= 0;
+  bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0;
+  const int out = ttys.output();
   for (;;) {
     pollfd fds[3] = {{signals.get(), POLLIN, 0}, {input_open ? 0 : -1, POLLIN, 0}, {output_open ? master : -1, POLLIN, 0}};
     if (::poll(fds, 3, -1) < 0) continue;
-    if (fds[2].revents) output_open = relay(master, 1);
+    if (fds[2].revents) output_open = relay(master, out);
     if (fds[1].revents) input_open = relay(0, master);
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo info{};
     if (::read(signals.get(), &info, sizeof info) != sizeof info) continue;
     if (info.ssi_signo == SIGWINCH) {
-      if (master >= 0) terminal::copy_window_size(0, master);
+      if (master >= 0) terminal::copy_window_size(ttys.terminal(), master);
     } else if (info.ssi_signo != SIGCHLD) {
       ::kill(pid, static_cast<int>(info.ssi_signo));
     } else if (int status = 0; ::waitpid(pid, &status, WNOHANG) == pid) {
-      while (output_open && relay(master, 1)) {  // what the app wrote last
+      while (output_open && relay(master, out)) {  // what the app wrote last
         pollfd p{master, POLLIN, 0};
         if (::poll(&p, 1, 0) <= 0) break;
       }
@@ -183,8 +204,10 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   timer.mark("app data, expand");
   auto sync = make_pipe(), errors = make_pipe(), lifeline = make_pipe();
   if (!sync || !errors || !lifeline) return sys_fail("launch", "pipe");
-  // A terminal on stdin: the app gets a pty of its own, whose master comes back over this socket.
-  const bool use_pty = ::isatty(0) == 1;
+  // A terminal on any std fd: the app gets a pty of its own (never the host's terminal, where
+  // TIOCSETD or TCSETS would reach the host), whose master comes back over this socket.
+  const Ttys ttys;
+  const bool use_pty = ttys.any();
   UniqueFd pty_parent, pty_child;
   if (use_pty) {
     int sv[2];
@@ -226,15 +249,15 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   }
   std::optional<terminal::RawMode> raw;
   if (master.valid()) {
-    terminal::copy_window_size(0, master.get());
-    raw.emplace(0);
+    terminal::copy_window_size(ttys.terminal(), master.get());
+    if (ttys.fd[0]) raw.emplace(0);  // only a terminal cordon reads from needs raw mode
   }
   if (auto err = error_channel::receive(errors->read.get())) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return *err;
   }
   timer.mark("child set up and exec'd");
-  const int status = supervise(static_cast<pid_t>(pid), waited, master.get());
+  const int status = supervise(static_cast<pid_t>(pid), waited, master.get(), ttys);
   timer.mark("app ran and exited");
   ::sigprocmask(SIG_SETMASK, &original, nullptr);
   return status;

@@ -72,10 +72,29 @@ Result<void> attach(int mount_fd, int target_fd, const std::string& what) {
   return {};
 }
 
+// The two trees every step works in (the host's old root and the app's new root), and the size
+// bound of the app's writable tmpfs mounts.
+struct Roots {
+  int host;
+  int app;
+  std::string tmpfs_size;
+};
+
+// A bind source, resolved under the host root with no symbolic link anywhere on the way: an app
+// can plant links in the trees it may write, and a later launch must never bind through one
+// (DESIGN.md "a symlink an app planted never redirects a mount"). The descriptor pins what was
+// resolved, so nothing can swap it before the clone. A trailing link comes back as the link itself.
+int open_host(int host, const std::string& path) {
+  struct open_how how {};
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, host, path.substr(1).c_str(), &how, sizeof how));
+}
+
 // A bind made read-only (or not), nosuid and nodev before it is attached, so it is never
 // visible with more rights than the Plan gives; AT_RECURSIVE covers mounts below the source.
-Result<UniqueFd> clone_tree(const std::string& source, bool read_only, bool device, const std::string& what) {
-  UniqueFd tree(::open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+Result<UniqueFd> clone_tree(int source, bool read_only, bool device, const std::string& what) {
+  UniqueFd tree(::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
   if (!tree.valid()) return sys_fail("mounts", what);
   struct mount_attr attr {};
   attr.attr_set = MOUNT_ATTR_NOSUID | (device ? 0 : MOUNT_ATTR_NODEV) | (read_only ? MOUNT_ATTR_RDONLY : 0);
@@ -99,16 +118,21 @@ Result<UniqueFd> new_fs(const char* type, const std::vector<std::pair<const char
   return mnt;
 }
 
-Result<void> bind(int root, const Step& s) {
-  const std::string source = std::string(kOldRoot) + s.path;
-  struct stat st {};
-  if (::lstat(source.c_str(), &st) != 0) {
+Result<void> bind(const Roots& roots, const Step& s) {
+  UniqueFd source(open_host(roots.host, s.path));
+  if (!source.valid()) {
     if (errno == ENOENT && s.optional) return {};
+    if (errno == ELOOP)
+      return fail("mounts", "bind " + s.path + " (" + s.origin + "): a directory on the way is a symbolic link; "
+                            "name the real path");
     return sys_fail("mounts", "bind " + s.path + " (" + s.origin + ")");
   }
+  struct stat st {};
+  if (::fstat(source.get(), &st) != 0) return sys_fail("mounts", "stat " + s.path + " (" + s.origin + ")");
+  const int root = roots.app;
   if (S_ISLNK(st.st_mode)) {  // reproduce the host's layout (/bin -> usr/bin) instead of following it
     char target[4096];
-    const ssize_t n = ::readlink(source.c_str(), target, sizeof target - 1);
+    const ssize_t n = ::readlinkat(source.get(), "", target, sizeof target - 1);
     if (n < 0) return sys_fail("mounts", "readlink " + s.path + " (" + s.origin + ")");
     target[n] = '\0';
     const std::string rel = s.path.substr(1);
@@ -120,18 +144,22 @@ Result<void> bind(int root, const Step& s) {
       return sys_fail("mounts", "ln -s " + std::string(target) + " " + s.path + " (" + s.origin + ")");
     return {};
   }
-  const bool ro = s.kind == plan::MountKind::bind_ro;
+  // Device nodes are read-only binds too: reading and writing a device still work, but chmod,
+  // chown and utimes on the host's inode (root inside owns it) fail with EROFS.
+  const bool ro = s.kind == plan::MountKind::bind_ro || s.device;
   const std::string what = std::string("mount --bind") + (ro ? " -o ro " : " ") + s.path + " " + s.path + " (" + s.origin + ")";
-  auto tree = clone_tree(source, ro, s.device, what);
+  auto tree = clone_tree(source.get(), ro, s.device, what);
   if (!tree) return tree.error();
   auto target = mount_point(root, s.path, S_ISDIR(st.st_mode), s.origin);
   if (!target) return target.error();
   return attach(tree->get(), target->get(), what);
 }
 
-Result<void> tmpfs(int root, const Step& s, const char* mode) {
+Result<void> tmpfs(int root, const Step& s, const char* mode, const std::string& size) {
   const std::string what = "mount -t tmpfs tmpfs " + s.path + " (" + s.origin + ")";
-  auto mnt = new_fs("tmpfs", {{"mode", mode}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what);
+  std::vector<std::pair<const char*, const char*>> options{{"mode", mode}};
+  if (!size.empty()) options.emplace_back("size", size.c_str());
+  auto mnt = new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what);
   if (!mnt) return mnt.error();
   auto target = mount_point(root, s.path, true, s.origin);
   if (!target) return target.error();
@@ -143,18 +171,20 @@ Result<void> tmpfs(int root, const Step& s, const char* mode) {
 // so its mount point is created there first. A hidden file becomes /dev/null on a nodev mount,
 // which nothing can open. Anything else (a link, a socket) is left: a link points into the new
 // root, where its target is only there if granted.
-Result<void> hide(int root, const Step& s, std::vector<std::string>& to_seal) {
-  struct stat st {};
-  const std::string host = std::string(kOldRoot) + s.path;
-  if (::lstat(host.c_str(), &st) != 0) {
+Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
+  struct stat host_st {};
+  if (::fstatat(roots.host, s.path.substr(1).c_str(), &host_st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT && s.optional) return {};
     return sys_fail("mounts", "hide " + s.path + " (" + s.origin + ")");
   }
-  UniqueFd target(open_beneath(root, s.path.substr(1), O_PATH));
+  UniqueFd target(open_beneath(roots.app, s.path.substr(1), O_PATH | O_NOFOLLOW));
   if (!target.valid()) {
     if (errno == ENOENT) return {};  // not bound into the new root, so nothing to hide
     return sys_fail("mounts", "hide " + s.path + " (" + s.origin + ")");
   }
+  // What is hidden is what the app would see at that path: decide by the target, not the host.
+  struct stat st {};
+  if (::fstat(target.get(), &st) != 0) return sys_fail("mounts", "stat " + s.path + " (" + s.origin + ")");
   const std::string what = "hide " + s.path + " (" + s.origin + ")";
   if (S_ISDIR(st.st_mode)) {
     auto mnt = new_fs("tmpfs", {{"mode", "0111"}, {"size", "4k"}},
@@ -164,7 +194,9 @@ Result<void> hide(int root, const Step& s, std::vector<std::string>& to_seal) {
     return attach(mnt->get(), target.get(), what);
   }
   if (S_ISREG(st.st_mode)) {
-    auto null = clone_tree(std::string(kOldRoot) + "/dev/null", true, false, what);
+    UniqueFd null_node(open_host(roots.host, "/dev/null"));
+    if (!null_node.valid()) return sys_fail("mounts", what);
+    auto null = clone_tree(null_node.get(), true, false, what);
     if (!null) return null.error();
     return attach(null->get(), target.get(), what);
   }
@@ -200,11 +232,12 @@ Result<void> proc(int root, const Step& s) {
 
 // A minimal /dev: the harmless character devices, a new devpts instance (the app's ptys are its
 // own), shm, and the fd links. Nothing else from the host's /dev.
-Result<void> dev(int root, const Step& s) {
-  CORDON_TRY(tmpfs(root, s, "0755"));
+Result<void> dev(const Roots& roots, const Step& s) {
+  const int root = roots.app;
+  CORDON_TRY(tmpfs(root, s, "0755", "1m"));  // device nodes and links only
   for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
     Step n{plan::MountKind::bind_rw, s.path + "/" + node, false, true, "cordon"};
-    CORDON_TRY(bind(root, n));
+    CORDON_TRY(bind(roots, n));
   }
   auto dir = ensure_dir(root, s.path.substr(1), s.origin);
   if (!dir) return dir.error();
@@ -215,7 +248,7 @@ Result<void> dev(int root, const Step& s) {
   UniqueFd pts_dir(open_beneath(dir->get(), "pts", O_PATH));
   if (!pts_dir.valid()) return sys_fail("mounts", "open /dev/pts");
   CORDON_TRY(attach(pts->get(), pts_dir.get(), "mount -t devpts devpts /dev/pts"));
-  CORDON_TRY(tmpfs(root, Step{plan::MountKind::tmpfs, s.path + "/shm", false, false, "cordon"}, "1777"));
+  CORDON_TRY(tmpfs(root, Step{plan::MountKind::tmpfs, s.path + "/shm", false, false, "cordon"}, "1777", roots.tmpfs_size));
   const std::pair<const char*, const char*> links[] = {
       {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
       {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}};
@@ -237,15 +270,15 @@ Result<void> seal(int root, const std::vector<std::string>& paths) {
   return {};
 }
 
-Result<void> apply(int root, const Step& s, std::vector<std::string>& to_seal) {
+Result<void> apply(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
   switch (s.kind) {
     case plan::MountKind::root_tmpfs: return {};  // the new root itself
-    case plan::MountKind::proc: return proc(root, s);
-    case plan::MountKind::dev: return dev(root, s);
+    case plan::MountKind::proc: return proc(roots.app, s);
+    case plan::MountKind::dev: return dev(roots, s);
     case plan::MountKind::bind_ro:
-    case plan::MountKind::bind_rw: return bind(root, s);
-    case plan::MountKind::tmpfs: return tmpfs(root, s, "1777");
-    case plan::MountKind::hide: return hide(root, s, to_seal);
+    case plan::MountKind::bind_rw: return bind(roots, s);
+    case plan::MountKind::tmpfs: return tmpfs(roots.app, s, "1777", roots.tmpfs_size);
+    case plan::MountKind::hide: return hide(roots, s, to_seal);
   }
   return {};
 }
@@ -282,12 +315,14 @@ Result<void> leave_staging() {
 
 }  // namespace
 
-Result<void> build_root(const std::vector<Step>& steps) {
+Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size) {
   CORDON_TRY(enter_staging());
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root.valid()) return sys_fail("mounts", "open /newroot");
+  UniqueFd host(::open(kOldRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid() || !host.valid()) return sys_fail("mounts", "open /newroot and /oldroot");
+  const Roots roots{host.get(), root.get(), tmpfs_size};
   std::vector<std::string> to_seal;
-  for (const Step& s : steps) CORDON_TRY(apply(root.get(), s, to_seal));
+  for (const Step& s : steps) CORDON_TRY(apply(roots, s, to_seal));
   CORDON_TRY(seal(root.get(), to_seal));
   return leave_staging();
 }

@@ -10,6 +10,8 @@
 
 namespace cordon::sandbox::mounts {
 
-Result<void> build_root(const std::vector<Step>& steps);
+// `tmpfs_size` bounds each writable tmpfs (/tmp, /run, /dev/shm, ...): RLIMIT_DATA does not count
+// tmpfs pages, so without it the memory limit would not hold. Empty: the kernel's default.
+Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size);
 
 }  // namespace cordon::sandbox::mounts

@@ -450,6 +450,65 @@ def failed_launch_leaves_nothing(env):
 
 
 @test
+def planted_symlink_never_redirects_a_bind(env):
+    """An app plants a link in a tree it may write; a later launch that binds through it must fail,
+    not bind wherever the link points (here: cordon's own state)."""
+    share = os.path.join(env.root, "share-" + env.name)
+    os.makedirs(share, exist_ok=True)
+    os.chown(share, env.pw.pw_uid, env.pw.pw_gid)
+    state = os.path.dirname(os.path.dirname(env.data_dir("x")))
+    planter = env.policy("it-planter", f"[/bin/ln, -sfn, /oldroot{state}, {share}/x]", f"  read-write: [{share}]\n")
+    rc, _, err = env.cordon_run(planter)
+    expect(rc == 0 and os.path.islink(os.path.join(share, "x")), f"planting: exit {rc}: {err}")
+    victim = env.policy("it-through-link", f"[{env.probe('probe_access')}, {share}/x/data]", f"  read-write: [{share}/x/data]\n")
+    rc, out, err = env.cordon_run(victim)
+    expect(rc == 125 and "symbolic link" in err, f"bound through a planted link: exit {rc}: {out} {err}")
+    # control: with a real directory there, the same policy binds and runs
+    os.unlink(os.path.join(share, "x"))
+    os.makedirs(os.path.join(share, "x", "data"))
+    os.chown(os.path.join(share, "x"), env.pw.pw_uid, env.pw.pw_gid)
+    os.chown(os.path.join(share, "x", "data"), env.pw.pw_uid, env.pw.pw_gid)
+    rc, out, err = env.cordon_run(victim)
+    expect(rc == 0 and facts(out).get(f"write {share}/x/data") == "ok", f"control: exit {rc}: {err}")
+
+
+@test
+def device_nodes_cannot_be_changed(env):
+    before = os.stat("/dev/full")
+    rc, out, err = env.cordon_run(env.policy("it-dev", "[/bin/sh, -c, 'chmod 0600 /dev/full; touch /dev/full; echo x > /dev/null && echo wrote=1']"))
+    after = os.stat("/dev/full")
+    expect((before.st_mode, before.st_mtime) == (after.st_mode, after.st_mtime), "the host's /dev/full changed")
+    expect("wrote=1" in out, f"/dev/null must stay writable: {out} {err}")
+
+
+@test
+def private_session_keyring(env):
+    """The app joins a new session keyring: the invoker's keys are not reachable."""
+    # One shell, so that outside and inside start from the same session keyring (runuser's PAM
+    # session makes a new one per invocation).
+    probe, policy = env.probe("probe_keyring"), env.policy("it-keys", f"[{env.probe('probe_keyring')}]")
+    rc, out, err = env.run(["/bin/sh", "-c", f"{probe}; {env.cordon} run {policy}"])
+    expect(rc == 0, err)
+    outside, inside = [l.split("=", 1)[1] for l in out.splitlines() if l.startswith("session=")]
+    # control: two processes in that shell share it
+    rc, out, _ = env.run(["/bin/sh", "-c", f"{probe}; {probe}"])
+    first, second = [l.split("=", 1)[1] for l in out.splitlines() if l.startswith("session=")]
+    expect(first == second, "control: processes outside cordon share the session keyring")
+    expect(inside != outside, f"the app shares the invoker's session keyring ({inside})")
+
+
+@test
+def tmpfs_bounded_by_memory_limit(env):
+    script = "head -c 40M /dev/zero > /tmp/f && echo tmp40=ok; head -c 80M /dev/zero > /tmp/g 2>/dev/null || echo tmp80=full"
+    rc, out, err = env.cordon_run(env.policy("it-tmpfs", f"[/bin/sh, -c, '{script}']", "limits: {memory: 64MiB}\n"))
+    f = facts(out)
+    expect(f.get("tmp40") == "ok" and f.get("tmp80") == "full", f"tmpfs not bounded by the memory limit: {out} {err}")
+    # control: without a memory limit the same writes fit
+    rc, out, err = env.cordon_run(env.policy("it-tmpfs-free", f"[/bin/sh, -c, '{script}']"))
+    expect("tmp80=full" not in out, f"control: without a limit /tmp holds 120M: {out}")
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
