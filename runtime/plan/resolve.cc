@@ -232,8 +232,8 @@ std::vector<EnvEntry> resolve_environment(const std::vector<GrantFrom>& grants, 
   return out;
 }
 
-// `memory` is RLIMIT_DATA: cgroup v2 memory.max for a delegated cgroup is not implemented yet
-// (TODO(#4)), and the Plan says so rather than pretend.
+// How each limit is enforced, so that explain can say it. Root's launches add a cgroup (pids,
+// memory): rlimits do not bind host uid 0. A user's delegated cgroup is not used yet (TODO(#4)).
 std::vector<Limit> resolve_limits(const policy::Limits& base, const policy::Limits& app) {
   std::vector<Limit> out;
   auto pick = [&](const char* name, const char* unit, const char* mechanism, const auto& b, const auto& a) {
@@ -241,9 +241,10 @@ std::vector<Limit> resolve_limits(const policy::Limits& base, const policy::Limi
     else if (b) out.push_back(Limit{name, b->value, unit, mechanism, source("base", b->where)});
   };
   pick("cpu-time", "ms", "RLIMIT_CPU", base.cpu_time_ms, app.cpu_time_ms);
-  pick("memory", "bytes", "RLIMIT_DATA", base.memory_bytes, app.memory_bytes);
+  pick("memory", "bytes", "RLIMIT_DATA, tmpfs size; cgroup memory when root launches", base.memory_bytes,
+       app.memory_bytes);
   pick("open-files", "count", "RLIMIT_NOFILE", base.open_files, app.open_files);
-  pick("processes", "count", "RLIMIT_NPROC", base.processes, app.processes);
+  pick("processes", "count", "RLIMIT_NPROC; cgroup pids.max when root launches", base.processes, app.processes);
   return out;
 }
 

@@ -21,6 +21,7 @@
 
 #include "sandbox/app_data.h"
 #include "sandbox/caps.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/error_channel.h"
 #include "sandbox/expand.h"
 #include "sandbox/ids.h"
@@ -202,6 +203,14 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   auto expanded = expand(plan, ctx, *app_data);
   if (!expanded) return expanded.error();
   timer.mark("app data, expand");
+  // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup enforces the
+  // process and memory limits, and a launch that cannot have one is refused.
+  std::optional<AppCgroup> cgroup;
+  if (ctx.invoked_by_root) {
+    auto created = AppCgroup::create(plan.app, plan.limits);
+    if (!created) return created.error();
+    cgroup = std::move(*created);
+  }
   auto sync = make_pipe(), errors = make_pipe(), lifeline = make_pipe();
   if (!sync || !errors || !lifeline) return sys_fail("launch", "pipe");
   // A terminal on any std fd: the app gets a pty of its own (never the host's terminal, where
@@ -234,7 +243,9 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   sync->read.reset();
   errors->write.reset();
   lifeline->read.reset();
-  if (auto r = ids::map(static_cast<pid_t>(pid), ctx); !r) {
+  auto setup = ids::map(static_cast<pid_t>(pid), ctx);
+  if (setup && cgroup) setup = cgroup->add(static_cast<pid_t>(pid));  // before the child runs anything
+  if (auto& r = setup; !r) {
     ::kill(static_cast<pid_t>(pid), SIGKILL);
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return r.error();
