@@ -75,6 +75,12 @@ int run(const RunArgs& args) {
   auto plan = plan_to_run(args, paths);
   timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
+  if (auto file = policy::find_app(paths, args.app); file && *file == args.app)
+    if (auto owner = policy::name_taken(paths, *file, plan->app)) {
+      std::cerr << "cordon: " << args.app << ": the name '" << plan->app << "' belongs to " << *owner
+                << "; an ad-hoc policy cannot take another app's name (and data)\n";
+      return kExitCordon;
+    }
   auto ctx = launch_context(args);
   if (!ctx) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";

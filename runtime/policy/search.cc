@@ -74,6 +74,19 @@ std::optional<std::string> find_interface(const SearchPaths& paths, const std::s
   return find_in(paths.interface_dirs, name + ".yaml");
 }
 
+std::optional<std::string> name_taken(const SearchPaths& paths, const std::string& file, const std::string& name) {
+  struct stat mine {};
+  if (::stat(file.c_str(), &mine) != 0) return std::nullopt;  // reported when the file is read
+  for (const std::string& dir : paths.app_dirs) {
+    const std::string installed = dir + "/" + name + ".yaml";
+    struct stat st {};
+    if (::stat(installed.c_str(), &st) != 0) continue;
+    if (st.st_dev == mine.st_dev && st.st_ino == mine.st_ino) return std::nullopt;
+    return installed;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> list_interfaces(const SearchPaths& paths) {
   std::set<std::string> names;
   for (const std::string& dir : paths.interface_dirs) {

@@ -29,6 +29,12 @@ SearchPaths search_paths(const HostContext& host);
 // looked up as NAME.yaml in app_dirs. Returns the path, or nullopt when nothing matches.
 std::optional<std::string> find_app(const SearchPaths& paths, const std::string& name_or_file);
 std::optional<std::string> find_interface(const SearchPaths& paths, const std::string& name);
+// DESIGN.md "Trust": an app's name picks its data, so an ad-hoc policy file may not take the name
+// of an app installed elsewhere in the search path (a file that calls itself `bank` never gets
+// bank's data). Returns the installed file it would impersonate, or nullopt when the name is free
+// or `file` is that very file.
+std::optional<std::string> name_taken(const SearchPaths& paths, const std::string& file, const std::string& name);
+
 // Every interface name any directory offers, sorted, base excluded.
 std::vector<std::string> list_interfaces(const SearchPaths& paths);
 

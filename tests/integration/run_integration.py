@@ -522,6 +522,24 @@ def tmpfs_bounded_by_memory_limit(env):
 
 
 @test
+def adhoc_file_cannot_take_an_installed_name(env):
+    apps = os.path.join(env.root, "share/cordon/apps")
+    installed = os.path.join(apps, "it-installed.yaml")
+    if not os.path.exists(installed):
+        os.makedirs(apps, exist_ok=True)
+        with open(installed, "w") as f:
+            f.write("schema: 1\nname: it-installed\ncommand: [/bin/sh, -c, 'echo who=installed']\n")
+        os.chmod(apps, 0o755)
+        os.chmod(installed, 0o644)
+    impostor = env.policy("it-installed", "[/bin/sh, -c, 'echo who=impostor']")
+    rc, out, err = env.cordon_run(impostor)
+    expect(rc == 125 and "belongs to" in err and "who=impostor" not in out, f"exit {rc}: {out} {err}")
+    # control: the installed app runs by its name
+    rc, out, err = env.run([env.cordon, "run", "it-installed"])
+    expect(rc == 0 and "who=installed" in out, f"control: exit {rc}: {out} {err}")
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
