@@ -45,6 +45,14 @@ Result<sandbox::LaunchContext> launch_context(const RunArgs& args) {
   ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
   ctx.term = env_or_empty("TERM");
+  if (!ctx.invoked_by_root) {  // root's state is in /etc, /var/lib and /var/cache: the Plan's frame hides it
+    auto xdg = [&](const char* var, const char* fallback) {
+      const std::string v = env_or_empty(var);
+      return (!v.empty() && v[0] == '/' ? v : ctx.home + fallback) + "/cordon";
+    };
+    ctx.state_dirs = {xdg("XDG_DATA_HOME", "/.local/share"), xdg("XDG_CACHE_HOME", "/.cache"),
+                      xdg("XDG_CONFIG_HOME", "/.config")};
+  }
   ctx.args = args.args;
   ctx.timing = args.timing;
   return ctx;

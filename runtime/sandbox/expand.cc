@@ -72,6 +72,10 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
     }
     e.mounts.push_back(Step{m.kind, *path, m.optional, false, describe(m.from)});
   }
+  // The invoker's own cordon state, wherever its XDG variables put it: the Plan can only name the
+  // default places ($HOME/.local/share/cordon, ...), so the launch adds the real ones.
+  for (const std::string& dir : ctx.state_dirs)
+    if (!dir.empty() && dir[0] == '/') e.mounts.push_back(Step{plan::MountKind::hide, dir, true, false, "cordon"});
   for (const plan::Device& d : plan.devices)
     e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
   std::stable_sort(e.mounts.begin(), e.mounts.end(), before);

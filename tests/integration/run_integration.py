@@ -540,6 +540,28 @@ def adhoc_file_cannot_take_an_installed_name(env):
 
 
 @test
+def relocated_xdg_state_hidden(env):
+    """cordon's state under a relocated $XDG_DATA_HOME is hidden like the default place."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is in /var/lib and /var/cache")
+    xdg = os.path.join(env.pw.pw_dir, ".xdg-it")
+    os.makedirs(xdg, exist_ok=True)
+    os.chown(xdg, env.pw.pw_uid, env.pw.pw_gid)
+    state = os.path.join(xdg, "cordon")
+    policy = env.policy("it-xdg", f"[{env.probe('probe_access')}, {state}, {state}/data/it-xdg-other]", "plugs: [home]\n")
+    other = env.policy("it-xdg-other", "[/bin/true]")
+    cmd = lambda p: ["env", f"XDG_DATA_HOME={xdg}", env.cordon, "run", p]
+    env.run(cmd(other))
+    rc, out, err = env.run(cmd(policy))
+    f = facts(out)
+    expect(rc == 0, err)
+    expect(f[f"read {state}"] == "EACCES", f"relocated state listable: {f[f'read {state}']}")
+    expect(f[f"exists {state}/data/it-xdg-other"] == "ENOENT", "another app's data under the relocated state")
+    outside = run_outside(env, "probe_access", f"{state}/data/it-xdg-other")
+    expect(outside[f"exists {state}/data/it-xdg-other"] == "ok", "control: it exists on the host")
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
