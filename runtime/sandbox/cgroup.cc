@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+
+#include "util/write_text.h"
 
 namespace cordon::sandbox {
 
@@ -18,11 +19,7 @@ bool exists(const std::string& path) {
 }
 
 Result<void> write_value(const std::string& path, const std::string& value) {
-  std::ofstream out(path);
-  out << value;
-  out.close();
-  if (!out) return sys_fail("cgroup", "echo " + value + " > " + path);
-  return {};
+  return write_text("cgroup", path, value);
 }
 
 Result<void> make_dir(const std::string& path) {

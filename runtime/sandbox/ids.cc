@@ -3,22 +3,11 @@
 #include <grp.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <string>
 
+#include "util/write_text.h"
+
 namespace cordon::sandbox::ids {
-
-namespace {
-
-Result<void> write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) return sys_fail("ids", "echo '" + text + "' > " + path);
-  return {};
-}
-
-}  // namespace
 
 // The app keeps its uid and gid inside its user namespace; nothing else is mapped, except root
 // itself when root launches the app as another user: the child sets up as 0, then changes to
@@ -29,9 +18,9 @@ Result<void> map(pid_t pid, const LaunchContext& ctx) {
   const bool switching = ctx.invoked_by_root && ctx.uid != 0;
   // An unprivileged launcher must deny setgroups to map a gid at all. Root keeps it allowed when it
   // switches users, so that the child can drop root's supplementary groups (ids::apply).
-  if (!switching) CORDON_TRY(write_file(base + "/setgroups", "deny"));
-  CORDON_TRY(write_file(base + "/uid_map", switching ? line(0) + line(ctx.uid) : line(ctx.uid)));
-  CORDON_TRY(write_file(base + "/gid_map", switching && ctx.gid != 0 ? line(0) + line(ctx.gid) : line(ctx.gid)));
+  if (!switching) CORDON_TRY(write_text("ids", base + "/setgroups", "deny"));
+  CORDON_TRY(write_text("ids", base + "/uid_map", switching ? line(0) + line(ctx.uid) : line(ctx.uid)));
+  CORDON_TRY(write_text("ids", base + "/gid_map", switching && ctx.gid != 0 ? line(0) + line(ctx.gid) : line(ctx.gid)));
   return {};
 }
 
