@@ -187,6 +187,15 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys) {
   }
 }
 
+// Blocks the signals the supervisor waits for, and restores the caller's mask on every way out.
+struct BlockedSignals {
+  sigset_t original;
+  explicit BlockedSignals(const sigset_t& set) { ::sigprocmask(SIG_BLOCK, &set, &original); }
+  ~BlockedSignals() { ::sigprocmask(SIG_SETMASK, &original, nullptr); }
+  BlockedSignals(const BlockedSignals&) = delete;
+  BlockedSignals& operator=(const BlockedSignals&) = delete;
+};
+
 Result<void> refuse_unenforceable(const plan::Plan& plan) {
   for (const plan::Notice& n : plan.notices)
     if (n.kind == "unenforced") return fail("launch", "run " + plan.app + ": " + n.message);
@@ -225,18 +234,18 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
     pty_child.reset(sv[1]);
   }
 
-  sigset_t waited, original;
+  sigset_t waited;
   sigemptyset(&waited);
   sigaddset(&waited, SIGCHLD);
   for (int sig : pid1::forwarded_signals()) sigaddset(&waited, sig);
   if (use_pty) sigaddset(&waited, SIGWINCH);
-  ::sigprocmask(SIG_BLOCK, &waited, &original);  // queued from now on, forwarded by supervise()
+  const BlockedSignals blocked(waited);  // queued from now on, forwarded by supervise()
 
   unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, *expanded, ctx, *sync, *errors, *lifeline, std::move(pty_child), original);
+  if (pid == 0) child(plan, *expanded, ctx, *sync, *errors, *lifeline, std::move(pty_child), blocked.original);
   pty_child.reset();
   timer.mark("clone");
 
@@ -270,7 +279,6 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   timer.mark("child set up and exec'd");
   const int status = supervise(static_cast<pid_t>(pid), waited, master.get(), ttys);
   timer.mark("app ran and exited");
-  ::sigprocmask(SIG_SETMASK, &original, nullptr);
   return status;
 }
 
