@@ -13,12 +13,12 @@
 
 namespace cordon::launcher {
 
-namespace {
-
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
+
+namespace {
 
 bool is_dir(const std::string& p) {
   struct stat st {};

@@ -20,11 +20,6 @@ namespace cordon::launcher {
 
 namespace {
 
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 // Who the app runs as: the invoker, or for root the user `--user` names (its uid, gid and home
 // come from the user database, not from root's environment).
 Result<sandbox::LaunchContext> launch_context(const RunArgs& args) {

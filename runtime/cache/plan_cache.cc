@@ -10,6 +10,7 @@
 
 #include <cstdio>
 
+#include "util/dirs.h"
 #include "util/unique_fd.h"
 
 #ifndef CORDON_VERSION
@@ -261,15 +262,6 @@ std::optional<std::string> read_trusted(const std::string& path, uid_t uid) {
   return buf;
 }
 
-bool make_private_dirs(const std::string& dir) {
-  for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos != dir.size() && dir[pos] != '/') continue;
-    const std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Location location(uid_t uid, const std::string& home, const std::string& xdg_cache_home) {
@@ -301,7 +293,7 @@ std::optional<plan::Plan> load(const Location& where, const std::string& app, co
 
 void store(const Location& where, const std::string& app, const policy::SearchPaths& paths, const plan::Plan& plan,
            const policy::SourceTexts& sources) {
-  if (where.dir.empty() || where.dir[0] != '/' || !make_private_dirs(where.dir) || !trusted_chain(where.dir, where.uid))
+  if (where.dir.empty() || where.dir[0] != '/' || !make_dirs("cache", where.dir, 0700) || !trusted_chain(where.dir, where.uid))
     return;
   const std::string key = cache_key(app, paths);
   Writer w;

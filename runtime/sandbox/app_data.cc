@@ -5,25 +5,10 @@
 
 #include <cerrno>
 
+#include "util/dirs.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox {
-
-namespace {
-
-// mkdir -p, each component created 0700; existing components are left as they are.
-Result<void> make_dirs(const std::string& path) {
-  std::size_t pos = 1;
-  while (pos <= path.size()) {
-    const std::size_t slash = std::min(path.find('/', pos), path.size());
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return sys_fail("app-data", "mkdir " + prefix);
-    pos = slash + 1;
-  }
-  return {};
-}
-
-}  // namespace
 
 std::string app_data_root(const LaunchContext& ctx) {
   if (ctx.invoked_by_root) return "/var/lib/cordon/data";
@@ -36,7 +21,7 @@ Result<std::string> prepare_app_data(const LaunchContext& ctx, const std::string
   if (!ctx.invoked_by_root && (ctx.home.empty() || ctx.home[0] != '/'))
     return fail("app-data", "find the app's data directory: HOME is not set to an absolute path");
   const std::string root = app_data_root(ctx);
-  CORDON_TRY(make_dirs(root));
+  CORDON_TRY(make_dirs("app-data", root, 0700));
   UniqueFd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd.valid()) return sys_fail("app-data", "open " + root);
   if (::mkdirat(root_fd.get(), app_name.c_str(), 0700) == 0) {

@@ -51,21 +51,17 @@ Result<std::optional<AppCgroup>> AppCgroup::create(const std::string& app, const
     if (memory) CORDON_TRY(write_value(dir + "/memory.max", std::to_string(*memory)));
     return std::optional<AppCgroup>(std::move(cg));
   }
-  // v1: a hierarchy per controller.
-  if (pids) {
-    CORDON_TRY(make_dir(std::string(kRoot) + "/pids/cordon"));
-    const std::string dir = std::string(kRoot) + "/pids/" + leaf;
+  // v1: a hierarchy per controller, each with its own knob.
+  auto v1 = [&](const char* controller, const char* knob, std::uint64_t value) -> Result<void> {
+    const std::string base = std::string(kRoot) + "/" + controller;
+    CORDON_TRY(make_dir(base + "/cordon"));
+    const std::string dir = base + "/" + leaf;
     CORDON_TRY(make_dir(dir));
     cg.dirs_.push_back(dir);
-    CORDON_TRY(write_value(dir + "/pids.max", std::to_string(*pids)));
-  }
-  if (memory) {
-    CORDON_TRY(make_dir(std::string(kRoot) + "/memory/cordon"));
-    const std::string dir = std::string(kRoot) + "/memory/" + leaf;
-    CORDON_TRY(make_dir(dir));
-    cg.dirs_.push_back(dir);
-    CORDON_TRY(write_value(dir + "/memory.limit_in_bytes", std::to_string(*memory)));
-  }
+    return write_value(dir + "/" + knob, std::to_string(value));
+  };
+  if (pids) CORDON_TRY(v1("pids", "pids.max", *pids));
+  if (memory) CORDON_TRY(v1("memory", "memory.limit_in_bytes", *memory));
   return std::optional<AppCgroup>(std::move(cg));
 }
 

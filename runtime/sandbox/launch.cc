@@ -123,12 +123,6 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   pid1::run(e.argv, e.env, errors.write.release(), terminal);
 }
 
-int status_of(int wait_status) {
-  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return 125;
-}
-
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
@@ -182,7 +176,7 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys) {
         pollfd p{master, POLLIN, 0};
         if (::poll(&p, 1, 0) <= 0) break;
       }
-      return status_of(status);
+      return pid1::exit_status(status);
     }
   }
 }

@@ -39,13 +39,13 @@ void ignore_but_deliver(int) {}
   ::_exit(errno == ENOENT ? 127 : 126);
 }
 
-int status_of(int wait_status) {
+}  // namespace
+
+int exit_status(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
   return 125;
 }
-
-}  // namespace
 
 const std::vector<int>& forwarded_signals() {
   static const std::vector<int> signals{SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGINT};
@@ -83,7 +83,7 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
     }
     int status = 0;
     for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;)
-      if (pid == app) ::_exit(status_of(status));  // the kernel then kills the rest of the namespace
+      if (pid == app) ::_exit(exit_status(status));  // the kernel then kills the rest of the namespace
   }
 }
 

@@ -19,6 +19,9 @@ struct Terminal {
 [[noreturn]] void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
                       const Terminal& terminal);
 
+// The shell's convention for a wait status: the exit code, or 128+N for signal N; 125 otherwise.
+int exit_status(int wait_status);
+
 // The signals the launcher forwards (DESIGN.md): what a service manager or a user sends.
 const std::vector<int>& forwarded_signals();
 
