@@ -50,6 +50,7 @@ Result<sandbox::LaunchContext> launch_context(const RunArgs& args) {
   }
   ctx.args = args.args;
   ctx.timing = args.timing;
+  ctx.wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown
   return ctx;
 }
 

@@ -20,6 +20,10 @@ struct LaunchContext {
   std::vector<std::string> state_dirs;  // this user's cordon state (XDG data, cache, config): hidden in every sandbox
   std::vector<std::string> args;  // appended to the Plan's command (`cordon run APP -- ARGS`)
   bool timing = false;            // `--timing`: print each step's duration to stderr
+  // false: launch() returns as soon as every process of the app is gone, while the kernel still
+  // tears its namespaces down (~0.35 ms); the sandbox's init is then left for the caller's reaper.
+  // For a caller that exits right away (`cordon run`). A launch with a cgroup always waits.
+  bool wait_for_teardown = true;
 };
 
 }  // namespace cordon::sandbox

@@ -92,14 +92,40 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   return {};
 }
 
-[[noreturn]] void child(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, Pipe& sync, Pipe& errors,
-                        Pipe& lifeline, UniqueFd pty_channel, const sigset_t& original_mask) {
+// The pipes between launcher and sandbox: `sync` starts the child once its ids are mapped;
+// `errors` carries a failed step (EOF at the app's execve means it runs); `lifeline` tells the
+// child the launcher died; `status` carries the app's exit status from the sandbox's init.
+struct Channels {
+  Pipe sync, errors, lifeline, status;
+  void close_parent_ends() {
+    sync.read.reset();
+    errors.write.reset();
+    lifeline.read.reset();
+    status.write.reset();
+  }
+  void close_child_ends() {
+    sync.write.reset();
+    errors.read.reset();
+    lifeline.write.reset();
+    status.read.reset();
+  }
+};
+
+Result<Channels> make_channels() {
+  auto sync = make_pipe(), errors = make_pipe(), lifeline = make_pipe(), status = make_pipe();
+  if (!sync || !errors || !lifeline || !status) return sys_fail("launch", "pipe");
+  return Channels{std::move(*sync), std::move(*errors), std::move(*lifeline), std::move(*status)};
+}
+
+[[noreturn]] void child(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, Channels& ch,
+                        UniqueFd pty_channel, const sigset_t& original_mask) {
   StepTimer timer(ctx.timing, "child ");
   pid1::Terminal terminal;
   ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-  sync.write.reset();
-  errors.read.reset();
-  lifeline.write.reset();
+  ch.close_child_ends();
+  Pipe& sync = ch.sync;
+  Pipe& errors = ch.errors;
+  Pipe& lifeline = ch.lifeline;
   char go = 0;
   if (::read(sync.read.get(), &go, 1) != 1) ::_exit(125);  // the launcher died or failed to map ids
   timer.mark("wait for the id maps");
@@ -120,7 +146,7 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
   // Only stdin, stdout and stderr reach the app; the error pipe closes at execve.
   ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
-  pid1::run(e.argv, e.env, errors.write.release(), terminal);
+  pid1::run(e.argv, e.env, errors.write.release(), ch.status.write.release(), terminal);
 }
 
 bool write_all(int fd, const char* data, std::size_t size) {
@@ -153,17 +179,38 @@ struct Ttys {
   int output() const { return fd[1] ? 1 : 2; }
 };
 
+// What the app wrote last, once nothing in the sandbox holds its pty any more.
+void drain(int master, int out, bool output_open) {
+  while (output_open && relay(master, out)) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;
+  }
+}
+
 // Forwards the signals cordon receives to the sandbox's init, and relays the app's pty (if it has
-// one) to cordon's terminal, until init exits. Window-size changes follow the terminal.
-int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys) {
+// one) to cordon's terminal, until init reports the app's status (or dies without one). Window-size
+// changes follow the terminal.
+int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, int status_fd, bool wait_for_init) {
   UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
-  bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0;
+  bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0, status_open = true;
   const int out = ttys.output();
   for (;;) {
-    pollfd fds[3] = {{signals.get(), POLLIN, 0}, {input_open ? 0 : -1, POLLIN, 0}, {output_open ? master : -1, POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0) continue;
+    pollfd fds[4] = {{signals.get(), POLLIN, 0},
+                     {input_open ? 0 : -1, POLLIN, 0},
+                     {output_open ? master : -1, POLLIN, 0},
+                     {status_open ? status_fd : -1, POLLIN, 0}};
+    if (::poll(fds, 4, -1) < 0) continue;
     if (fds[2].revents) output_open = relay(master, out);
     if (fds[1].revents) input_open = relay(0, master);
+    if (fds[3].revents) {
+      unsigned char code = 0;
+      status_open = false;
+      if (::read(status_fd, &code, 1) == 1) {  // every process of the app is gone
+        drain(master, out, output_open);
+        if (wait_for_init) ::waitpid(pid, nullptr, 0);
+        return code;
+      }
+    }
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo info{};
     if (::read(signals.get(), &info, sizeof info) != sizeof info) continue;
@@ -171,11 +218,8 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys) {
       if (master >= 0) terminal::copy_window_size(ttys.terminal(), master);
     } else if (info.ssi_signo != SIGCHLD) {
       ::kill(pid, static_cast<int>(info.ssi_signo));
-    } else if (int status = 0; ::waitpid(pid, &status, WNOHANG) == pid) {
-      while (output_open && relay(master, out)) {  // what the app wrote last
-        pollfd p{master, POLLIN, 0};
-        if (::poll(&p, 1, 0) <= 0) break;
-      }
+    } else if (int status = 0; !status_open && ::waitpid(pid, &status, WNOHANG) == pid) {
+      drain(master, out, output_open);  // init died without a status (killed from outside)
       return pid1::exit_status(status);
     }
   }
@@ -214,8 +258,10 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
     if (!created) return created.error();
     cgroup = std::move(*created);
   }
-  auto sync = make_pipe(), errors = make_pipe(), lifeline = make_pipe();
-  if (!sync || !errors || !lifeline) return sys_fail("launch", "pipe");
+  auto channels = make_channels();
+  if (!channels) return channels.error();
+  Pipe& sync = channels->sync;
+  Pipe& errors = channels->errors;
   // A terminal on any std fd: the app gets a pty of its own (never the host's terminal, where
   // TIOCSETD or TCSETS would reach the host), whose master comes back over this socket.
   const Ttys ttys;
@@ -239,13 +285,11 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, *expanded, ctx, *sync, *errors, *lifeline, std::move(pty_child), blocked.original);
+  if (pid == 0) child(plan, *expanded, ctx, *channels, std::move(pty_child), blocked.original);
   pty_child.reset();
   timer.mark("clone");
 
-  sync->read.reset();
-  errors->write.reset();
-  lifeline->read.reset();
+  channels->close_parent_ends();
   auto setup = ids::map(static_cast<pid_t>(pid), ctx);
   if (setup && cgroup) setup = cgroup->add(static_cast<pid_t>(pid));  // before the child runs anything
   if (auto& r = setup; !r) {
@@ -254,7 +298,7 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
     return r.error();
   }
   const char go = 1;
-  if (::write(sync->write.get(), &go, 1) != 1) return sys_fail("launch", "start the child");
+  if (::write(sync.write.get(), &go, 1) != 1) return sys_fail("launch", "start the child");
   timer.mark("map ids");
   UniqueFd master;
   if (use_pty) {
@@ -266,12 +310,14 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
     terminal::copy_window_size(ttys.terminal(), master.get());
     if (ttys.fd[0]) raw.emplace(0);  // only a terminal cordon reads from needs raw mode
   }
-  if (auto err = error_channel::receive(errors->read.get())) {
+  if (auto err = error_channel::receive(errors.read.get())) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return *err;
   }
   timer.mark("child set up and exec'd");
-  const int status = supervise(static_cast<pid_t>(pid), waited, master.get(), ttys);
+  const bool wait_for_init = ctx.wait_for_teardown || cgroup.has_value();  // a cgroup goes once init is gone
+  const int status = supervise(static_cast<pid_t>(pid), waited, master.get(), ttys,
+                               channels->status.read.get(), wait_for_init);
   timer.mark("app ran and exited");
   return status;
 }

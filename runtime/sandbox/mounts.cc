@@ -203,6 +203,22 @@ Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& t
   return {};
 }
 
+// One of the minimal /dev's nodes: the host's node, bound read-only (reads and writes work; chmod
+// and chown of the host's inode fail with EROFS) onto a file of our own fresh tmpfs, so the
+// target needs no lookup beyond that directory.
+Result<void> bind_device_node(int host, int dev_dir, const std::string& dev, const char* node) {
+  const std::string path = dev + "/" + node;
+  const std::string what = "mount --bind -o ro " + path + " " + path + " (cordon)";
+  UniqueFd source(open_host(host, path));
+  if (!source.valid()) return sys_fail("mounts", what);
+  auto tree = clone_tree(source.get(), true, true, what);
+  if (!tree) return tree.error();
+  UniqueFd file(::openat(dev_dir, node, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444));
+  if (!file.valid()) return sys_fail("mounts", "create " + path + " (cordon)");
+  if (::move_mount(tree->get(), "", dev_dir, node, MOVE_MOUNT_F_EMPTY_PATH) != 0) return sys_fail("mounts", what);
+  return {};
+}
+
 // A new procfs for the pid namespace; the knobs that reach the host kernel are made read-only
 // explicitly: uid 0 mapped to host uid 0 could otherwise write root-owned ones (DESIGN.md).
 Result<void> proc(int root, const Step& s) {
@@ -232,15 +248,14 @@ Result<void> proc(int root, const Step& s) {
 
 // A minimal /dev: the harmless character devices, a new devpts instance (the app's ptys are its
 // own), shm, and the fd links. Nothing else from the host's /dev.
-Result<void> dev(const Roots& roots, const Step& s) {
+Result<void> dev(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
   const int root = roots.app;
-  CORDON_TRY(tmpfs(root, s, "0755", "1m"));  // device nodes and links only
-  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
-    Step n{plan::MountKind::bind_rw, s.path + "/" + node, false, true, "cordon"};
-    CORDON_TRY(bind(roots, n));
-  }
+  CORDON_TRY(tmpfs(root, s, "0755", "1m"));  // device nodes and links only; read-only once complete
+  to_seal.push_back(s.path);
   auto dir = ensure_dir(root, s.path.substr(1), s.origin);
   if (!dir) return dir.error();
+  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"})
+    CORDON_TRY(bind_device_node(roots.host, dir->get(), s.path, node));
   if (::mkdirat(dir->get(), "pts", 0755) != 0 && errno != EEXIST) return sys_fail("mounts", "mkdir /dev/pts");
   auto pts = new_fs("devpts", {{"newinstance", nullptr}, {"ptmxmode", "0666"}, {"mode", "0620"}},
                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "mount -t devpts devpts /dev/pts");
@@ -258,7 +273,7 @@ Result<void> dev(const Roots& roots, const Step& s) {
   return {};
 }
 
-// The hidden directories become read-only once nothing more is mounted under them.
+// The hidden directories and /dev become read-only once nothing more is mounted under them.
 Result<void> seal(int root, const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     UniqueFd fd(open_beneath(root, path.substr(1), O_PATH));
@@ -274,7 +289,7 @@ Result<void> apply(const Roots& roots, const Step& s, std::vector<std::string>& 
   switch (s.kind) {
     case plan::MountKind::root_tmpfs: return {};  // the new root itself
     case plan::MountKind::proc: return proc(roots.app, s);
-    case plan::MountKind::dev: return dev(roots, s);
+    case plan::MountKind::dev: return dev(roots, s, to_seal);
     case plan::MountKind::bind_ro:
     case plan::MountKind::bind_rw: return bind(roots, s);
     case plan::MountKind::tmpfs: return tmpfs(roots.app, s, "1777", roots.tmpfs_size);

@@ -1,5 +1,6 @@
 #include "sandbox/pid1.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -18,25 +19,59 @@ namespace {
 // real (empty) handler makes them deliverable; they are then taken with sigwaitinfo.
 void ignore_but_deliver(int) {}
 
-[[noreturn]] void exec_app(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
-                           const sigset_t& old_mask, const Terminal& terminal) {
-  if (terminal.peer >= 0) {
-    if (auto r = terminal::attach_app(terminal.peer, terminal.tty[0], terminal.tty[1], terminal.tty[2]); !r) {
-      error_channel::send(error_fd, r.error());
+// What the app's side needs, all prepared before the spawn: it runs on init's memory.
+struct AppStart {
+  std::vector<char*> args, envp;
+  int error_fd;
+  sigset_t old_mask;
+  const Terminal* terminal;
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// Runs on a vfork-style child that shares init's memory while init waits: nothing here may touch
+// the heap on the way to execve (only a failure reports, and then the child exits).
+int exec_app(void* arg) {
+  const AppStart& a = *static_cast<AppStart*>(arg);
+  if (a.terminal->peer >= 0) {
+    const Terminal& t = *a.terminal;
+    if (auto r = terminal::attach_app(t.peer, t.tty[0], t.tty[1], t.tty[2]); !r) {
+      error_channel::send(a.error_fd, r.error());
       ::_exit(125);
     }
   }
-  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  // The handler table is the child's own copy (no CLONE_SIGHAND): init keeps its handlers.
   for (int sig : forwarded_signals()) ::signal(sig, SIG_DFL);
   ::signal(SIGCHLD, SIG_DFL);
-  std::vector<char*> args, envp;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  args.push_back(nullptr);
-  envp.push_back(nullptr);
-  ::execve(args[0], args.data(), envp.data());
-  error_channel::send(error_fd, sys_fail("exec", argv[0]));
-  ::_exit(errno == ENOENT ? 127 : 126);
+  ::sigprocmask(SIG_SETMASK, &a.old_mask, nullptr);
+  ::execve(a.args[0], a.args.data(), a.envp.data());
+  const int err = errno;
+  error_channel::send(a.error_fd, sys_fail("exec", a.args[0]));
+  ::_exit(err == ENOENT ? 127 : 126);
+}
+
+// Like posix_spawn: the app's process shares init's memory until its execve, so init's address
+// space (the whole launcher) is never copied for a process that replaces it at once.
+pid_t spawn_app(AppStart& start) {
+  std::vector<char> stack(64 * 1024);
+  return ::clone(exec_app, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+}
+
+// The app is gone: everything else in the namespace dies and is reaped before the launcher hears
+// the status, so nothing the app left behind outlives `cordon run`. The launcher may then return
+// at once, while the kernel tears the namespaces down behind it.
+[[noreturn]] void finish(int status, int status_fd) {
+  ::kill(-1, SIGKILL);  // every process pid 1 may signal: all of them, since none can change uid
+  while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+  }
+  const unsigned char code = static_cast<unsigned char>(status);
+  (void)!::write(status_fd, &code, 1);
+  ::_exit(status);
 }
 
 }  // namespace
@@ -52,7 +87,7 @@ const std::vector<int>& forwarded_signals() {
   return signals;
 }
 
-void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
+void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd, int status_fd,
          const Terminal& terminal) {
   sigset_t mask, old_mask;
   sigemptyset(&mask);
@@ -65,12 +100,12 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
   ::sigaction(SIGCHLD, &sa, nullptr);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // nothing in the sandbox may ptrace or read init's memory
 
-  const pid_t app = ::fork();
+  AppStart start{c_strings(argv), c_strings(env), error_fd, old_mask, &terminal};
+  const pid_t app = spawn_app(start);
   if (app < 0) {
-    error_channel::send(error_fd, sys_fail("pid1", "fork the app"));
+    error_channel::send(error_fd, sys_fail("pid1", "start the app"));
     ::_exit(125);
   }
-  if (app == 0) exec_app(argv, env, error_fd, old_mask, terminal);
   ::close(error_fd);  // the app's copy closes at execve: EOF tells the launcher it runs
   if (terminal.peer >= 0) ::close(terminal.peer);  // when the app's side closes, the relay sees EIO
 
@@ -83,7 +118,7 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
     }
     int status = 0;
     for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;)
-      if (pid == app) ::_exit(exit_status(status));  // the kernel then kills the rest of the namespace
+      if (pid == app) finish(exit_status(status), status_fd);
   }
 }
 

@@ -1,6 +1,6 @@
 // The minimal init inside the pid namespace: starts the app, forwards the signals the launcher
-// passes on, reaps every orphan, and exits with the app's status (128+N for signal N). When it
-// exits, the kernel kills whatever is left in the namespace. Confined like the app (it runs after
+// passes on, reaps every orphan, and when the app exits kills and reaps whatever is left in the
+// namespace, reports the app's status (128+N for signal N) and exits with it. Confined like the app (it runs after
 // every confinement step), and never returns.
 #pragma once
 
@@ -16,8 +16,9 @@ struct Terminal {
 };
 
 // `error_fd` is the close-on-exec error pipe: an execve failure of the app is reported on it.
+// `status_fd` gets one byte, the app's exit status, once every process in the namespace is gone.
 [[noreturn]] void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
-                      const Terminal& terminal);
+                      int status_fd, const Terminal& terminal);
 
 // The shell's convention for a wait status: the exit code, or 128+N for signal N; 125 otherwise.
 int exit_status(int wait_status);
