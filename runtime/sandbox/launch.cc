@@ -30,6 +30,7 @@
 #include "sandbox/network.h"
 #include "sandbox/pid1.h"
 #include "sandbox/terminal.h"
+#include "util/release_pages.h"
 #include "util/step_timer.h"
 #include "util/unique_fd.h"
 
@@ -194,12 +195,18 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, i
   UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
   bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0, status_open = true;
   const int out = ttys.output();
+  int timeout = kReleasePagesAfterMs;
   for (;;) {
     pollfd fds[4] = {{signals.get(), POLLIN, 0},
                      {input_open ? 0 : -1, POLLIN, 0},
                      {output_open ? master : -1, POLLIN, 0},
                      {status_open ? status_fd : -1, POLLIN, 0}};
-    if (::poll(fds, 4, -1) < 0) continue;
+    const int ready = ::poll(fds, 4, timeout);
+    if (ready == 0) {  // the app keeps running: keep only what supervising needs
+      release_startup_pages();
+      timeout = -1;
+    }
+    if (ready <= 0) continue;
     if (fds[2].revents) output_open = relay(master, out);
     if (fds[1].revents) input_open = relay(0, master);
     if (fds[3].revents) {

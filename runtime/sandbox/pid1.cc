@@ -10,6 +10,7 @@
 
 #include "sandbox/error_channel.h"
 #include "sandbox/terminal.h"
+#include "util/release_pages.h"
 
 namespace cordon::sandbox::pid1 {
 
@@ -109,9 +110,18 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
   ::close(error_fd);  // the app's copy closes at execve: EOF tells the launcher it runs
   if (terminal.peer >= 0) ::close(terminal.peer);  // when the app's side closes, the relay sees EIO
 
+  timespec release_after{kReleasePagesAfterMs / 1000, (kReleasePagesAfterMs % 1000) * 1000000L};
+  bool released = false;
   for (;;) {
     siginfo_t info{};
-    if (::sigwaitinfo(&mask, &info) < 0) continue;
+    if (!released && ::sigtimedwait(&mask, &info, &release_after) < 0) {
+      if (errno == EAGAIN) {  // the app keeps running: init needs next to nothing of the launcher
+        release_startup_pages();
+        released = true;
+      }
+      continue;
+    }
+    if (released && ::sigwaitinfo(&mask, &info) < 0) continue;
     if (info.si_signo != SIGCHLD) {
       ::kill(app, info.si_signo);
       continue;

@@ -482,6 +482,17 @@ def device_nodes_cannot_be_changed(env):
 
 
 @test
+def dev_itself_is_read_only(env):
+    """Nothing can be added to the sandbox's /dev (root inside owns it); /dev/shm stays writable."""
+    script = ("mkfifo /dev/evil 2>/dev/null && echo dev=written || echo dev=refused; "
+              "echo x > /dev/shm/ok && echo shm=written || echo shm=refused")
+    rc, out, err = env.cordon_run(env.policy("it-devro", f"[/bin/sh, -c, '{script}']"))
+    f = facts(out)
+    expect(rc == 0 and f.get("dev") == "refused", f"/dev took a new node: exit {rc}: {out} {err}")
+    expect(f.get("shm") == "written", f"control: /dev/shm must stay writable: {out} {err}")
+
+
+@test
 def private_session_keyring(env):
     """The app joins a new session keyring: the invoker's keys are not reachable."""
     # One shell, so that outside and inside start from the same session keyring (runuser's PAM
