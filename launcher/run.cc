@@ -10,6 +10,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "cache/filter_cache.h"
 #include "cache/plan_cache.h"
 #include "plan/plan_for.h"
 #include "sandbox/launch.h"
@@ -60,8 +61,7 @@ int exit_code_for(const Error& e) {
 }
 
 // A warm launch loads the cached Plan and parses no YAML; a cold one resolves and caches it.
-std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchPaths& paths) {
-  const cache::Location where = cache::location(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CACHE_HOME"));
+std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchPaths& paths, const cache::Location& where) {
   if (auto cached = cache::load(where, args.app, paths)) return cached;
   policy::Diagnostics diags;
   policy::SourceTexts sources;
@@ -76,7 +76,8 @@ std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchP
 int run(const RunArgs& args) {
   StepTimer timer(args.timing, "parent");
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
-  auto plan = plan_to_run(args, paths);
+  const cache::Location where = cache::location(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CACHE_HOME"));
+  auto plan = plan_to_run(args, paths, where);
   timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
   if (auto file = policy::find_app(paths, args.app); file && *file == args.app)
@@ -90,7 +91,13 @@ int run(const RunArgs& args) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
     return kExitCordon;
   }
-  auto status = sandbox::launch(*plan, *ctx);
+  auto filters = cache::filters_for(*plan, cache::filters_dir(where), where.uid);
+  if (!filters) {
+    std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
+    return kExitCordon;
+  }
+  timer.mark("load the seccomp filter");
+  auto status = sandbox::launch(*plan, *filters, *ctx);
   if (!status) {
     const Error& e = status.error();
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")

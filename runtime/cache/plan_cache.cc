@@ -10,6 +10,8 @@
 
 #include <cstdio>
 
+#include "cache/codec.h"
+#include "cache/private_file.h"
 #include "util/dirs.h"
 #include "util/unique_fd.h"
 
@@ -21,67 +23,7 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5232;  // "COR2": bump when the layout below changes
-constexpr std::size_t kMaxFile = 1 << 20;
-
-// ---- a tiny length-prefixed encoding ----------------------------------------------------------
-
-class Writer {
- public:
-  void u64(std::uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void str(const std::string& s) {
-    u64(s.size());
-    out_ += s;
-  }
-  void strs(const std::vector<std::string>& v) {
-    u64(v.size());
-    for (const std::string& s : v) str(s);
-  }
-  const std::string& bytes() const { return out_; }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(const std::string& in) : in_(in) {}
-  bool ok() const { return ok_; }
-  std::uint64_t u64() {
-    std::uint64_t v = 0;
-    if (pos_ + sizeof v > in_.size()) return fail();
-    std::memcpy(&v, in_.data() + pos_, sizeof v);
-    pos_ += sizeof v;
-    return v;
-  }
-  std::string str() {
-    const std::uint64_t n = u64();
-    if (!ok_ || n > in_.size() - pos_) return fail(), std::string();
-    std::string s = in_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  std::vector<std::string> strs() {
-    std::vector<std::string> v(count());
-    for (std::string& s : v) s = str();
-    return v;
-  }
-  std::size_t count() {
-    const std::uint64_t n = u64();
-    if (n > in_.size()) return fail(), 0;  // a count can never exceed the bytes left
-    return static_cast<std::size_t>(n);
-  }
-
- private:
-  std::uint64_t fail() {
-    ok_ = false;
-    pos_ = in_.size();
-    return 0;
-  }
-  const std::string& in_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
+constexpr std::uint32_t kMagic = 0x434f5233;  // "COR3": bump when the layout below changes
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -138,15 +80,7 @@ std::string cache_key(const std::string& app, const policy::SearchPaths& paths) 
   return key;
 }
 
-// FNV-1a, 64 bits: a name, not a security boundary (the key inside the file is). A launch must
-// not pay for initialising a crypto library to name a file.
-std::string file_name(const std::string& key) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : key) h = (h ^ c) * 0x100000001b3ull;
-  char name[32];
-  std::snprintf(name, sizeof name, "%016llx.plan", static_cast<unsigned long long>(h));
-  return name;
-}
+std::string file_name(const std::string& key) { return hashed_name(key) + ".plan"; }
 
 // ---- the Plan, as much as a launch needs --------------------------------------------------------
 
@@ -176,6 +110,15 @@ void encode(Writer& w, const plan::Plan& p) {
   for (const plan::Plug& pl : p.plugs) w.str(pl.name);
   w.u64(p.notices.size());
   for (const plan::Notice& n : p.notices) w.strs({n.kind, n.message});
+  // The seccomp part, names only: enough to compile the filter when its own cache misses.
+  std::vector<std::string> allowed;
+  for (const plan::Named& n : p.syscalls) allowed.push_back(n.name);
+  w.strs(allowed);
+  w.u64(p.rules.size());
+  for (const plan::Rule& r : p.rules) {
+    w.strs({r.syscall, r.action, std::to_string(r.arg), r.low32 ? "1" : "0", r.errno_name});
+    w.strs(r.values);
+  }
 }
 
 std::optional<plan::Plan> decode(Reader& r) {
@@ -229,37 +172,20 @@ std::optional<plan::Plan> decode(Reader& r) {
     n.kind = f[0];
     n.message = f[1];
   }
+  for (const std::string& name : r.strs()) p.syscalls.push_back(plan::Named{name, {}});
+  p.rules.resize(r.count());
+  for (plan::Rule& rule : p.rules) {
+    auto f = r.strs();
+    if (f.size() != 5) return std::nullopt;
+    rule.syscall = f[0];
+    rule.action = f[1];
+    rule.arg = std::atoi(f[2].c_str());
+    rule.low32 = f[3] == "1";
+    rule.errno_name = f[4];
+    rule.values = r.strs();
+  }
   if (!r.ok()) return std::nullopt;
   return p;
-}
-
-// ---- trust ---------------------------------------------------------------------------------------
-
-// Owned by the invoker or root and writable by nobody else, from the directory up to "/": no other
-// user can have planted or replaced anything on the way.
-bool trusted_chain(const std::string& dir, uid_t uid) {
-  std::string path = dir;
-  while (!path.empty()) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
-    if (st.st_uid != uid && st.st_uid != 0) return false;
-    if ((st.st_mode & 022) != 0) return false;
-    const std::size_t slash = path.rfind('/');
-    path = slash == 0 ? (path == "/" ? "" : "/") : path.substr(0, slash);
-  }
-  return true;
-}
-
-std::optional<std::string> read_trusted(const std::string& path, uid_t uid) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0 ||
-      static_cast<std::size_t>(st.st_size) > kMaxFile)
-    return std::nullopt;
-  std::string buf(static_cast<std::size_t>(st.st_size), '\0');
-  if (::read(fd.get(), buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) return std::nullopt;
-  return buf;
 }
 
 }  // namespace
@@ -270,10 +196,15 @@ Location location(uid_t uid, const std::string& home, const std::string& xdg_cac
   return {base + "/cordon/plans", uid};
 }
 
+std::string filters_dir(const Location& plans) {
+  const std::size_t slash = plans.dir.rfind('/');
+  return slash == std::string::npos ? "" : plans.dir.substr(0, slash) + "/filters";
+}
+
 std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths) {
   if (where.dir.empty() || where.dir[0] != '/' || !trusted_chain(where.dir, where.uid)) return std::nullopt;
   const std::string key = cache_key(app, paths);
-  auto bytes = read_trusted(where.dir + "/" + file_name(key), where.uid);
+  auto bytes = read_private(where.dir + "/" + file_name(key), where.uid);
   if (!bytes) return std::nullopt;
   Reader r(*bytes);
   if (r.u64() != kMagic || r.str() != key) return std::nullopt;
@@ -311,16 +242,7 @@ void store(const Location& where, const std::string& app, const policy::SearchPa
     w.u64(in.mtime_ns);
   }
   encode(w, plan);
-  // temp + rename: a reader sees the old file or the new one, never half of one.
-  const std::string final_path = where.dir + "/" + file_name(key);
-  std::string temp = final_path + ".XXXXXX";
-  UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd.valid()) return;
-  const std::string& bytes = w.bytes();
-  const bool written = ::write(fd.get(), bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
-                       ::fchmod(fd.get(), 0600) == 0;
-  fd.reset();
-  if (!written || ::rename(temp.c_str(), final_path.c_str()) != 0) ::unlink(temp.c_str());
+  write_private(where.dir + "/" + file_name(key), w.bytes());
 }
 
 }  // namespace cordon::cache

@@ -28,6 +28,9 @@ struct Location {
 // /var/cache/cordon/plans for root, $XDG_CACHE_HOME/cordon/plans (default ~/.cache/...) for a user.
 Location location(uid_t uid, const std::string& home, const std::string& xdg_cache_home);
 
+// Where compiled seccomp filters go: beside the Plans (.../cordon/filters).
+std::string filters_dir(const Location& plans);
+
 // The cached Plan for `app` (a name or a file) if every input is unchanged; nullopt otherwise.
 // Only the parts `cordon run` uses are kept (no provenance lines, no syscall sets).
 std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths);

@@ -29,6 +29,7 @@
 #include "sandbox/mounts.h"
 #include "sandbox/network.h"
 #include "sandbox/pid1.h"
+#include "sandbox/seccomp_filter.h"
 #include "sandbox/terminal.h"
 #include "util/release_pages.h"
 #include "util/step_timer.h"
@@ -66,7 +67,8 @@ std::string tmpfs_size(const plan::Plan& plan) {
 }
 
 // The child side, in DESIGN.md's order. A failure goes back over the error pipe; nothing prints.
-Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
+Result<void> confine(const plan::Plan& plan, const seccomp::Filters& filters, const Expanded& e,
+                     const LaunchContext& ctx, StepTimer& timer) {
   CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan)));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
@@ -84,6 +86,8 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
   CORDON_TRY(limits::apply(plan.limits));                      // late: a low RLIMIT_NOFILE must not starve setup
   ::umask(022);
   timer.mark("caps, no_new_privs, limits");
+  CORDON_TRY(install_seccomp(filters));  // last: init and the app both run under it
+  timer.mark("seccomp");
   return {};
 }
 
@@ -118,8 +122,8 @@ Result<Channels> make_channels() {
   return Channels{std::move(*sync), std::move(*errors), std::move(*lifeline), std::move(*status)};
 }
 
-[[noreturn]] void child(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, Channels& ch,
-                        UniqueFd pty_channel, const sigset_t& original_mask) {
+[[noreturn]] void child(const plan::Plan& plan, const seccomp::Filters& filters, const Expanded& e,
+                        const LaunchContext& ctx, Channels& ch, UniqueFd pty_channel, const sigset_t& original_mask) {
   StepTimer timer(ctx.timing, "child ");
   pid1::Terminal terminal;
   ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
@@ -134,7 +138,7 @@ Result<Channels> make_channels() {
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
-  if (auto r = confine(plan, e, ctx, timer); !r) fail_with(r.error());
+  if (auto r = confine(plan, filters, e, ctx, timer); !r) fail_with(r.error());
   if (pty_channel.valid()) {  // after the mounts: the pty must come from the sandbox's own devpts
     auto peer = terminal::open_pty_and_send_master(pty_channel.get());
     if (!peer) fail_with(peer.error());
@@ -249,7 +253,7 @@ Result<void> refuse_unenforceable(const plan::Plan& plan) {
 
 }  // namespace
 
-Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
+Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, const LaunchContext& ctx) {
   StepTimer timer(ctx.timing, "parent");
   CORDON_TRY(refuse_unenforceable(plan));
   auto app_data = prepare_app_data(ctx, plan.app);
@@ -292,7 +296,7 @@ Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx) {
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, *expanded, ctx, *channels, std::move(pty_child), blocked.original);
+  if (pid == 0) child(plan, filters, *expanded, ctx, *channels, std::move(pty_child), blocked.original);
   pty_child.reset();
   timer.mark("clone");
 

@@ -4,12 +4,14 @@
 
 #include "plan/plan.h"
 #include "sandbox/context.h"
+#include "seccomp/compile.h"
 #include "util/result.h"
 
 namespace cordon::sandbox {
 
-// Runs the app confined and waits for it. Returns its exit status (128+N for signal N), or the
-// Error of the step that failed; step "exec" means the command itself could not be executed.
-Result<int> launch(const plan::Plan& plan, const LaunchContext& ctx);
+// Runs the app confined, under `filters` (compiled from the same Plan), and waits for it. Returns
+// its exit status (128+N for signal N), or the Error of the step that failed; step "exec" means
+// the command itself could not be executed.
+Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, const LaunchContext& ctx);
 
 }  // namespace cordon::sandbox

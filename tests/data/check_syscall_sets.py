@@ -202,8 +202,9 @@ class Checker:
         if not self.report_cycles(sets):
             for name, info in sets.items():
                 granted = self.expand(name, sets)
-                for syscall, rule_node in info["rules"]:
-                    if syscall in known and syscall not in granted:
+                for syscall, rule_node, is_errno in info["rules"]:
+                    # an errno rule may also say how a denied syscall answers (io_uring_setup: ENOSYS)
+                    if syscall in known and syscall not in granted and not is_errno:
                         self.error(rule_node, f"set '{name}': rule for '{syscall}', which the set "
                                               f"neither lists nor includes")
         return sets
@@ -268,7 +269,7 @@ class Checker:
             if syscall is not None:
                 if syscall not in known:
                     self.error(fields["syscall"][1], f"{rwhat}: not a syscall libseccomp knows for x86_64")
-                out.append((syscall, rule_node))
+                out.append((syscall, rule_node, "errno" in fields))
             if "why" in fields:
                 self.string(fields["why"][1], f"{rwhat}: why", one_line=True)
 
@@ -313,7 +314,7 @@ class Checker:
                 else:
                     seen[constant] = constant_node.start_mark.line + 1
 
-        for (prev, _), (name, rule_node) in zip(out, out[1:]):
+        for (prev, _, _), (name, rule_node, _) in zip(out, out[1:]):
             if name < prev:
                 self.error(rule_node, f"{what}: rules not sorted by syscall: '{name}' comes after '{prev}'")
                 break

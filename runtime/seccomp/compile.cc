@@ -1,0 +1,199 @@
+#include "seccomp/compile.h"
+
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "seccomp/constants.h"
+#include "util/unique_fd.h"
+
+#ifndef CORDON_VERSION
+#error "CORDON_VERSION must be defined by the build"
+#endif
+
+namespace cordon::seccomp {
+
+namespace {
+
+// x86_64 numbers end well below this; the x32 range (0x40000000+) is killed as a foreign ABI.
+constexpr int kLastSyscallNumber = 1023;
+
+struct ContextDeleter {
+  void operator()(void* ctx) const { ::seccomp_release(ctx); }
+};
+using Context = std::unique_ptr<void, ContextDeleter>;
+
+Error libseccomp_fail(const std::string& what, int rc) {
+  errno = -rc;
+  return sys_fail("seccomp", what);
+}
+
+Result<Context> new_context(std::uint32_t default_action) {
+  Context ctx(::seccomp_init(default_action));
+  if (!ctx) return fail("seccomp", "seccomp_init failed");
+  struct Attr {
+    scmp_filter_attr attr;
+    std::uint32_t value;
+  };
+  const Attr attrs[] = {
+      {SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS},  // i386 via int 0x80, x32: killed
+      {SCMP_FLTATR_CTL_NNP, 0},                          // cordon sets no_new_privs itself, earlier
+      {SCMP_FLTATR_CTL_OPTIMIZE, 2},                     // a binary tree over syscall numbers
+  };
+  for (const Attr& a : attrs)
+    if (int rc = ::seccomp_attr_set(ctx.get(), a.attr, a.value); rc != 0) return libseccomp_fail("seccomp_attr_set", rc);
+  return ctx;
+}
+
+Result<int> syscall_number(const std::string& name) {
+  const int nr = ::seccomp_syscall_resolve_name(name.c_str());
+  if (nr < 0) return fail("seccomp", "syscall " + name + " is unknown to libseccomp on this architecture");
+  return nr;
+}
+
+Result<Program> export_program(void* ctx) {
+  UniqueFd fd(::memfd_create("cordon-seccomp", MFD_CLOEXEC));
+  if (!fd.valid()) return sys_fail("seccomp", "memfd_create");
+  if (int rc = ::seccomp_export_bpf(ctx, fd.get()); rc != 0) return libseccomp_fail("seccomp_export_bpf", rc);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || st.st_size % sizeof(sock_filter) != 0) return sys_fail("seccomp", "export");
+  Program p;
+  p.code.resize(static_cast<std::size_t>(st.st_size) / sizeof(sock_filter));
+  if (::pread(fd.get(), p.code.data(), static_cast<std::size_t>(st.st_size), 0) != st.st_size)
+    return sys_fail("seccomp", "read the exported filter");
+  return p;
+}
+
+ConstantKind kind_for(const plan::Rule& r) {
+  if (r.syscall == "ioctl") return ConstantKind::ioctl_request;
+  if (r.syscall == "socket" || r.syscall == "socketpair") return ConstantKind::address_family;
+  return ConstantKind::clone_flag;
+}
+
+Result<std::vector<std::uint64_t>> rule_values(const plan::Rule& r) {
+  std::vector<std::uint64_t> out;
+  for (const std::string& name : r.values) {
+    auto v = constant_value(kind_for(r), name);
+    if (!v) return fail("seccomp", r.syscall + " rule: unknown constant " + name);
+    out.push_back(*v);
+  }
+  return out;
+}
+
+// What the allowlist answers for each syscall number libseccomp knows.
+Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan) {
+  std::map<int, std::uint32_t> action;
+  for (int nr = 0; nr <= kLastSyscallNumber; ++nr) {
+    char* name = ::seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (!name) continue;
+    std::free(name);
+    action[nr] = SCMP_ACT_ERRNO(EPERM);
+  }
+  for (const plan::Named& s : plan.syscalls) {
+    auto nr = syscall_number(s.name);
+    if (!nr) return nr.error();
+    action[*nr] = SCMP_ACT_ALLOW;
+  }
+  for (const plan::Rule& r : plan.rules) {
+    if (r.action != "errno") continue;
+    auto nr = syscall_number(r.syscall);
+    auto value = constant_value(ConstantKind::errno_value, r.errno_name);
+    if (!nr) return nr.error();
+    if (!value) return fail("seccomp", r.syscall + " rule: unknown errno " + r.errno_name);
+    action[*nr] = SCMP_ACT_ERRNO(static_cast<std::uint32_t>(*value));
+  }
+  return action;
+}
+
+Result<Program> compile_allowlist(const plan::Plan& plan) {
+  auto ctx = new_context(SCMP_ACT_ERRNO(ENOSYS));
+  if (!ctx) return ctx.error();
+  auto actions = allowlist_actions(plan);
+  if (!actions) return actions.error();
+  for (const auto& [nr, act] : *actions) {
+    if (act == SCMP_ACT_ERRNO(ENOSYS)) continue;  // the default already (libseccomp refuses the same action)
+    if (int rc = ::seccomp_rule_add(ctx->get(), act, nr, 0); rc != 0)
+      return libseccomp_fail("allow or deny syscall " + std::to_string(nr), rc);
+  }
+  return export_program(ctx->get());
+}
+
+scmp_arg_cmp compare_equal(const plan::Rule& r, std::uint64_t value) {
+  const auto arg = static_cast<unsigned>(r.arg);
+  return r.low32 ? SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffull, value) : SCMP_CMP(arg, SCMP_CMP_EQ, value);
+}
+
+// One rule per value or bit, each with a single comparison: libseccomp ORs the rules of a syscall.
+Result<void> add_argument_rule(void* ctx, const plan::Rule& r) {
+  auto nr = syscall_number(r.syscall);
+  if (!nr) return nr.error();
+  auto values = rule_values(r);
+  if (!values) return values.error();
+  const std::uint32_t deny = SCMP_ACT_ERRNO(EPERM);
+  std::vector<scmp_arg_cmp> denials;
+  if (r.action == "deny") {
+    for (std::uint64_t v : *values) denials.push_back(compare_equal(r, v));
+  } else if (r.action == "deny-bits") {
+    for (std::uint64_t bit : *values) denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, bit, bit));
+  } else if (r.action == "allow-only") {
+    const std::set<std::uint64_t> allowed(values->begin(), values->end());
+    for (std::uint64_t v = 0; v < kAllowOnlyLimit; ++v)
+      if (!allowed.count(v)) denials.push_back(compare_equal(r, v));
+    denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_GE, kAllowOnlyLimit));
+  } else {
+    return fail("seccomp", r.syscall + " rule: unknown action " + r.action);
+  }
+  for (const scmp_arg_cmp& c : denials)
+    if (int rc = ::seccomp_rule_add_array(ctx, deny, *nr, 1, &c); rc != 0)
+      return libseccomp_fail(r.syscall + " argument rule", rc);
+  return {};
+}
+
+Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan) {
+  auto ctx = new_context(SCMP_ACT_ALLOW);
+  if (!ctx) return ctx.error();
+  bool any = false;
+  for (const plan::Rule& r : plan.rules) {
+    if (r.action == "errno") continue;  // in the allowlist
+    CORDON_TRY(add_argument_rule(ctx->get(), r));
+    any = true;
+  }
+  if (!any) return std::optional<Program>();
+  auto p = export_program(ctx->get());
+  if (!p) return p.error();
+  return std::optional<Program>(std::move(*p));
+}
+
+}  // namespace
+
+Result<Filters> compile(const plan::Plan& plan) {
+  Filters f;
+  auto allowlist = compile_allowlist(plan);
+  if (!allowlist) return allowlist.error();
+  f.programs.push_back(std::move(*allowlist));
+  auto rules = compile_argument_rules(plan);
+  if (!rules) return rules.error();
+  if (*rules) f.programs.push_back(std::move(**rules));
+  return f;
+}
+
+std::string filter_key(const plan::Plan& plan) {
+  const scmp_version* v = ::seccomp_version();
+  std::string key = "cordon " CORDON_VERSION "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
+                    "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) + "\nallow";
+  for (const plan::Named& s : plan.syscalls) key += " " + s.name;
+  for (const plan::Rule& r : plan.rules) {
+    key += "\nrule " + r.syscall + " " + r.action + " " + std::to_string(r.arg) + (r.low32 ? " low32 " : " full ") + r.errno_name;
+    for (const std::string& value : r.values) key += " " + value;
+  }
+  return key;
+}
+
+}  // namespace cordon::seccomp

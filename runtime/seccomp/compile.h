@@ -1,0 +1,44 @@
+// The Plan's seccomp part -> BPF programs, with libseccomp (DESIGN.md "Layout").
+//
+// Two programs, both loaded; for every call the kernel applies the strictest answer of the two:
+//  1. the allowlist: every syscall the Plan allows -> ALLOW; every other syscall this libseccomp
+//     knows -> EPERM; errno rules (clone3, io_uring_setup -> ENOSYS); any number it does not know
+//     (newer than the filter) -> ENOSYS, so libc falls back.
+//  2. the argument rules: default ALLOW; a call matching a deny, a deny-bits or falling outside an
+//     allow-only list -> EPERM.
+// They are separate because libseccomp 2.5.4 lets an unconditional allow of a syscall silently
+// absorb a conditional deny of the same syscall (ioctl would lose its TIOCSTI rule) and refuses two
+// comparisons on one argument in one rule; in a program of their own, with ALLOW as the default,
+// argument denies need neither. Both programs kill the process for a call from another
+// architecture (i386 through int 0x80, x32 through the x32 bit). docs/seccomp.md.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+#include "util/result.h"
+
+namespace cordon::seccomp {
+
+struct Program {
+  std::vector<sock_filter> code;
+};
+
+struct Filters {
+  std::vector<Program> programs;  // the allowlist, then the argument rules (if any)
+};
+
+Result<Filters> compile(const plan::Plan& plan);
+
+// Everything the compiled programs depend on: the Plan's allowlist and rules, libseccomp's
+// version, the architecture and cordon's version. The filter cache is keyed by it.
+std::string filter_key(const plan::Plan& plan);
+
+// For an allow-only rule: values at or above this are always denied, and every value below it
+// not in the list is denied one by one (socket families are below 64).
+constexpr std::uint64_t kAllowOnlyLimit = 64;
+
+}  // namespace cordon::seccomp
