@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev    # JSON output, argv parsing
   doctest-dev python3 python3-yaml python3-jsonschema   # unit, CLI and schema tests
   util-linux procps passwd           # integration tests: runuser, unshare, pgrep, useradd
+  git sqlite3 tar                    # real programs that must work under the default seccomp allowlist
   clang-14 libfuzzer-14-dev libclang-rt-14-dev          # the fuzz target
 )
 
