@@ -58,9 +58,11 @@ int exec_app(void* arg) {
 
 // Like posix_spawn: the app's process shares init's memory until its execve, so init's address
 // space (the whole launcher) is never copied for a process that replaces it at once.
+// The child's stack lives on init's own stack, not the heap: the app's memory limit is already in
+// force, and a sanitizer's allocator would need fresh mappings for a block this size.
 pid_t spawn_app(AppStart& start) {
-  std::vector<char> stack(64 * 1024);
-  return ::clone(exec_app, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  alignas(16) char stack[64 * 1024];
+  return ::clone(exec_app, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 }
 
 // The app is gone: everything else in the namespace dies and is reaped before the launcher hears
