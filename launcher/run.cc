@@ -91,7 +91,7 @@ int run(const RunArgs& args) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
     return kExitCordon;
   }
-  auto filters = cache::filters_for(*plan, cache::filters_dir(where), where.uid);
+  auto filters = cache::filters_for(*plan, seccomp::Denials::errno_only, cache::filters_dir(where), where.uid);
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
     return kExitCordon;

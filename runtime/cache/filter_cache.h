@@ -20,9 +20,9 @@ namespace cordon::cache {
 
 // The filters for `plan`: from `dir` when a trusted file holds them, else compiled and stored
 // there (best effort). `dir` is "" to compile without caching.
-Result<seccomp::Filters> filters_for(const plan::Plan& plan, const std::string& dir, uid_t uid);
+Result<seccomp::Filters> filters_for(const plan::Plan& plan, seccomp::Denials denials, const std::string& dir, uid_t uid);
 
 // Only the cache: nullopt unless a trusted file under `dir` holds the programs for `key`.
-std::optional<seccomp::Filters> load_filters(const std::string& dir, uid_t uid, const std::string& key);
+std::optional<std::vector<seccomp::Program>> load_filters(const std::string& dir, uid_t uid, const std::string& key);
 
 }  // namespace cordon::cache

@@ -9,6 +9,8 @@
 
 namespace cordon::sandbox {
 
+class DenialSink;  // sandbox/denials.h
+
 struct LaunchContext {
   uid_t uid = 0;                  // the user the app runs as: the invoker, or the one root named
   gid_t gid = 0;
@@ -24,6 +26,8 @@ struct LaunchContext {
   // tears its namespaces down (~0.35 ms); the sandbox's init is then left for the caller's reaper.
   // For a caller that exits right away (`cordon run`). A launch with a cgroup always waits.
   bool wait_for_teardown = true;
+  // Told of every call the filter hands to cordon (seccomp::Denials::notify, complain); may be null.
+  DenialSink* denial_sink = nullptr;
 };
 
 }  // namespace cordon::sandbox

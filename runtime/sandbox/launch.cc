@@ -23,7 +23,9 @@
 #include "sandbox/caps.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/error_channel.h"
+#include "sandbox/denials.h"
 #include "sandbox/expand.h"
+#include "sandbox/fd_channel.h"
 #include "sandbox/ids.h"
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
@@ -66,9 +68,24 @@ std::string tmpfs_size(const plan::Plan& plan) {
   return {};
 }
 
+// Loads the filter and hands its listener to the launcher over `descriptors`: tag 'L' with the
+// listener, or 'N' when the denials stay plain errno answers. Under something that already holds
+// a listener (EBUSY) the errno-only programs are compiled here and loaded instead (rare: it costs
+// a compile); the launcher says so once.
+Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters, int descriptors) {
+  auto listener = install_seccomp(filters);
+  if (!listener && listener.error().sys_errno == EBUSY && filters.denials != seccomp::Denials::errno_only) {
+    auto plain = seccomp::compile(plan, seccomp::Denials::errno_only);
+    if (!plain) return plain.error();
+    listener = install_seccomp(*plain);
+  }
+  if (!listener) return listener.error();
+  return fd_channel::send(descriptors, listener->valid() ? 'L' : 'N', listener->get());
+}
+
 // The child side, in DESIGN.md's order. A failure goes back over the error pipe; nothing prints.
 Result<void> confine(const plan::Plan& plan, const seccomp::Filters& filters, const Expanded& e,
-                     const LaunchContext& ctx, StepTimer& timer) {
+                     const LaunchContext& ctx, int descriptors, StepTimer& timer) {
   CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan)));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
@@ -86,7 +103,7 @@ Result<void> confine(const plan::Plan& plan, const seccomp::Filters& filters, co
   CORDON_TRY(limits::apply(plan.limits));                      // late: a low RLIMIT_NOFILE must not starve setup
   ::umask(022);
   timer.mark("caps, no_new_privs, limits");
-  CORDON_TRY(install_seccomp(filters));  // last: init and the app both run under it
+  CORDON_TRY(load_filter(plan, filters, descriptors));  // last: init and the app both run under it
   timer.mark("seccomp");
   return {};
 }
@@ -123,7 +140,8 @@ Result<Channels> make_channels() {
 }
 
 [[noreturn]] void child(const plan::Plan& plan, const seccomp::Filters& filters, const Expanded& e,
-                        const LaunchContext& ctx, Channels& ch, UniqueFd pty_channel, const sigset_t& original_mask) {
+                        const LaunchContext& ctx, Channels& ch, UniqueFd descriptors, bool use_pty,
+                        const sigset_t& original_mask) {
   StepTimer timer(ctx.timing, "child ");
   pid1::Terminal terminal;
   ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
@@ -138,14 +156,14 @@ Result<Channels> make_channels() {
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
-  if (auto r = confine(plan, filters, e, ctx, timer); !r) fail_with(r.error());
-  if (pty_channel.valid()) {  // after the mounts: the pty must come from the sandbox's own devpts
-    auto peer = terminal::open_pty_and_send_master(pty_channel.get());
+  if (auto r = confine(plan, filters, e, ctx, descriptors.get(), timer); !r) fail_with(r.error());
+  if (use_pty) {  // after the mounts: the pty must come from the sandbox's own devpts
+    auto peer = terminal::open_pty_and_send_master(descriptors.get());
     if (!peer) fail_with(peer.error());
     terminal.peer = peer->release();
     for (int fd = 0; fd < 3; ++fd) terminal.tty[fd] = ::isatty(fd) == 1;
-    pty_channel.reset();
   }
+  descriptors.reset();
   if (auto r = arm_parent_death(lifeline.read.get()); !r) fail_with(r.error());
   const std::string home = env_value(e.env, "HOME");
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
@@ -184,6 +202,28 @@ struct Ttys {
   int output() const { return fd[1] ? 1 : 2; }
 };
 
+// The seccomp listener, when the app's denials come to cordon: every wait of the launcher also
+// answers them, or a denied call in the sandbox would wait for an answer that never comes.
+struct Notifications {
+  int listener = -1;
+  seccomp::Denials mode = seccomp::Denials::errno_only;
+  DenialSink* sink = nullptr;
+  void answer(short revents) {
+    if ((revents & POLLIN) && answer_notification(listener, mode, sink)) return;
+    if (revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) listener = -1;  // nothing runs under the filter any more
+  }
+};
+
+// Blocks until `fd` is readable (or hung up), answering notifications meanwhile.
+void wait_readable(int fd, Notifications& notes) {
+  for (;;) {
+    pollfd p[2] = {{fd, POLLIN, 0}, {notes.listener, POLLIN, 0}};
+    if (::poll(p, 2, -1) < 0) continue;
+    if (p[1].revents) notes.answer(p[1].revents);
+    if (p[0].revents) return;
+  }
+}
+
 // What the app wrote last, once nothing in the sandbox holds its pty any more.
 void drain(int master, int out, bool output_open) {
   while (output_open && relay(master, out)) {
@@ -195,22 +235,25 @@ void drain(int master, int out, bool output_open) {
 // Forwards the signals cordon receives to the sandbox's init, and relays the app's pty (if it has
 // one) to cordon's terminal, until init reports the app's status (or dies without one). Window-size
 // changes follow the terminal.
-int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, int status_fd, bool wait_for_init) {
+int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, int status_fd, bool wait_for_init,
+              Notifications& notes) {
   UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
   bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0, status_open = true;
   const int out = ttys.output();
   int timeout = kReleasePagesAfterMs;
   for (;;) {
-    pollfd fds[4] = {{signals.get(), POLLIN, 0},
+    pollfd fds[5] = {{signals.get(), POLLIN, 0},
                      {input_open ? 0 : -1, POLLIN, 0},
                      {output_open ? master : -1, POLLIN, 0},
-                     {status_open ? status_fd : -1, POLLIN, 0}};
-    const int ready = ::poll(fds, 4, timeout);
+                     {status_open ? status_fd : -1, POLLIN, 0},
+                     {notes.listener, POLLIN, 0}};
+    const int ready = ::poll(fds, 5, timeout);
     if (ready == 0) {  // the app keeps running: keep only what supervising needs
       release_startup_pages();
       timeout = -1;
     }
     if (ready <= 0) continue;
+    if (fds[4].revents) notes.answer(fds[4].revents);
     if (fds[2].revents) output_open = relay(master, out);
     if (fds[1].revents) input_open = relay(0, master);
     if (fds[3].revents) {
@@ -273,16 +316,17 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (!channels) return channels.error();
   Pipe& sync = channels->sync;
   Pipe& errors = channels->errors;
-  // A terminal on any std fd: the app gets a pty of its own (never the host's terminal, where
-  // TIOCSETD or TCSETS would reach the host), whose master comes back over this socket.
+  // Descriptors the child hands over: the seccomp listener, then the master of the app's pty when
+  // a std fd is a terminal (the app never gets the host's terminal, where TIOCSETD or TCSETS
+  // would reach the host).
   const Ttys ttys;
   const bool use_pty = ttys.any();
-  UniqueFd pty_parent, pty_child;
-  if (use_pty) {
+  UniqueFd descriptors_parent, descriptors_child;
+  {
     int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return sys_fail("terminal", "socketpair");
-    pty_parent.reset(sv[0]);
-    pty_child.reset(sv[1]);
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return sys_fail("launch", "socketpair");
+    descriptors_parent.reset(sv[0]);
+    descriptors_child.reset(sv[1]);
   }
 
   sigset_t waited;
@@ -296,8 +340,8 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (plan.network != "host") flags |= CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
-  if (pid == 0) child(plan, filters, *expanded, ctx, *channels, std::move(pty_child), blocked.original);
-  pty_child.reset();
+  if (pid == 0) child(plan, filters, *expanded, ctx, *channels, std::move(descriptors_child), use_pty, blocked.original);
+  descriptors_child.reset();
   timer.mark("clone");
 
   channels->close_parent_ends();
@@ -311,9 +355,18 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   const char go = 1;
   if (::write(sync.write.get(), &go, 1) != 1) return sys_fail("launch", "start the child");
   timer.mark("map ids");
+  // The child's first hand-over comes right after the filter is loaded, before it can make a call
+  // the filter hands to us; end of input means it failed earlier (its error explains why).
+  UniqueFd listener;
+  if (auto handed = fd_channel::receive(descriptors_parent.get())) {
+    if (handed->first == 'L') listener = std::move(handed->second);
+    else if (filters.denials != seccomp::Denials::errno_only && ctx.denial_sink) ctx.denial_sink->no_listener();
+  }
+  Notifications notes{listener.get(), filters.denials, ctx.denial_sink};
   UniqueFd master;
+  if (use_pty && listener.valid()) wait_readable(descriptors_parent.get(), notes);
   if (use_pty) {
-    auto received = terminal::receive_master(pty_parent.get());
+    auto received = terminal::receive_master(descriptors_parent.get());
     if (received) master = std::move(*received);  // on failure the child's error explains why
   }
   std::optional<terminal::RawMode> raw;
@@ -321,6 +374,7 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
     terminal::copy_window_size(ttys.terminal(), master.get());
     if (ttys.fd[0]) raw.emplace(0);  // only a terminal cordon reads from needs raw mode
   }
+  wait_readable(errors.read.get(), notes);
   if (auto err = error_channel::receive(errors.read.get())) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return *err;
@@ -328,7 +382,7 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   timer.mark("child set up and exec'd");
   const bool wait_for_init = ctx.wait_for_teardown || cgroup.has_value();  // a cgroup goes once init is gone
   const int status = supervise(static_cast<pid_t>(pid), waited, master.get(), ttys,
-                               channels->status.read.get(), wait_for_init);
+                               channels->status.read.get(), wait_for_init, notes);
   timer.mark("app ran and exited");
   return status;
 }

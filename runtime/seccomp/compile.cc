@@ -87,14 +87,21 @@ Result<std::vector<std::uint64_t>> rule_values(const plan::Rule& r) {
   return out;
 }
 
-// What the allowlist answers for each syscall number libseccomp knows.
-Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan) {
+constexpr const char* kNeverSafe[] = {
+    "bpf", "delete_module", "finit_module", "init_module", "io_uring_enter", "io_uring_register",
+    "io_uring_setup", "kexec_file_load", "kexec_load", "setns", "unshare",
+};
+
+// What the allowlist answers for each syscall number libseccomp knows (numbers left out get the
+// program's default: ENOSYS, or the supervisor's answer).
+Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, Denials denials) {
   std::map<int, std::uint32_t> action;
   for (int nr = 0; nr <= kLastSyscallNumber; ++nr) {
     char* name = ::seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
     if (!name) continue;
+    const bool deny_here = denials == Denials::errno_only || (denials == Denials::complain && never_safe(name));
     std::free(name);
-    action[nr] = SCMP_ACT_ERRNO(EPERM);
+    if (deny_here) action[nr] = SCMP_ACT_ERRNO(EPERM);
   }
   for (const plan::Named& s : plan.syscalls) {
     auto nr = syscall_number(s.name);
@@ -112,22 +119,53 @@ Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan) {
   return action;
 }
 
-Result<Program> compile_allowlist(const plan::Plan& plan) {
-  auto ctx = new_context(SCMP_ACT_ERRNO(ENOSYS));
+scmp_arg_cmp compare_equal(const plan::Rule& r, std::uint64_t value) {
+  const auto arg = static_cast<unsigned>(r.arg);
+  return r.low32 ? SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffull, value) : SCMP_CMP(arg, SCMP_CMP_EQ, value);
+}
+
+// With a listener, an allow-only rule (socket families) becomes conditional allows in the
+// allowlist: a family the Plan lacks then reaches the supervisor, which can name the plug that
+// would grant it. (In the argument program its EPERM would win over the notification.)
+bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
+  return r.action == "allow-only" && denials != Denials::errno_only;
+}
+
+Result<void> add_conditional_allows(void* ctx, const plan::Rule& r) {
+  auto nr = syscall_number(r.syscall);
+  if (!nr) return nr.error();
+  auto values = rule_values(r);
+  if (!values) return values.error();
+  for (std::uint64_t v : *values) {
+    const scmp_arg_cmp c = compare_equal(r, v);
+    if (int rc = ::seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, *nr, 1, &c); rc != 0)
+      return libseccomp_fail(r.syscall + " allow-only rule", rc);
+  }
+  return {};
+}
+
+Result<Program> compile_allowlist(const plan::Plan& plan, Denials denials) {
+  const std::uint32_t fallback = denials == Denials::errno_only ? SCMP_ACT_ERRNO(ENOSYS) : SCMP_ACT_NOTIFY;
+  auto ctx = new_context(fallback);
   if (!ctx) return ctx.error();
-  auto actions = allowlist_actions(plan);
+  auto actions = allowlist_actions(plan, denials);
   if (!actions) return actions.error();
+  std::set<std::string> conditional;
+  for (const plan::Rule& r : plan.rules)
+    if (allow_only_in_allowlist(r, denials)) {
+      CORDON_TRY(add_conditional_allows(ctx->get(), r));
+      conditional.insert(r.syscall);
+    }
   for (const auto& [nr, act] : *actions) {
-    if (act == SCMP_ACT_ERRNO(ENOSYS)) continue;  // the default already (libseccomp refuses the same action)
+    if (act == fallback) continue;  // the default already (libseccomp refuses the same action)
+    char* name = ::seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    const bool skip = name && act == SCMP_ACT_ALLOW && conditional.count(name);  // allowed only conditionally
+    std::free(name);
+    if (skip) continue;
     if (int rc = ::seccomp_rule_add(ctx->get(), act, nr, 0); rc != 0)
       return libseccomp_fail("allow or deny syscall " + std::to_string(nr), rc);
   }
   return export_program(ctx->get());
-}
-
-scmp_arg_cmp compare_equal(const plan::Rule& r, std::uint64_t value) {
-  const auto arg = static_cast<unsigned>(r.arg);
-  return r.low32 ? SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffull, value) : SCMP_CMP(arg, SCMP_CMP_EQ, value);
 }
 
 // One rule per value or bit, each with a single comparison: libseccomp ORs the rules of a syscall.
@@ -156,12 +194,12 @@ Result<void> add_argument_rule(void* ctx, const plan::Rule& r) {
   return {};
 }
 
-Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan) {
+Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan, Denials denials) {
   auto ctx = new_context(SCMP_ACT_ALLOW);
   if (!ctx) return ctx.error();
   bool any = false;
   for (const plan::Rule& r : plan.rules) {
-    if (r.action == "errno") continue;  // in the allowlist
+    if (r.action == "errno" || allow_only_in_allowlist(r, denials)) continue;  // in the allowlist
     CORDON_TRY(add_argument_rule(ctx->get(), r));
     any = true;
   }
@@ -173,20 +211,36 @@ Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan) {
 
 }  // namespace
 
-Result<Filters> compile(const plan::Plan& plan) {
+const char* to_string(Denials d) {
+  switch (d) {
+    case Denials::errno_only: return "errno";
+    case Denials::notify: return "notify";
+    case Denials::complain: return "complain";
+  }
+  return "?";
+}
+
+bool never_safe(const std::string& syscall) {
+  for (const char* n : kNeverSafe)
+    if (syscall == n) return true;
+  return false;
+}
+
+Result<Filters> compile(const plan::Plan& plan, Denials denials) {
   Filters f;
-  auto allowlist = compile_allowlist(plan);
+  f.denials = denials;
+  auto allowlist = compile_allowlist(plan, denials);
   if (!allowlist) return allowlist.error();
   f.programs.push_back(std::move(*allowlist));
-  auto rules = compile_argument_rules(plan);
+  auto rules = compile_argument_rules(plan, denials);
   if (!rules) return rules.error();
   if (*rules) f.programs.push_back(std::move(**rules));
   return f;
 }
 
-std::string filter_key(const plan::Plan& plan) {
+std::string filter_key(const plan::Plan& plan, Denials denials) {
   const scmp_version* v = ::seccomp_version();
-  std::string key = "cordon " CORDON_VERSION "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
+  std::string key = std::string("cordon " CORDON_VERSION "\ndenials ") + to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
                     "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) + "\nallow";
   for (const plan::Named& s : plan.syscalls) key += " " + s.name;
   for (const plan::Rule& r : plan.rules) {

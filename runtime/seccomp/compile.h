@@ -27,15 +27,31 @@ struct Program {
   std::vector<sock_filter> code;
 };
 
+// How the allowlist answers what the Plan does not allow.
+enum class Denials {
+  errno_only,  // EPERM (known syscalls) or ENOSYS (unknown numbers), in the filter
+  notify,      // SECCOMP_RET_USER_NOTIF: cordon's supervisor answers the same errno and says what
+               // was denied and which plug would allow it (docs/seccomp.md "Denial diagnostics")
+  complain,    // as notify, but the supervisor lets the call through and logs it; the calls that
+               // are never safe (kNeverSafe) stay EPERM in the filter
+};
+const char* to_string(Denials d);
+
+// Never let through, not even in complain mode: namespace creation (unshare, setns; clone flags
+// stay denied by the argument rules), bpf, io_uring, kernel modules, kexec.
+bool never_safe(const std::string& syscall);
+
 struct Filters {
-  std::vector<Program> programs;  // the allowlist, then the argument rules (if any)
+  std::vector<Program> programs;     // the allowlist, then the argument rules (if any)
+  Denials denials = Denials::errno_only;
 };
 
-Result<Filters> compile(const plan::Plan& plan);
+Result<Filters> compile(const plan::Plan& plan, Denials denials = Denials::errno_only);
 
-// Everything the compiled programs depend on: the Plan's allowlist and rules, libseccomp's
-// version, the architecture and cordon's version. The filter cache is keyed by it.
-std::string filter_key(const plan::Plan& plan);
+// Everything the compiled programs depend on: the Plan's allowlist and rules, how denials are
+// answered, libseccomp's version, the architecture and cordon's version. The filter cache is
+// keyed by it.
+std::string filter_key(const plan::Plan& plan, Denials denials = Denials::errno_only);
 
 // For an allow-only rule: values at or above this are always denied, and every value below it
 // not in the list is denied one by one (socket families are below 64).

@@ -1,0 +1,44 @@
+#include "sandbox/denials.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace cordon::sandbox {
+
+namespace {
+
+Denial describe(const seccomp_notif& n, seccomp::Denials mode) {
+  Denial d;
+  if (char* name = ::seccomp_syscall_resolve_num_arch(n.data.arch, n.data.nr)) {
+    d.syscall = name;
+    d.known = true;
+    std::free(name);
+  } else {
+    d.syscall = "syscall " + std::to_string(n.data.nr);
+  }
+  for (int i = 0; i < 6; ++i) d.args[i] = n.data.args[i];
+  d.let_through = mode == seccomp::Denials::complain;
+  return d;
+}
+
+}  // namespace
+
+bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink) {
+  seccomp_notif req{};  // the kernel insists on a zeroed request
+  if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) return errno == EINTR || errno == ENOENT;
+  const Denial d = describe(req, mode);
+  seccomp_notif_resp resp{};
+  resp.id = req.id;
+  if (d.let_through) resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  else resp.error = d.known ? -EPERM : -ENOSYS;
+  // ENOENT: the caller died (or was interrupted) meanwhile; nothing to answer.
+  (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  if (sink) sink->denied(d);
+  return true;
+}
+
+}  // namespace cordon::sandbox

@@ -1,0 +1,35 @@
+// Calls the seccomp filter hands to cordon's supervisor (SECCOMP_RET_USER_NOTIF) instead of
+// answering them itself: the supervisor gives the answer the filter would have given (EPERM for a
+// known syscall, ENOSYS for an unknown number) — or in complain mode lets the call through — and
+// tells a DenialSink, which turns it into words (the launcher: which plug would allow it).
+// Allowed calls never reach the supervisor and pay nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "seccomp/compile.h"
+
+namespace cordon::sandbox {
+
+struct Denial {
+  std::string syscall;              // libseccomp's name; "syscall N" for a number it cannot name
+  bool known = false;               // a known syscall answers EPERM, an unknown number ENOSYS
+  std::uint64_t args[6] = {0, 0, 0, 0, 0, 0};
+  bool let_through = false;         // complain mode
+};
+
+class DenialSink {
+ public:
+  virtual ~DenialSink() = default;
+  virtual void denied(const Denial& d) = 0;
+  // Once, when no listener could be installed (cordon runs under something that already holds
+  // one): denials are then plain errno answers that nobody hears of.
+  virtual void no_listener() = 0;
+};
+
+// Answers the one pending notification on `listener` and reports it to `sink` (may be null).
+// Returns false when the listener is gone (every process under the filter has exited).
+bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink);
+
+}  // namespace cordon::sandbox
