@@ -23,6 +23,10 @@ struct RunArgs {
   std::vector<std::string> args;  // after `--`, appended to the policy's command
   bool timing = false;
   std::string user;               // root only: run the app as this user (name or uid)
+  bool complain = false;          // let the syscalls the policy lacks through, and report them
+  std::string suggest;            // with complain: write the needed policy additions here
+  bool quiet = false;             // report no denials
+  bool json = false;              // report denials as JSON lines
 };
 int run(const RunArgs& args);
 

@@ -5,9 +5,11 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "launcher/commands.h"
+#include "launcher/denial_report.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
 #include "cache/filter_cache.h"
@@ -60,6 +62,21 @@ int exit_code_for(const Error& e) {
   return e.sys_errno == ENOENT ? kExitNotFound : kExitCannotExec;
 }
 
+// Denials go to cordon (to be reported, or let through in complain mode) unless nobody would hear
+// of them: --quiet alone keeps them plain errno answers in the filter.
+seccomp::Denials denials_mode(const RunArgs& args) {
+  if (args.complain) return seccomp::Denials::complain;
+  return args.quiet ? seccomp::Denials::errno_only : seccomp::Denials::notify;
+}
+
+bool write_suggestions(const std::string& path, const DenialReport& report) {
+  std::ofstream out(path, std::ios::trunc);
+  out << report.suggestions();
+  if (out.flush()) return true;
+  std::cerr << "cordon: cannot write " << path << "\n";
+  return false;
+}
+
 // A warm launch loads the cached Plan and parses no YAML; a cold one resolves and caches it.
 std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchPaths& paths, const cache::Location& where) {
   if (auto cached = cache::load(where, args.app, paths)) return cached;
@@ -91,13 +108,16 @@ int run(const RunArgs& args) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
     return kExitCordon;
   }
-  auto filters = cache::filters_for(*plan, seccomp::Denials::errno_only, cache::filters_dir(where), where.uid);
+  auto filters = cache::filters_for(*plan, denials_mode(args), cache::filters_dir(where), where.uid);
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
     return kExitCordon;
   }
   timer.mark("load the seccomp filter");
+  DenialReport report(plan->app, paths, ReportOptions{args.quiet, args.json});
+  ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);
+  if (!args.suggest.empty() && !write_suggestions(args.suggest, report)) return kExitCordon;
   if (!status) {
     const Error& e = status.error();
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")

@@ -50,6 +50,12 @@ std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view 
   return std::nullopt;
 }
 
+std::optional<std::string> constant_name(ConstantKind kind, std::uint64_t value) {
+  for (const Constant& c : table())
+    if (c.kind == kind && c.value == value) return std::string(c.name);
+  return std::nullopt;
+}
+
 std::string constant_names(ConstantKind kind) {
   std::string out;
   for (const Constant& c : table())

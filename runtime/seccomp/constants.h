@@ -12,6 +12,8 @@ namespace cordon::seccomp {
 enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag };
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
+// The name of a value (the first listed, where two names share one), for messages.
+std::optional<std::string> constant_name(ConstantKind kind, std::uint64_t value);
 // For messages: "ENOSYS, EPERM, ..." — every name of that kind.
 std::string constant_names(ConstantKind kind);
 

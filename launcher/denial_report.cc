@@ -1,0 +1,106 @@
+#include "launcher/denial_report.h"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/suggest.h"
+#include "seccomp/constants.h"
+
+namespace cordon::launcher {
+
+namespace {
+
+constexpr int kMaxShown = 20;  // distinct denials reported per run; a looping app must not flood
+
+bool takes_family(const std::string& syscall) { return syscall == "socket" || syscall == "socketpair"; }
+
+std::string family_of(const sandbox::Denial& d) {
+  if (!takes_family(d.syscall)) return {};
+  const std::uint64_t low = d.args[0] & 0xffffffffull;  // the kernel reads an int
+  return seccomp::constant_name(seccomp::ConstantKind::address_family, low).value_or("family " + std::to_string(low));
+}
+
+std::string plugs_text(const std::vector<std::string>& plugs) {
+  std::string out;
+  for (std::size_t i = 0; i < plugs.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == plugs.size() ? " or " : ", ") + plugs[i];
+  return "the " + out + " plug" + (plugs.size() > 1 ? "s" : "");
+}
+
+}  // namespace
+
+DenialReport::DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options)
+    : app_(std::move(app)), paths_(std::move(paths)), options_(options) {}
+
+DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std::string& family) {
+  if (!grants_) grants_ = std::make_unique<plan::GrantIndex>(plan::GrantIndex::build(paths_));
+  Hint h;
+  if (!family.empty()) {
+    h.plugs = grants_->plugs_for_family(family);
+    h.text = h.plugs.empty() ? "no interface grants " + family : plugs_text(h.plugs) + " would allow it";
+    return h;
+  }
+  h.plugs = grants_->plugs_for_syscall(syscall);
+  if (!h.plugs.empty()) {
+    h.text = plugs_text(h.plugs) + " would allow it";
+  } else if (auto why = grants_->denied_to_all(syscall)) {
+    h.text = "denied to every app: " + *why;
+  } else if (grants_->in_some_set(syscall)) {
+    h.allow_by_name = true;
+    h.text = "no interface grants it; `seccomp: {allow: [" + syscall + "]}` in the app's policy would";
+  } else {
+    h.text = "not a syscall this cordon knows (answered ENOSYS)";
+  }
+  return h;
+}
+
+void DenialReport::print(const sandbox::Denial& d, const std::string& family, const Hint& h) const {
+  if (options_.quiet) return;
+  if (options_.json) {
+    nlohmann::ordered_json j{{"event", "seccomp"},
+                             {"app", app_},
+                             {"syscall", d.syscall},
+                             {"action", d.let_through ? "allowed" : "denied"},
+                             {"errno", d.let_through ? "" : d.known ? "EPERM" : "ENOSYS"},
+                             {"plugs", h.plugs},
+                             {"hint", h.text}};
+    if (!family.empty()) j["family"] = family;
+    std::cerr << j.dump() << "\n";
+    return;
+  }
+  const std::string call = d.syscall + "(" + (family.empty() ? "" : family + ", ") + "…)";
+  std::cerr << "cordon: " << app_ << ": " << (d.let_through ? "complain: let through " : "denied ") << call << " — "
+            << h.text << "\n";
+}
+
+void DenialReport::denied(const sandbox::Denial& d) {
+  const std::string family = family_of(d);
+  if (!seen_.insert(d.syscall + " " + family).second) return;
+  const Hint h = hint_for(d.syscall, family);
+  if (!h.plugs.empty()) plugs_.insert(h.plugs.front());
+  else if (h.allow_by_name) allow_.insert(d.syscall);
+  else unfixable_.insert(d.syscall + (family.empty() ? "" : "(" + family + ")") + ": " + h.text);
+  if (shown_ < kMaxShown) print(d, family, h);
+  else if (shown_ == kMaxShown && !options_.quiet)
+    std::cerr << "cordon: " << app_ << ": more denied calls; not shown\n";
+  ++shown_;
+}
+
+void DenialReport::no_listener() {
+  if (!options_.quiet)
+    std::cerr << "cordon: " << app_ << ": denied calls are not reported: cordon runs under a seccomp filter that "
+                                        "already has a listener (they still fail with EPERM or ENOSYS)\n";
+}
+
+std::string DenialReport::suggestions() const {
+  std::string out = "# cordon run --complain --suggest: what " + app_ + "'s policy lacked in this run.\n";
+  if (plugs_.empty() && allow_.empty()) out += "# nothing it called was outside the policy\n";
+  if (!plugs_.empty()) out += "plugs: [" + policy::join(std::vector<std::string>(plugs_.begin(), plugs_.end())) + "]\n";
+  if (!allow_.empty())
+    out += "seccomp:\n  allow: [" + policy::join(std::vector<std::string>(allow_.begin(), allow_.end())) + "]\n";
+  for (const std::string& u : unfixable_) out += "# cannot be granted: " + u + "\n";
+  return out;
+}
+
+}  // namespace cordon::launcher

@@ -1,0 +1,49 @@
+// What `cordon run` says about calls the seccomp filter handed to it: one line per distinct
+// denial on stderr ("cordon: fetch-url: denied socket(AF_INET, …) — the network plug would allow
+// it"), or one JSON object per line with `--json`; nothing with `--quiet`. In complain mode the
+// same calls are let through and collected for `--suggest`. docs/seccomp.md.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "plan/grants.h"
+#include "policy/search.h"
+#include "sandbox/denials.h"
+
+namespace cordon::launcher {
+
+struct ReportOptions {
+  bool quiet = false;
+  bool json = false;
+};
+
+class DenialReport final : public sandbox::DenialSink {
+ public:
+  DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options);
+  void denied(const sandbox::Denial& d) override;
+  void no_listener() override;
+
+  // The smallest policy additions that would have made the run need no complaint, as YAML.
+  std::string suggestions() const;
+
+ private:
+  struct Hint {
+    std::string text;                 // "the network plug would allow it"
+    std::vector<std::string> plugs;   // that would grant it
+    bool allow_by_name = false;       // `seccomp.allow` could name it
+  };
+  Hint hint_for(const std::string& syscall, const std::string& family);
+  void print(const sandbox::Denial& d, const std::string& family, const Hint& h) const;
+
+  std::string app_;
+  policy::SearchPaths paths_;
+  ReportOptions options_;
+  std::unique_ptr<plan::GrantIndex> grants_;  // built at the first denial (it parses YAML)
+  std::set<std::string> seen_;
+  int shown_ = 0;
+  std::set<std::string> plugs_, allow_, unfixable_;
+};
+
+}  // namespace cordon::launcher

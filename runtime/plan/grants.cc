@@ -1,0 +1,86 @@
+#include "plan/grants.h"
+
+#include "plan/resolve.h"
+#include "policy/bundle.h"
+#include "policy/load.h"
+
+namespace cordon::plan {
+
+namespace {
+
+// The Plan of an app that plugs `plug` (or nothing), or nullopt when that cannot resolve (an
+// interface with a required attribute, say).
+std::optional<Plan> plan_with(const std::string& plug, const policy::Interface& base,
+                              const std::optional<policy::Interface>& iface, const policy::SyscallCatalog& catalog) {
+  policy::Diagnostics diags;
+  const std::string text = "schema: 1\nname: cordon-grants\ncommand: [/bin/true]\n" +
+                           (plug.empty() ? std::string() : "plugs: [" + plug + "]\n");
+  auto app = policy::parse_app("cordon-grants.yaml", text, diags);
+  if (!app) return std::nullopt;
+  std::vector<policy::Interface> plugged;
+  if (iface) plugged.push_back(*iface);
+  auto bundle = policy::assemble_bundle(std::move(*app), base, std::move(plugged), catalog, diags);
+  if (!bundle) return std::nullopt;
+  ResolveOptions options;
+  if (!plug.empty()) options.connected = {plug};
+  auto plan = resolve(*bundle, options, diags);
+  if (diags.has_errors()) return std::nullopt;
+  return plan;
+}
+
+std::set<std::string> names(const std::vector<Named>& v) {
+  std::set<std::string> out;
+  for (const Named& n : v) out.insert(n.name);
+  return out;
+}
+
+std::vector<std::string> sorted(const std::map<std::string, std::set<std::string>>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? std::vector<std::string>{} : std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+}  // namespace
+
+GrantIndex GrantIndex::build(const policy::SearchPaths& paths) {
+  GrantIndex index;
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  auto catalog = policy::load_syscall_sets(paths, diags, sources);
+  auto base = policy::load_interface("base", paths, diags, sources);
+  if (!catalog || !base) return index;
+  for (const policy::DeniedSyscall& d : catalog->denied) index.denied_[d.syscall.value] = d.why;
+  for (const policy::SyscallSet& set : catalog->sets)
+    for (const auto& s : set.syscalls) index.in_sets_.insert(s.value);
+  auto base_plan = plan_with("", *base, std::nullopt, *catalog);
+  if (!base_plan) return index;
+  const std::set<std::string> base_syscalls = names(base_plan->syscalls), base_families = names(base_plan->socket_families);
+  for (const std::string& name : policy::list_interfaces(paths)) {
+    if (name == "base") continue;
+    auto iface = policy::load_interface(name, paths, diags, sources);
+    if (!iface) continue;
+    if (iface->connection == policy::Connection::manual) index.manual_.insert(name);
+    auto plan = plan_with(name, *base, iface, *catalog);
+    if (!plan) continue;
+    for (const Named& s : plan->syscalls)
+      if (!base_syscalls.count(s.name)) index.syscall_plugs_[s.name].insert(name);
+    for (const Named& f : plan->socket_families)
+      if (!base_families.count(f.name)) index.family_plugs_[f.name].insert(name);
+  }
+  return index;
+}
+
+std::vector<std::string> GrantIndex::plugs_for_syscall(const std::string& syscall) const {
+  return sorted(syscall_plugs_, syscall);
+}
+
+std::vector<std::string> GrantIndex::plugs_for_family(const std::string& family) const {
+  return sorted(family_plugs_, family);
+}
+
+std::optional<std::string> GrantIndex::denied_to_all(const std::string& syscall) const {
+  auto it = denied_.find(syscall);
+  if (it == denied_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace cordon::plan
