@@ -149,3 +149,42 @@ TEST_CASE("the filter key changes with the allowlist and the rules, not with any
   REQUIRE(c.plan);
   CHECK(cordon::seccomp::filter_key(*a.plan) == cordon::seccomp::filter_key(*c.plan));
 }
+
+TEST_CASE("notify mode: what the Plan lacks goes to cordon's supervisor; the rest answers as before") {
+  auto r = cordon::test::resolve_text(kTypical);
+  REQUIRE(r.plan);
+  auto f = cordon::seccomp::compile(*r.plan, cordon::seccomp::Denials::notify);
+  REQUIRE(f);
+  CHECK(answer(*f, "getppid") == kAllow);
+  CHECK(answer(*f, "mount") == SECCOMP_RET_USER_NOTIF);
+  CHECK(answer(*f, "unshare") == SECCOMP_RET_USER_NOTIF);  // reported: "denied to every app"
+  Call unknown;
+  unknown.nr = 1000;
+  CHECK(run_filters(*f, unknown) == SECCOMP_RET_USER_NOTIF);  // the supervisor answers ENOSYS
+  CHECK(answer(*f, "clone3") == errno_ret(ENOSYS));            // errno rules stay in the filter
+  CHECK(answer(*f, "socket", AF_UNIX) == kAllow);
+  CHECK(answer(*f, "socket", AF_INET) == SECCOMP_RET_USER_NOTIF);  // the supervisor can name the plug
+  CHECK(answer(*f, "socket", AF_UNIX | 0x100000000ull) == kAllow);  // the kernel reads an int: AF_UNIX
+  CHECK(answer(*f, "ioctl", 0, TIOCSTI) == errno_ret(EPERM));      // argument denies stay errno
+  CHECK(answer(*f, "clone", CLONE_NEWUSER | SIGCHLD) == errno_ret(EPERM));
+  Call i386;
+  i386.arch = AUDIT_ARCH_I386;
+  CHECK(run_filters(*f, i386) == kKill);
+}
+
+TEST_CASE("complain mode: the never-safe calls stay denied in the filter") {
+  auto r = cordon::test::resolve_text(kTypical);
+  REQUIRE(r.plan);
+  auto f = cordon::seccomp::compile(*r.plan, cordon::seccomp::Denials::complain);
+  REQUIRE(f);
+  for (const char* s : {"unshare", "setns", "bpf", "init_module", "finit_module", "delete_module", "kexec_load",
+                        "kexec_file_load", "io_uring_enter", "io_uring_register"}) {
+    CAPTURE(s);
+    CHECK(answer(*f, s) == errno_ret(EPERM));
+  }
+  CHECK(answer(*f, "io_uring_setup") == errno_ret(ENOSYS));
+  CHECK(answer(*f, "mount") == SECCOMP_RET_USER_NOTIF);  // let through and logged by the supervisor
+  CHECK(answer(*f, "clone", CLONE_NEWNS | SIGCHLD) == errno_ret(EPERM));
+  CHECK(cordon::seccomp::filter_key(*r.plan, cordon::seccomp::Denials::complain) !=
+        cordon::seccomp::filter_key(*r.plan, cordon::seccomp::Denials::notify));
+}

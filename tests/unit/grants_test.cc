@@ -1,0 +1,17 @@
+// Which plug would grant a denied call: the words of the denial diagnostics and of --suggest.
+#include <doctest/doctest.h>
+
+#include "plan/grants.h"
+#include "support.h"
+
+TEST_CASE("the grant index names the plugs that add a syscall or a socket family") {
+  const auto index = cordon::plan::GrantIndex::build(cordon::test::shipped_paths());
+  CHECK(index.plugs_for_family("AF_INET") == std::vector<std::string>{"network"});
+  CHECK(index.plugs_for_family("AF_INET6") == std::vector<std::string>{"network"});
+  CHECK(index.plugs_for_family("AF_UNIX").empty());     // every app has it already
+  CHECK(index.plugs_for_family("AF_PACKET").empty());   // no interface grants it
+  CHECK(index.plugs_for_syscall("getppid").empty());    // in the base already
+  CHECK(index.denied_to_all("unshare").has_value());
+  CHECK_FALSE(index.denied_to_all("ptrace").has_value());
+  CHECK(index.in_some_set("ptrace"));
+}
