@@ -15,6 +15,7 @@ int check(const CheckArgs& args);
 struct ExplainArgs {
   std::string app;  // name or file
   bool json = false;
+  bool bpf = false;  // print the compiled seccomp programs, disassembled
 };
 int explain(const ExplainArgs& args);
 
@@ -29,6 +30,11 @@ struct RunArgs {
   bool json = false;              // report denials as JSON lines
 };
 int run(const RunArgs& args);
+
+struct CompileArgs {
+  std::vector<std::string> apps;  // names or files
+};
+int compile(const CompileArgs& args);
 
 struct InterfacesArgs {
   bool json = false;

@@ -10,8 +10,31 @@
 #include "launcher/host.h"
 #include "plan/plan_for.h"
 #include "plan/plan_json.h"
+#include "seccomp/compile.h"
+#include "seccomp/disassemble.h"
 
 namespace cordon::launcher {
+
+namespace {
+
+// The programs `cordon run` loads (denials reported), disassembled.
+int print_bpf(const plan::Plan& plan) {
+  auto filters = seccomp::compile(plan, seccomp::Denials::notify);
+  if (!filters) {
+    std::cerr << "cordon: " << plan.app << ": cannot " << filters.error().to_string() << "\n";
+    return kExitCordon;
+  }
+  const char* names[] = {"the allowlist", "the argument rules"};
+  for (std::size_t i = 0; i < filters->programs.size(); ++i) {
+    const seccomp::Program& p = filters->programs[i];
+    std::cout << "# program " << i + 1 << ": " << (i < 2 ? names[i] : "more") << ", " << p.code.size()
+              << " instructions; the kernel applies the strictest answer of all programs\n"
+              << seccomp::disassemble(p);
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 int explain(const ExplainArgs& args) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
@@ -25,6 +48,7 @@ int explain(const ExplainArgs& args) {
   }
   std::cerr << policy::render_text(diags, sources);  // warnings too, on success
   if (!plan) return kExitInvalid;
+  if (args.bpf) return print_bpf(*plan);
   if (args.json) std::cout << plan::to_json_text(*plan);
   else std::cout << explain_text(*plan);
   return kExitOk;

@@ -34,6 +34,7 @@ int run_cli(int argc, char** argv) {
   CLI::App* explain_cmd = app.add_subcommand("explain", "Show what an app would get, and why");
   explain_cmd->add_option("APP", explain_args.app, "App name (searched in the policy path) or policy file")->required();
   explain_cmd->add_flag("--json", explain_args.json, "Print the Plan as JSON");
+  explain_cmd->add_flag("--bpf", explain_args.bpf, "Print the compiled seccomp programs, disassembled");
   explain_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
 
   RunArgs run_args;
@@ -52,6 +53,11 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
   run_cmd->footer("Exit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
                   "126 the command cannot be executed, 127 it does not exist.");
+
+  CompileArgs compile_args;
+  CLI::App* compile_cmd = app.add_subcommand("compile", "Resolve apps and compile their seccomp filters into the cache");
+  compile_cmd->add_option("APP", compile_args.apps, "App names (searched in the policy path) or policy files")->required();
+  compile_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
 
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
@@ -82,6 +88,7 @@ int run_cli(int argc, char** argv) {
   }
   if (check_cmd->parsed()) return check(check_args);
   if (explain_cmd->parsed()) return explain(explain_args);
+  if (compile_cmd->parsed()) return compile(compile_args);
   if (interfaces_cmd->parsed()) return interfaces(interfaces_args);
   if (run_cmd->parsed()) return run(run_args);
   return kExitCordon;

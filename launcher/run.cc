@@ -10,6 +10,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/denial_report.h"
+#include "launcher/plan_source.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
 #include "cache/filter_cache.h"
@@ -77,24 +78,13 @@ bool write_suggestions(const std::string& path, const DenialReport& report) {
   return false;
 }
 
-// A warm launch loads the cached Plan and parses no YAML; a cold one resolves and caches it.
-std::optional<plan::Plan> plan_to_run(const RunArgs& args, const policy::SearchPaths& paths, const cache::Location& where) {
-  if (auto cached = cache::load(where, args.app, paths)) return cached;
-  policy::Diagnostics diags;
-  policy::SourceTexts sources;
-  auto plan = plan::plan_for(args.app, paths, {}, diags, sources);
-  std::cerr << policy::render_text(diags, sources);
-  if (plan) cache::store(where, args.app, paths, *plan, sources);
-  return plan;
-}
-
 }  // namespace
 
 int run(const RunArgs& args) {
   StepTimer timer(args.timing, "parent");
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
-  const cache::Location where = cache::location(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CACHE_HOME"));
-  auto plan = plan_to_run(args, paths, where);
+  const cache::Location where = cache_location();
+  auto plan = cached_or_resolved_plan(args.app, paths, where);
   timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
   if (auto file = policy::find_app(paths, args.app); file && *file == args.app)

@@ -135,7 +135,7 @@ def _():
 
 @case("usage: --help for every subcommand, --version, unknown options named, exit 125")
 def _():
-    for sub in ([], ["check"], ["explain"], ["interfaces"]):
+    for sub in ([], ["check"], ["explain"], ["interfaces"], ["run"], ["compile"]):
         r = run(*sub, "--help")
         expect(r.returncode == 0 and "Usage" in r.stdout, (sub, r.returncode, r.stdout[:200]))
     r = run("--version")
@@ -146,6 +146,31 @@ def _():
     expect(r.returncode == 125 and "frobnicate" in r.stderr, (r.returncode, r.stderr))
     r = run()
     expect(r.returncode == 125, r.returncode)
+
+
+@case("explain --bpf: both programs, disassembled, with actions and syscall names")
+def _():
+    r = run("explain", "--bpf", "examples/shell.yaml")
+    expect(r.returncode == 0, (r.returncode, r.stderr))
+    out = r.stdout
+    expect("# program 1: the allowlist" in out and "# program 2: the argument rules" in out, out[:300])
+    for needle in ("ret  KILL_PROCESS", "ret  ALLOW", "ret  USER_NOTIF", "ret  ERRNO(EPERM)", "ret  ERRNO(ENOSYS)",
+                   "; ioctl", "; x86_64", "ld   args[1].lo"):
+        expect(needle in out, f"missing {needle!r}")
+
+
+@case("compile: warms the caches of every app named; an unknown app is an error, exit 1")
+def _():
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, HOME=home, XDG_CACHE_HOME=os.path.join(home, "cache"))
+        if os.getuid() == 0:
+            return  # root's cache is the system's (/var/cache/cordon); the integration tests cover it
+        r = run("compile", "examples/shell.yaml", "examples/counter.yaml", env=env)
+        expect(r.returncode == 0 and r.stdout.count("compiled ") == 2, (r.returncode, r.stdout, r.stderr))
+        filters = os.listdir(os.path.join(home, "cache", "cordon", "filters"))
+        expect(len(filters) >= 2, filters)
+        r = run("compile", "no-such-app", env=env)
+        expect(r.returncode == 1 and "no app named" in r.stderr, (r.returncode, r.stderr))
 
 
 print(f"{passed} passed, {failed} failed")

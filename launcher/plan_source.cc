@@ -1,0 +1,27 @@
+#include "launcher/plan_source.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "launcher/host.h"
+#include "plan/plan_for.h"
+
+namespace cordon::launcher {
+
+cache::Location cache_location() {
+  return cache::location(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CACHE_HOME"));
+}
+
+std::optional<plan::Plan> cached_or_resolved_plan(const std::string& app, const policy::SearchPaths& paths,
+                                                  const cache::Location& where) {
+  if (auto cached = cache::load(where, app, paths)) return cached;
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  auto plan = plan::plan_for(app, paths, {}, diags, sources);
+  std::cerr << policy::render_text(diags, sources);
+  if (plan) cache::store(where, app, paths, *plan, sources);
+  return plan;
+}
+
+}  // namespace cordon::launcher
