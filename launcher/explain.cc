@@ -24,11 +24,13 @@ int print_bpf(const plan::Plan& plan) {
     std::cerr << "cordon: " << plan.app << ": cannot " << filters.error().to_string() << "\n";
     return kExitCordon;
   }
-  const char* names[] = {"the allowlist", "the argument rules"};
-  for (std::size_t i = 0; i < filters->programs.size(); ++i) {
+  const std::size_t count = filters->programs.size();
+  for (std::size_t i = 0; i < count; ++i) {
     const seccomp::Program& p = filters->programs[i];
-    std::cout << "# program " << i + 1 << ": " << (i < 2 ? names[i] : "more") << ", " << p.code.size()
-              << " instructions; the kernel applies the strictest answer of all programs\n"
+    std::cout << "# " << (count == 1 ? "the filter" : "program " + std::to_string(i + 1) + " of " + std::to_string(count))
+              << ", " << p.code.size() << " instructions"
+              << (count == 1 ? ": the argument rules, whose ALLOW jumps to the allowlist that follows\n"
+                             : "; the kernel applies the strictest answer of all programs\n")
               << seccomp::disassemble(p);
   }
   return kExitOk;

@@ -22,6 +22,8 @@ namespace cordon::seccomp {
 
 namespace {
 
+constexpr std::size_t kMaxProgram = 4096;  // BPF_MAXINSNS
+
 // x86_64 numbers end well below this; the x32 range (0x40000000+) is killed as a foreign ABI.
 constexpr int kLastSyscallNumber = 1023;
 
@@ -209,7 +211,39 @@ Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan, De
   return std::optional<Program>(std::move(*p));
 }
 
+// One program from the two: the argument rules first, each of their ALLOW answers turned into a
+// jump to the allowlist. Its answer is then the argument rules' denial or else the allowlist's —
+// the strictest of the two, as if both were loaded — but the kernel runs one filter instead of two
+// for a call with argument rules, and the whole chain has one place for a listener.
+Program splice(const Program& rules, const Program& allowlist) {
+  Program out;
+  out.code = rules.code;
+  for (std::size_t pc = 0; pc < out.code.size(); ++pc) {
+    sock_filter& in = out.code[pc];
+    if (in.code == (BPF_RET | BPF_K) && in.k == SCMP_ACT_ALLOW)
+      in = sock_filter{static_cast<std::uint16_t>(BPF_JMP | BPF_JA), 0, 0, static_cast<std::uint32_t>(out.code.size() - pc - 1)};
+  }
+  out.code.insert(out.code.end(), allowlist.code.begin(), allowlist.code.end());
+  return out;
+}
+
 }  // namespace
+
+Result<Filters> compile(const plan::Plan& plan, Denials denials) {
+  Filters f;
+  f.denials = denials;
+  auto allowlist = compile_allowlist(plan, denials);
+  if (!allowlist) return allowlist.error();
+  auto rules = compile_argument_rules(plan, denials);
+  if (!rules) return rules.error();
+  if (*rules && rules->value().code.size() + allowlist->code.size() <= kMaxProgram)
+    f.programs.push_back(splice(**rules, *allowlist));
+  else {  // too long for one program: load both (the kernel still applies the strictest answer)
+    f.programs.push_back(std::move(*allowlist));
+    if (*rules) f.programs.push_back(std::move(**rules));
+  }
+  return f;
+}
 
 const char* to_string(Denials d) {
   switch (d) {
@@ -226,17 +260,7 @@ bool never_safe(const std::string& syscall) {
   return false;
 }
 
-Result<Filters> compile(const plan::Plan& plan, Denials denials) {
-  Filters f;
-  f.denials = denials;
-  auto allowlist = compile_allowlist(plan, denials);
-  if (!allowlist) return allowlist.error();
-  f.programs.push_back(std::move(*allowlist));
-  auto rules = compile_argument_rules(plan, denials);
-  if (!rules) return rules.error();
-  if (*rules) f.programs.push_back(std::move(**rules));
-  return f;
-}
+
 
 std::string filter_key(const plan::Plan& plan, Denials denials) {
   const scmp_version* v = ::seccomp_version();
