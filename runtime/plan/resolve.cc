@@ -330,6 +330,9 @@ class SeccompResolver {
     } else if (!r.deny.empty()) {
       out.action = "deny";
       for (const auto& v : r.deny) out.values.push_back(v.value);
+    } else if (!r.allow_only.empty()) {
+      out.action = "allow-only";
+      for (const auto& v : r.allow_only) out.values.push_back(v.value);
     } else {
       out.action = "deny-bits";
       for (const auto& v : r.deny_bits) out.values.push_back(v.value);

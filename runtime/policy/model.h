@@ -134,6 +134,7 @@ struct ArgRule {
   bool low32 = false;                              // compare only the low 32 bits, as the kernel reads an int
   std::vector<Located<std::string>> deny;          // refused when the argument equals one of these
   std::vector<Located<std::string>> deny_bits;     // refused when the argument has any of these bits
+  std::vector<Located<std::string>> allow_only;    // refused unless the argument equals one of these
   std::string why;
   Where where;
 };

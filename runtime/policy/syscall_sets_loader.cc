@@ -27,13 +27,15 @@ std::vector<Located<std::string>> read_constants(const Reader& r, const YamlNode
   return out;
 }
 
-// ioctl requests and clone flags are the only argument constants rules name today.
+// Which table a rule's constants come from: ioctl requests, personality values, clone flags.
 ConstantKind argument_kind(const std::string& syscall) {
-  return syscall == "ioctl" ? ConstantKind::ioctl_request : ConstantKind::clone_flag;
+  if (syscall == "ioctl") return ConstantKind::ioctl_request;
+  if (syscall == "personality") return ConstantKind::personality_value;
+  return ConstantKind::clone_flag;
 }
 
 std::optional<ArgRule> read_rule(const Reader& r, const YamlNode& n) {
-  if (!r.mapping(n, "each rule", {"arg", "compare", "deny", "deny-bits", "errno", "syscall", "why"}))
+  if (!r.mapping(n, "each rule", {"allow-only", "arg", "compare", "deny", "deny-bits", "errno", "syscall", "why"}))
     return std::nullopt;
   ArgRule rule;
   rule.where = r.at(n);
@@ -49,19 +51,22 @@ std::optional<ArgRule> read_rule(const Reader& r, const YamlNode& n) {
   const YamlNode* arg = n.find("arg");
   const YamlNode* deny = n.find("deny");
   const YamlNode* bits = n.find("deny-bits");
+  const YamlNode* only = n.find("allow-only");
   if (err) {
     auto s = r.string(*err, "errno");
     if (s && !seccomp::constant_value(ConstantKind::errno_value, *s))
       r.error(*err, "unknown errno '" + *s + "'; known: " + seccomp::constant_names(ConstantKind::errno_value));
     else if (s)
       rule.errno_name = Located<std::string>{*s, r.at(*err)};
-    if (arg || deny || bits) r.error(n, "a rule has either errno or arg with deny/deny-bits, not both");
+    if (arg || deny || bits || only) r.error(n, "a rule has either errno or arg with deny, deny-bits or allow-only, not both");
     return rule;
   }
-  if (!arg || (!deny && !bits)) {
-    r.error(n, "a rule needs errno, or arg with deny or deny-bits");
+  if (!arg || (!deny && !bits && !only)) {
+    r.error(n, "a rule needs errno, or arg with deny, deny-bits or allow-only");
     return std::nullopt;
   }
+  if ((deny != nullptr) + (bits != nullptr) + (only != nullptr) > 1)
+    r.error(n, "a rule has one of deny, deny-bits and allow-only; write two rules");
   if (auto a = r.integer(*arg, "arg", 0, 5)) rule.arg = static_cast<int>(*a);
   if (const YamlNode* cmp = n.find("compare")) {
     auto s = r.string(*cmp, "compare");
@@ -71,6 +76,7 @@ std::optional<ArgRule> read_rule(const Reader& r, const YamlNode& n) {
   const ConstantKind kind = argument_kind(rule.syscall.value);
   if (deny) rule.deny = read_constants(r, *deny, "deny", kind);
   if (bits) rule.deny_bits = read_constants(r, *bits, "deny-bits", kind);
+  if (only) rule.allow_only = read_constants(r, *only, "allow-only", kind);
   return rule;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <map>
@@ -76,6 +77,7 @@ Result<Program> export_program(void* ctx) {
 ConstantKind kind_for(const plan::Rule& r) {
   if (r.syscall == "ioctl") return ConstantKind::ioctl_request;
   if (r.syscall == "socket" || r.syscall == "socketpair") return ConstantKind::address_family;
+  if (r.syscall == "personality") return ConstantKind::personality_value;
   return ConstantKind::clone_flag;
 }
 
@@ -129,8 +131,13 @@ scmp_arg_cmp compare_equal(const plan::Rule& r, std::uint64_t value) {
 // With a listener, an allow-only rule (socket families) becomes conditional allows in the
 // allowlist: a family the Plan lacks then reaches the supervisor, which can name the plug that
 // would grant it. (In the argument program its EPERM would win over the notification.)
+// Without a listener too when a listed value is too large to deny the others one by one
+// (personality); a value outside the list then answers ENOSYS, the allowlist's own default.
 bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
-  return r.action == "allow-only" && denials != Denials::errno_only;
+  if (r.action != "allow-only") return false;
+  if (denials != Denials::errno_only) return true;
+  auto values = rule_values(r);
+  return !values || std::any_of(values->begin(), values->end(), [](std::uint64_t v) { return v >= kAllowOnlyLimit; });
 }
 
 Result<void> add_conditional_allows(void* ctx, const plan::Rule& r) {

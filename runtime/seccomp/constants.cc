@@ -3,6 +3,7 @@
 #include <asm/ioctls.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -36,6 +37,11 @@ const std::vector<Constant>& table() {
       CORDON_CONST(clone_flag, CLONE_NEWNET),  CORDON_CONST(clone_flag, CLONE_NEWNS),
       CORDON_CONST(clone_flag, CLONE_NEWPID),  CORDON_CONST(clone_flag, CLONE_NEWTIME),
       CORDON_CONST(clone_flag, CLONE_NEWUSER), CORDON_CONST(clone_flag, CLONE_NEWUTS),
+      CORDON_CONST(personality_value, PER_LINUX), CORDON_CONST(personality_value, PER_LINUX32),
+      CORDON_CONST(personality_value, UNAME26),
+      Constant{ConstantKind::personality_value, "PER_LINUX32_UNAME26",
+               static_cast<std::uint64_t>(PER_LINUX32) | static_cast<std::uint64_t>(UNAME26)},
+      Constant{ConstantKind::personality_value, "PER_QUERY", 0xffffffffu},  // personality(0xffffffff) reads it
   };
   return rows;
 }

@@ -9,7 +9,7 @@
 
 namespace cordon::seccomp {
 
-enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag };
+enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag, personality_value };
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
 // The name of a value (the first listed, where two names share one), for messages.

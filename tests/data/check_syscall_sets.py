@@ -284,14 +284,14 @@ class Checker:
                     errno_rules[syscall] = rule_node.start_mark.line + 1
                 continue
 
-            kinds = [k for k in ("deny", "deny-bits") if k in fields]
+            kinds = [k for k in ("deny", "deny-bits", "allow-only") if k in fields]
             if len(kinds) != 1:
-                self.error(rule_node, f"{rwhat}: needs exactly one of 'errno', 'deny' or 'deny-bits'")
+                self.error(rule_node, f"{rwhat}: needs exactly one of 'errno', 'deny', 'deny-bits' or 'allow-only'")
                 self.keys(fields, rule_node, rwhat, required=("syscall", "why"),
-                          optional=("arg", "compare", "deny", "deny-bits", "errno"))
+                          optional=("arg", "compare", "deny", "deny-bits", "allow-only", "errno"))
                 continue
             kind = kinds[0]
-            optional = ("compare",) if kind == "deny" else ()
+            optional = ("compare",) if kind in ("deny", "allow-only") else ()
             self.keys(fields, rule_node, rwhat, required=("syscall", "arg", kind, "why"), optional=optional)
             arg = None
             if "arg" in fields:

@@ -516,13 +516,14 @@ def seccomp_stops_forbidden_calls(env):
         "inet": "EPERM",
         "unix": "ok",
         "io_uring": "ENOSYS",
+        "personality_exec": "EPERM",  # READ_IMPLIES_EXEC is not a safe execution domain
         "pid1_seccomp": "2",         # the sandbox's init runs under the filter too
     }
     for key, want in expected.items():
         expect(inside.get(key) == want, f"inside: {key}={inside.get(key)}, want {want}: {out} {err}")
     # the control: each forbidden call behaves differently without the filter
     for key in ("tiocsti", "tiocsti_high", "clone3", "clone_newuser", "unshare_user", "int80", "x32",
-                "netlink", "inet"):
+                "netlink", "inet", "personality_exec"):
         expect(outside.get(key) != expected[key], f"control: outside {key}={outside.get(key)} too")
 
 

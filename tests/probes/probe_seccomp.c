@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -68,6 +69,7 @@ int main(void) {
   report("unix", fd);
   struct io_uring_params params = {0};
   report("io_uring", syscall(SYS_io_uring_setup, 1, &params));
+  report("personality_exec", personality(READ_IMPLIES_EXEC));  // last: outside it changes this probe
   FILE* f = fopen("/proc/1/status", "r");
   char line[256];
   while (f && fgets(line, sizeof line, f))

@@ -188,3 +188,19 @@ TEST_CASE("complain mode: the never-safe calls stay denied in the filter") {
   CHECK(cordon::seccomp::filter_key(*r.plan, cordon::seccomp::Denials::complain) !=
         cordon::seccomp::filter_key(*r.plan, cordon::seccomp::Denials::notify));
 }
+
+TEST_CASE("personality: only the safe execution domains and the query") {
+  for (auto mode : {cordon::seccomp::Denials::notify, cordon::seccomp::Denials::errno_only}) {
+    auto r = cordon::test::resolve_text(kTypical);
+    REQUIRE(r.plan);
+    auto f = cordon::seccomp::compile(*r.plan, mode);
+    REQUIRE(f);
+    const std::uint32_t refused =
+        mode == cordon::seccomp::Denials::notify ? SECCOMP_RET_USER_NOTIF : errno_ret(ENOSYS);
+    CHECK(answer(*f, "personality", 0) == kAllow);           // PER_LINUX
+    CHECK(answer(*f, "personality", 0x0008) == kAllow);      // PER_LINUX32
+    CHECK(answer(*f, "personality", 0xffffffff) == kAllow);  // the query
+    CHECK(answer(*f, "personality", 0x0400000) == refused);  // READ_IMPLIES_EXEC
+    CHECK(answer(*f, "personality", 0x0040000) == refused);  // ADDR_NO_RANDOMIZE
+  }
+}
