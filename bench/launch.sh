@@ -60,3 +60,19 @@ if [ "$(id -u)" -eq 0 ] && id "$user" >/dev/null 2>&1; then
 else
   echo "== unprivileged: skipped (run as root with a user $user)"
 fi
+
+# Cold against warm, as root: a cold launch resolves the Plan from YAML and compiles the seccomp
+# filter with libseccomp; a warm one reads both from the caches. Only the filter cold: the Plan is
+# cached but the filter must be compiled.
+echo "== cold vs warm (root)"
+cache=/var/cache/cordon
+hyperfine -N --warmup 5 --runs "$(( runs / 4 + 10 ))" --export-json "$work/cold.json" \
+  --prepare true --prepare "rm -rf $cache/filters" --prepare "rm -rf $cache/plans $cache/filters" \
+  -n warm "$work/bin/cordon run $work/typical.yaml" \
+  -n "filter cold" "$work/bin/cordon run $work/typical.yaml" \
+  -n "all cold" "$work/bin/cordon run $work/typical.yaml" >/dev/null
+python3 - "$work/cold.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"  {r['command']:12s} median {r['median'] * 1000:7.2f} ms")
+PY
