@@ -11,7 +11,9 @@ namespace cordon::launcher {
 
 namespace {
 
-constexpr int kMaxShown = 20;  // distinct denials reported per run; a looping app must not flood
+constexpr int kMaxShown = 20;        // distinct denials reported per run; a looping app must not flood
+constexpr std::size_t kMaxKept = 256;  // distinct denials remembered: an app calling ever new numbers
+                                       // must not grow the launcher's memory (it sits outside the limits)
 
 bool takes_family(const std::string& syscall) { return syscall == "socket" || syscall == "socketpair"; }
 
@@ -76,6 +78,12 @@ void DenialReport::print(const sandbox::Denial& d, const std::string& family, co
 
 void DenialReport::denied(const sandbox::Denial& d) {
   const std::string family = family_of(d);
+  if (seen_.size() >= kMaxKept) {
+    if (seen_.size() == kMaxKept && !options_.quiet)
+      std::cerr << "cordon: " << app_ << ": over " << kMaxKept << " distinct denied calls; no longer tracking them\n";
+    seen_.insert("");  // the notice once
+    return;
+  }
   if (!seen_.insert(d.syscall + " " + family).second) return;
   const Hint h = hint_for(d.syscall, family);
   if (!h.plugs.empty()) plugs_.insert(h.plugs.front());

@@ -114,6 +114,7 @@ struct Plan {
   std::vector<SetUse> syscall_sets;     // sorted by name
   std::vector<Named> syscalls;        // the allowlist, sorted
   std::vector<Named> denied;          // removed by a deny (deny wins)
+  std::vector<std::string> denied_to_all;  // the catalogue's `denied:` list: never granted, never let through
   std::vector<Rule> rules;
   std::vector<Named> socket_families; // address families socket() may use
   std::vector<Notice> notices;          // accepted but not enforced yet, unconnected plugs

@@ -86,7 +86,8 @@ json seccomp_json(const Plan& p) {
               {"allow", named_json(p.syscalls)},
               {"deny", named_json(p.denied)},
               {"rules", std::move(rules)},
-              {"socket_families", named_json(p.socket_families)}};
+              {"socket_families", named_json(p.socket_families)},
+              {"denied_to_all", p.denied_to_all}};
 }
 
 }  // namespace

@@ -271,8 +271,12 @@ class SeccompResolver {
     plan.socket_families = families_;
     for (Rule& r : rules_)
       if (!denied_names.count(r.syscall)) plan.rules.push_back(r);
-    // Always present: no family granted means socket() may create none, not any.
-    if (!denied_names.count("socket")) plan.rules.push_back(socket_rule());
+    // Always present: no family granted means socket() may create none, not any. socketpair()
+    // takes the same family argument (and could load protocol modules), so it gets the same rule.
+    for (const char* call : {"socket", "socketpair"})
+      if (!denied_names.count(call)) plan.rules.push_back(socket_rule(call));
+    for (const policy::DeniedSyscall& d : cat_.denied) plan.denied_to_all.push_back(d.syscall.value);
+    std::sort(plan.denied_to_all.begin(), plan.denied_to_all.end());
     auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
     std::sort(plan.syscalls.begin(), plan.syscalls.end(), by_name);
     std::sort(plan.denied.begin(), plan.denied.end(), by_name);
@@ -341,13 +345,13 @@ class SeccompResolver {
   }
 
   // socket() may only create the address families some grant named (base: AF_UNIX).
-  Rule socket_rule() const {
+  Rule socket_rule(const char* call) const {
     Rule r;
-    r.syscall = "socket";
+    r.syscall = call;
     r.action = "allow-only";
     r.arg = 0;
     r.low32 = true;
-    r.why = families_.empty() ? "no interface grants an address family, so socket() creates none"
+    r.why = families_.empty() ? "no interface grants an address family, so socket() and socketpair() create none"
                               : "address families are granted by interfaces; AF_INET and AF_INET6 need the network plug";
     for (const Named& f : families_) {
       r.values.push_back(f.name);

@@ -21,7 +21,7 @@ Denial describe(const seccomp_notif& n, seccomp::Denials mode) {
     d.syscall = "syscall " + std::to_string(n.data.nr);
   }
   for (int i = 0; i < 6; ++i) d.args[i] = n.data.args[i];
-  d.let_through = mode == seccomp::Denials::complain;
+  d.let_through = mode == seccomp::Denials::complain && d.known;  // an unknown number stays ENOSYS
   return d;
 }
 

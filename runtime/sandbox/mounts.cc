@@ -18,6 +18,7 @@ namespace {
 constexpr const char* kStaging = "/tmp";  // a tmpfs goes here, in our own mount namespace only
 constexpr const char* kOldRoot = "/oldroot";
 constexpr const char* kNewRoot = "/newroot";
+constexpr const char* kHidden = "/hidden";  // the tree hides are cloned from (in the staging area)
 
 // Every lookup under the new root refuses symlinks and ".." escapes: a link in a bound tree must
 // never redirect where a mount lands.
@@ -78,6 +79,8 @@ struct Roots {
   int host;
   int app;
   std::string tmpfs_size;
+  int hidden;                                  // the shared sealed tree hides are cloned from
+  std::vector<std::string> parents_of_mounts;  // hides something is mounted beneath
 };
 
 // A bind source, resolved under the host root with no symbolic link anywhere on the way: an app
@@ -166,11 +169,40 @@ Result<void> tmpfs(int root, const Step& s, const char* mode, const std::string&
   return attach(mnt->get(), target->get(), what);
 }
 
-// A hidden directory becomes an empty tmpfs, traverse-only (0111) and made read-only once every
-// mount is in place: the app's own $APP_DATA lives under its hidden parent (~/.local/share/cordon),
-// so its mount point is created there first. A hidden file becomes /dev/null on a nodev mount,
-// which nothing can open. Anything else (a link, a socket) is left: a link points into the new
-// root, where its target is only there if granted.
+// One small tmpfs, traverse-only (0111), holding one empty mode-0000 file, sealed read-only, and
+// mounted in the staging area: every hide is a clone of it (or of its file), so hiding costs no
+// new filesystem per path. Clones keep its read-only, nosuid, nodev and noexec flags.
+Result<UniqueFd> make_hidden_tree(const std::string& at) {
+  auto mnt = new_fs("tmpfs", {{"mode", "0111"}, {"size", "4k"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                    "mount -t tmpfs (hidden)");
+  if (!mnt) return mnt.error();
+  UniqueFd file(::openat(mnt->get(), "f", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0));
+  if (!file.valid()) return sys_fail("mounts", "create the hidden tree's file");
+  file.reset();  // a file open for writing would keep the mount from turning read-only
+  struct mount_attr attr {};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (::mount_setattr(mnt->get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+    return sys_fail("mounts", "seal the hidden tree");
+  // A clone must come from a mount in our namespace (kernels before 6.15 refuse detached ones).
+  if (::mkdir(at.c_str(), 0700) != 0 || ::move_mount(mnt->get(), "", AT_FDCWD, at.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    return sys_fail("mounts", "mount the hidden tree at " + at);
+  UniqueFd tree(::open(at.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!tree.valid()) return sys_fail("mounts", "open " + at);
+  return tree;
+}
+
+bool has_mounts_beneath(const Roots& roots, const std::string& path) {
+  for (const std::string& p : roots.parents_of_mounts)
+    if (p == path) return true;
+  return false;
+}
+
+// A hidden directory becomes an empty, traverse-only, read-only directory; a hidden file an empty
+// mode-0000 file nobody in the sandbox can open. Both are clones of the hidden tree — except a
+// directory something else is mounted beneath (the app's own $APP_DATA lives under its hidden
+// parent ~/.local/share/cordon): that one gets a tmpfs of its own, where the mount point is
+// created, sealed read-only once every mount is in place. Anything else (a link, a socket) is
+// left: a link points into the new root, where its target is only there if granted.
 Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
   struct stat host_st {};
   if (::fstatat(roots.host, s.path.substr(1).c_str(), &host_st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -186,19 +218,18 @@ Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& t
   struct stat st {};
   if (::fstat(target.get(), &st) != 0) return sys_fail("mounts", "stat " + s.path + " (" + s.origin + ")");
   const std::string what = "hide " + s.path + " (" + s.origin + ")";
-  if (S_ISDIR(st.st_mode)) {
+  if (S_ISDIR(st.st_mode) && has_mounts_beneath(roots, s.path)) {
     auto mnt = new_fs("tmpfs", {{"mode", "0111"}, {"size", "4k"}},
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
     if (!mnt) return mnt.error();
     to_seal.push_back(s.path);
     return attach(mnt->get(), target.get(), what);
   }
-  if (S_ISREG(st.st_mode)) {
-    UniqueFd null_node(open_host(roots.host, "/dev/null"));
-    if (!null_node.valid()) return sys_fail("mounts", what);
-    auto null = clone_tree(null_node.get(), true, false, what);
-    if (!null) return null.error();
-    return attach(null->get(), target.get(), what);
+  if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+    UniqueFd clone(::open_tree(roots.hidden, S_ISDIR(st.st_mode) ? "" : "f",
+                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (S_ISDIR(st.st_mode) ? AT_EMPTY_PATH : 0)));
+    if (!clone.valid()) return sys_fail("mounts", what);
+    return attach(clone.get(), target.get(), what);
   }
   return {};
 }
@@ -328,6 +359,20 @@ Result<void> leave_staging() {
   return {};
 }
 
+// The hides that another step mounts something beneath.
+std::vector<std::string> parents_of_mounts(const std::vector<Step>& steps) {
+  std::vector<std::string> out;
+  for (const Step& h : steps) {
+    if (h.kind != plan::MountKind::hide) continue;
+    for (const Step& s : steps)
+      if (s.path.size() > h.path.size() && s.path.compare(0, h.path.size(), h.path) == 0 && s.path[h.path.size()] == '/') {
+        out.push_back(h.path);
+        break;
+      }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size) {
@@ -335,7 +380,9 @@ Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   UniqueFd host(::open(kOldRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid() || !host.valid()) return sys_fail("mounts", "open /newroot and /oldroot");
-  const Roots roots{host.get(), root.get(), tmpfs_size};
+  auto hidden = make_hidden_tree(kHidden);
+  if (!hidden) return hidden.error();
+  const Roots roots{host.get(), root.get(), tmpfs_size, hidden->get(), parents_of_mounts(steps)};
   std::vector<std::string> to_seal;
   for (const Step& s : steps) CORDON_TRY(apply(roots, s, to_seal));
   CORDON_TRY(seal(root.get(), to_seal));

@@ -100,10 +100,13 @@ constexpr const char* kNeverSafe[] = {
 // program's default: ENOSYS, or the supervisor's answer).
 Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, Denials denials) {
   std::map<int, std::uint32_t> action;
+  const std::set<std::string> never(plan.denied_to_all.begin(), plan.denied_to_all.end());
   for (int nr = 0; nr <= kLastSyscallNumber; ++nr) {
     char* name = ::seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
     if (!name) continue;
-    const bool deny_here = denials == Denials::errno_only || (denials == Denials::complain && never_safe(name));
+    // Complain mode lets through only what a plug or seccomp.allow could grant.
+    const bool deny_here = denials == Denials::errno_only ||
+                           (denials == Denials::complain && (never_safe(name) || never.count(name)));
     std::free(name);
     if (deny_here) action[nr] = SCMP_ACT_ERRNO(EPERM);
   }
@@ -274,6 +277,8 @@ std::string filter_key(const plan::Plan& plan, Denials denials) {
   std::string key = std::string("cordon " CORDON_VERSION "\ndenials ") + to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
                     "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) + "\nallow";
   for (const plan::Named& s : plan.syscalls) key += " " + s.name;
+  key += "\nnever";
+  for (const std::string& s : plan.denied_to_all) key += " " + s;
   for (const plan::Rule& r : plan.rules) {
     key += "\nrule " + r.syscall + " " + r.action + " " + std::to_string(r.arg) + (r.low32 ? " low32 " : " full ") + r.errno_name;
     for (const std::string& value : r.values) key += " " + value;

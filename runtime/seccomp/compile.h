@@ -32,8 +32,9 @@ enum class Denials {
   errno_only,  // EPERM (known syscalls) or ENOSYS (unknown numbers), in the filter
   notify,      // SECCOMP_RET_USER_NOTIF: cordon's supervisor answers the same errno and says what
                // was denied and which plug would allow it (docs/seccomp.md "Denial diagnostics")
-  complain,    // as notify, but the supervisor lets the call through and logs it; the calls that
-               // are never safe (kNeverSafe) stay EPERM in the filter
+  complain,    // as notify, but the supervisor lets the call through and logs it — only a call a
+               // plug or seccomp.allow could grant: the catalogue's `denied:` list and the never-safe
+               // calls stay EPERM in the filter, numbers nobody can name are answered ENOSYS
 };
 const char* to_string(Denials d);
 

@@ -515,6 +515,8 @@ def seccomp_stops_forbidden_calls(env):
         "netlink": "EPERM",          # socket families: AF_UNIX only without a plug
         "inet": "EPERM",
         "unix": "ok",
+        "socketpair_inet": "EPERM",  # the family rule covers socketpair too
+        "userfaultfd": "EPERM",
         "io_uring": "ENOSYS",
         "personality_exec": "EPERM",  # READ_IMPLIES_EXEC is not a safe execution domain
         "pid1_seccomp": "2",         # the sandbox's init runs under the filter too
@@ -523,7 +525,7 @@ def seccomp_stops_forbidden_calls(env):
         expect(inside.get(key) == want, f"inside: {key}={inside.get(key)}, want {want}: {out} {err}")
     # the control: each forbidden call behaves differently without the filter
     for key in ("tiocsti", "tiocsti_high", "clone3", "clone_newuser", "unshare_user", "int80", "x32",
-                "netlink", "inet", "personality_exec"):
+                "netlink", "inet", "personality_exec", "socketpair_inet", "userfaultfd"):
         expect(outside.get(key) != expected[key], f"control: outside {key}={outside.get(key)} too")
 
 
@@ -577,8 +579,9 @@ def complain_mode_suggestions_make_the_run_pass(env):
     rc, out, err = env.cordon_run_opts(["--complain", "--suggest", suggest], policy)
     f = facts(out)
     expect(f.get("inet") == "ok" and os.path.exists(suggest), f"complain mode denied AF_INET: {out} {err}")
-    expect(f.get("unshare_user") == "EPERM" and f.get("clone_newuser") == "EPERM" and f.get("int80") == "killed:SYS",
-           f"complain mode let an unsafe call through: {out}")
+    for key, want in (("unshare_user", "EPERM"), ("clone_newuser", "EPERM"), ("int80", "killed:SYS"),
+                      ("userfaultfd", "EPERM"), ("io_uring", "ENOSYS"), ("tiocsti", "EPERM")):
+        expect(f.get(key) == want, f"complain mode let an unsafe call through: {key}={f.get(key)}: {out}")
     with open(suggest) as fh:
         additions = fh.read()
     expect("plugs: [network]" in additions, f"suggestions: {additions}")

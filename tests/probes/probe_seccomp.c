@@ -2,7 +2,9 @@
 // sandbox it is the positive control: the same calls get past (or fail for another reason).
 #include "probe_common.h"
 
+#include <fcntl.h>
 #include <linux/io_uring.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -67,6 +69,9 @@ int main(void) {
   report("inet", fd);
   fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   report("unix", fd);
+  int pair[2];
+  report("socketpair_inet", socketpair(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, pair));  // EOPNOTSUPP unfiltered
+  report("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));  // denied to every app
   struct io_uring_params params = {0};
   report("io_uring", syscall(SYS_io_uring_setup, 1, &params));
   report("personality_exec", personality(READ_IMPLIES_EXEC));  // last: outside it changes this probe

@@ -132,6 +132,9 @@ TEST_CASE("socket: AF_UNIX only without a plug; the network plug adds AF_INET an
   CHECK(answer(plain, "socket", AF_UNIX) == kAllow);
   for (std::uint64_t family : std::initializer_list<std::uint64_t>{AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNSPEC, 63, 64, 200, 0x100000001ull})
     CHECK(answer(plain, "socket", family) == errno_ret(EPERM));
+  for (std::uint64_t family : std::initializer_list<std::uint64_t>{AF_INET, AF_NETLINK, AF_VSOCK, AF_TIPC})
+    CHECK(answer(plain, "socketpair", family) == errno_ret(EPERM));  // the same rule as socket()
+  CHECK(answer(plain, "socketpair", AF_UNIX) == kAllow);
   const auto net = filters_for(kNetworked);
   CHECK(answer(net, "socket", AF_INET) == kAllow);
   CHECK(answer(net, "socket", AF_INET6) == kAllow);
@@ -183,7 +186,13 @@ TEST_CASE("complain mode: the never-safe calls stay denied in the filter") {
     CHECK(answer(*f, s) == errno_ret(EPERM));
   }
   CHECK(answer(*f, "io_uring_setup") == errno_ret(ENOSYS));
-  CHECK(answer(*f, "mount") == SECCOMP_RET_USER_NOTIF);  // let through and logged by the supervisor
+  // The catalogue's denied list stays denied too: only what a plug or seccomp.allow could grant
+  // reaches the supervisor (which lets it through and logs it).
+  for (const char* s : {"mount", "perf_event_open", "userfaultfd", "name_to_handle_at", "memfd_secret"}) {
+    CAPTURE(s);
+    CHECK(answer(*f, s) == errno_ret(EPERM));
+  }
+  CHECK(answer(*f, "ptrace") == SECCOMP_RET_USER_NOTIF);
   CHECK(answer(*f, "clone", CLONE_NEWNS | SIGCHLD) == errno_ret(EPERM));
   CHECK(cordon::seccomp::filter_key(*r.plan, cordon::seccomp::Denials::complain) !=
         cordon::seccomp::filter_key(*r.plan, cordon::seccomp::Denials::notify));
