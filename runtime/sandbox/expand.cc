@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sandbox/state_guard.h"
+
 namespace cordon::sandbox {
 
 namespace {
@@ -72,12 +74,11 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
     }
     e.mounts.push_back(Step{m.kind, *path, m.optional, false, describe(m.from)});
   }
-  // The invoker's own cordon state, wherever its XDG variables put it: the Plan can only name the
-  // default places ($HOME/.local/share/cordon, ...), so the launch adds the real ones.
-  for (const std::string& dir : ctx.state_dirs)
-    if (!dir.empty() && dir[0] == '/') e.mounts.push_back(Step{plan::MountKind::hide, dir, true, false, "cordon"});
   for (const plan::Device& d : plan.devices)
     e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
+  // cordon's own state, wherever the invoker's XDG variables put it (the Plan can only name the
+  // default places): hidden, and kept in place where the app may write around it.
+  CORDON_TRY(guard_state_dirs(e.mounts, state_dirs(ctx), app_data));
   std::stable_sort(e.mounts.begin(), e.mounts.end(), before);
 
   e.argv = plan.command;

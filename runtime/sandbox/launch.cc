@@ -32,6 +32,7 @@
 #include "sandbox/network.h"
 #include "sandbox/pid1.h"
 #include "sandbox/seccomp_filter.h"
+#include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
 #include "util/release_pages.h"
 #include "util/step_timer.h"
@@ -299,6 +300,7 @@ Result<void> refuse_unenforceable(const plan::Plan& plan) {
 Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, const LaunchContext& ctx) {
   StepTimer timer(ctx.timing, "parent");
   CORDON_TRY(refuse_unenforceable(plan));
+  CORDON_TRY(create_state_dirs(state_dirs(ctx)));  // so that every hide of them applies (state_guard.h)
   auto app_data = prepare_app_data(ctx, plan.app);
   if (!app_data) return app_data.error();
   auto expanded = expand(plan, ctx, *app_data);

@@ -723,6 +723,39 @@ def relocated_xdg_state_hidden(env):
 
 
 @test
+def state_cannot_be_replaced_around_a_writable_grant(env):
+    """An app may write the directory that holds cordon's (relocated) cache and config, but can
+    neither rename them away nor create cordon's config there: a planted policy or an allow-all
+    filter would be trusted by the next launch."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is under /etc and /var, never granted in a test")
+    shared = os.path.join(env.root, "state-" + env.name + "-shared")
+    shutil.rmtree(shared, ignore_errors=True)
+    os.makedirs(os.path.join(shared, "cache"))
+    for d in (shared, os.path.join(shared, "cache")):
+        os.chown(d, env.pw.pw_uid, env.pw.pw_gid)
+    script = (f"mv {shared}/cache {shared}/moved 2>/dev/null && echo move=done || echo move=refused; "
+              f"mkdir -p {shared}/config/cordon/interfaces 2>/dev/null && echo plant=done || echo plant=refused; "
+              f"touch {shared}/ok && echo write=ok")
+    policy = os.path.join(env.policies, "it-state.yaml")
+    with open(policy, "w") as fh:
+        fh.write(f"schema: 1\nname: it-state\ncommand: [/bin/sh, -c, '{script}']\n"
+                 f"filesystem:\n  read-write: [{shared}]\n")
+    os.chmod(policy, 0o644)
+    cmd = ["env", f"XDG_CACHE_HOME={shared}/cache", f"XDG_CONFIG_HOME={shared}/config", env.cordon, "run", policy]
+    rc, out, err = env.run(cmd)
+    f = facts(out)
+    expect(f.get("write") == "ok", f"control: the grant is writable: exit {rc}: {out} {err}")
+    expect(f.get("move") == "refused", f"the cache directory was renamed away: {out}")
+    expect(f.get("plant") == "refused", f"cordon's config could be created: {out}")
+    expect(os.path.isdir(os.path.join(shared, "config", "cordon")), "the config directory was not made before launch")
+    # control: outside the sandbox the same rename works (so the refusal above is the sandbox's)
+    rc, out, err = env.run(["/bin/sh", "-c", f"mv {shared}/cache {shared}/moved && mv {shared}/moved {shared}/cache && echo move=done"])
+    expect(facts(out).get("move") == "done", f"control: rename outside: {out} {err}")
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+@test
 def warm_cache_follows_edits(env):
     """A cached Plan is used only while every input is unchanged: an edited policy takes effect."""
     path = env.policy("it-cache", "[/bin/sh, -c, 'echo version=1']")
