@@ -568,6 +568,17 @@ def seccomp_denial_names_the_plug(env):
 
 
 @test
+def denials_fall_back_to_errno_under_another_listener(env):
+    """Under a filter that already holds a listener (a container runtime's), cordon cannot install
+    its own: it says so once and the filter answers by itself, still denying."""
+    probe = env.probe("probe_seccomp")
+    rc, out, err = env.run([env.probe("with_listener"), env.cordon, "run", env.policy("it-busy", f"[{probe}]")])
+    f = facts(out)
+    expect(rc == 0 and f.get("inet") == "EPERM" and f.get("tiocsti") == "EPERM", f"exit {rc}: {out} {err}")
+    expect("denied calls are not reported" in err and "denied socket(AF_INET" not in err, f"stderr: {err}")
+
+
+@test
 def complain_mode_suggestions_make_the_run_pass(env):
     """--complain lets the missing calls through (never the unsafe ones); --suggest's additions,
     applied, make the same run pass enforced."""
