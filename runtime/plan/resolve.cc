@@ -260,6 +260,12 @@ class SeccompResolver {
   void allow(const policy::Located<std::string>& name, const Source& from) { add_named(allowed_, name.value, from); }
   void deny(const policy::Located<std::string>& name, const Source& from) { add_named(denied_, name.value, from); }
   void family(const policy::Located<std::string>& name, const Source& from) { add_named(families_, name.value, from); }
+  // An interface's own argument rule (W^X, say): it only ever narrows what the sets allow.
+  void add_rule(const policy::ArgRule& rule, const Source& from) {
+    Rule r = rule_of(rule, "");
+    r.from = {from};
+    rules_.push_back(std::move(r));
+  }
 
   void finish(Plan& plan) {
     std::set<std::string> denied_names;
@@ -337,6 +343,9 @@ class SeccompResolver {
     } else if (!r.allow_only.empty()) {
       out.action = "allow-only";
       for (const auto& v : r.allow_only) out.values.push_back(v.value);
+    } else if (!r.deny_all_bits.empty()) {
+      out.action = "deny-all-bits";
+      for (const auto& v : r.deny_all_bits) out.values.push_back(v.value);
     } else {
       out.action = "deny-bits";
       for (const auto& v : r.deny_bits) out.values.push_back(v.value);
@@ -378,6 +387,7 @@ void resolve_seccomp(const std::vector<GrantFrom>& grants, const policy::AppPoli
     for (const auto& name : s.allow) r.allow(name, source(g.origin, name.where));
     for (const auto& name : s.deny) r.deny(name, source(g.origin, name.where));
     for (const auto& name : s.socket_families) r.family(name, source(g.origin, name.where));
+    for (const policy::ArgRule& rule : s.rules) r.add_rule(rule, source(g.origin, rule.where));
   }
   for (const auto& name : app.seccomp.allow) r.allow(name, source("app", name.where));
   for (const auto& name : app.seccomp.deny) r.deny(name, source("app", name.where));

@@ -2,6 +2,7 @@
 // grants, the attributes a plug may set, and grants that apply only for some attribute values.
 #include <algorithm>
 
+#include "policy/arg_rules.h"
 #include "policy/fields.h"
 #include "policy/load.h"
 #include "policy/suggest.h"
@@ -35,11 +36,22 @@ std::vector<Located<std::string>> read_families(const Reader& r, const YamlNode&
 
 SeccompSection read_interface_seccomp(const Reader& r, const YamlNode& n) {
   SeccompSection s;
-  if (!r.mapping(n, "seccomp", {"allow", "deny", "sets", "socket-families"})) return s;
+  if (!r.mapping(n, "seccomp", {"allow", "deny", "rules", "sets", "socket-families"})) return s;
   if (const YamlNode* v = n.find("sets")) s.sets = r.string_list(*v, "seccomp.sets");
   if (const YamlNode* v = n.find("allow")) s.allow = r.syscall_list(*v, "seccomp.allow");
   if (const YamlNode* v = n.find("deny")) s.deny = r.syscall_list(*v, "seccomp.deny");
   if (const YamlNode* v = n.find("socket-families")) s.socket_families = read_families(r, *v);
+  if (const YamlNode* v = n.find("rules"))
+    if (r.sequence(*v, "seccomp.rules"))
+      for (const YamlNode& item : v->items)
+        if (auto rule = read_arg_rule(r, item)) {
+          // A plug narrows with rules; what it grants, it grants by sets, allow and socket-families.
+          if (!rule->allow_only.empty())
+            r.error(item, "an interface's rules may only deny (deny, deny-bits, deny-all-bits, errno); "
+                          "grant socket families with socket-families");
+          else
+            s.rules.push_back(std::move(*rule));
+        }
   return s;
 }
 

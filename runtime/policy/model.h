@@ -44,11 +44,25 @@ struct Limits {
   std::optional<Located<std::uint64_t>> cpu_time_ms;
 };
 
+struct ArgRule {
+  Located<std::string> syscall;
+  std::optional<Located<std::string>> errno_name;  // answer this errno instead of running the call
+  int arg = -1;                                    // argument index for deny / deny-bits
+  bool low32 = false;                              // compare only the low 32 bits, as the kernel reads an int
+  std::vector<Located<std::string>> deny;          // refused when the argument equals one of these
+  std::vector<Located<std::string>> deny_bits;     // refused when the argument has any of these bits
+  std::vector<Located<std::string>> allow_only;    // refused unless the argument equals one of these
+  std::vector<Located<std::string>> deny_all_bits;  // refused when the argument has all of these bits
+  std::string why;
+  Where where;
+};
+
 struct SeccompSection {
   std::vector<Located<std::string>> sets;             // interface files only
   std::vector<Located<std::string>> allow;
   std::vector<Located<std::string>> deny;
   std::vector<Located<std::string>> socket_families;  // interface files only
+  std::vector<ArgRule> rules;                          // interface files only: argument rules it adds
 };
 
 // A plug attribute as written: a scalar, or a list of scalars. The bundle checks rewrite items
@@ -127,17 +141,6 @@ struct Interface {
   const AttributeSpec* attribute(const std::string& n) const;
 };
 
-struct ArgRule {
-  Located<std::string> syscall;
-  std::optional<Located<std::string>> errno_name;  // answer this errno instead of running the call
-  int arg = -1;                                    // argument index for deny / deny-bits
-  bool low32 = false;                              // compare only the low 32 bits, as the kernel reads an int
-  std::vector<Located<std::string>> deny;          // refused when the argument equals one of these
-  std::vector<Located<std::string>> deny_bits;     // refused when the argument has any of these bits
-  std::vector<Located<std::string>> allow_only;    // refused unless the argument equals one of these
-  std::string why;
-  Where where;
-};
 
 struct SyscallSet {
   Located<std::string> name;

@@ -74,17 +74,11 @@ Result<Program> export_program(void* ctx) {
   return p;
 }
 
-ConstantKind kind_for(const plan::Rule& r) {
-  if (r.syscall == "ioctl") return ConstantKind::ioctl_request;
-  if (r.syscall == "socket" || r.syscall == "socketpair") return ConstantKind::address_family;
-  if (r.syscall == "personality") return ConstantKind::personality_value;
-  return ConstantKind::clone_flag;
-}
 
 Result<std::vector<std::uint64_t>> rule_values(const plan::Rule& r) {
   std::vector<std::uint64_t> out;
   for (const std::string& name : r.values) {
-    auto v = constant_value(kind_for(r), name);
+    auto v = constant_value(argument_kind(r.syscall), name);
     if (!v) return fail("seccomp", r.syscall + " rule: unknown constant " + name);
     out.push_back(*v);
   }
@@ -192,6 +186,10 @@ Result<void> add_argument_rule(void* ctx, const plan::Rule& r) {
     for (std::uint64_t v : *values) denials.push_back(compare_equal(r, v));
   } else if (r.action == "deny-bits") {
     for (std::uint64_t bit : *values) denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, bit, bit));
+  } else if (r.action == "deny-all-bits") {
+    std::uint64_t mask = 0;
+    for (std::uint64_t bit : *values) mask |= bit;
+    denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, mask, mask));
   } else if (r.action == "allow-only") {
     const std::set<std::uint64_t> allowed(values->begin(), values->end());
     for (std::uint64_t v = 0; v < kAllowOnlyLimit; ++v)

@@ -3,7 +3,9 @@
 #include <asm/ioctls.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -42,6 +44,8 @@ const std::vector<Constant>& table() {
       Constant{ConstantKind::personality_value, "PER_LINUX32_UNAME26",
                static_cast<std::uint64_t>(PER_LINUX32) | static_cast<std::uint64_t>(UNAME26)},
       Constant{ConstantKind::personality_value, "PER_QUERY", 0xffffffffu},  // personality(0xffffffff) reads it
+      CORDON_CONST(memory_protection, PROT_EXEC), CORDON_CONST(memory_protection, PROT_WRITE),
+      CORDON_CONST(memory_protection, SHM_EXEC),
   };
   return rows;
 }
@@ -67,6 +71,15 @@ std::string constant_names(ConstantKind kind) {
   for (const Constant& c : table())
     if (c.kind == kind) out += (out.empty() ? "" : ", ") + std::string(c.name);
   return out;
+}
+
+ConstantKind argument_kind(std::string_view syscall) {
+  if (syscall == "ioctl") return ConstantKind::ioctl_request;
+  if (syscall == "personality") return ConstantKind::personality_value;
+  if (syscall == "mmap" || syscall == "mprotect" || syscall == "pkey_mprotect" || syscall == "shmat")
+    return ConstantKind::memory_protection;
+  if (syscall == "socket" || syscall == "socketpair") return ConstantKind::address_family;
+  return ConstantKind::clone_flag;
 }
 
 bool is_known_syscall(std::string_view name) {

@@ -9,13 +9,18 @@
 
 namespace cordon::seccomp {
 
-enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag, personality_value };
+enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection };
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
 // The name of a value (the first listed, where two names share one), for messages.
 std::optional<std::string> constant_name(ConstantKind kind, std::uint64_t value);
 // For messages: "ENOSYS, EPERM, ..." — every name of that kind.
 std::string constant_names(ConstantKind kind);
+
+// Which table an argument rule's constants come from, by syscall: ioctl requests, personality
+// values, memory protections (mmap, mprotect, pkey_mprotect, shmat), address families (socket,
+// socketpair), clone flags (the rest).
+ConstantKind argument_kind(std::string_view syscall);
 
 // True if libseccomp knows the name on some architecture.
 bool is_known_syscall(std::string_view name);

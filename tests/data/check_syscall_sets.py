@@ -11,7 +11,8 @@ libseccomp resolves for x86_64). The checks:
     list without duplicates and, optionally, a sorted `include` list of existing sets; a set has
     syscalls or includes (or both); `default` exists; includes form no cycle;
   - every rule names a syscall the set grants (itself or through includes), has a one-line `why`,
-    and is either an errno override or an argument rule (`arg` with `deny` or `deny-bits`);
+    and is either an errno override or an argument rule (`arg` with `deny`, `deny-bits`,
+    `deny-all-bits` or `allow-only`);
     rules are sorted by syscall;
   - `denied` is sorted by syscall, each entry with a one-line `why`;
   - every name in NAMES.txt sits in exactly one set's `syscalls` or under `denied`, and no other
@@ -284,11 +285,11 @@ class Checker:
                     errno_rules[syscall] = rule_node.start_mark.line + 1
                 continue
 
-            kinds = [k for k in ("deny", "deny-bits", "allow-only") if k in fields]
+            kinds = [k for k in ("deny", "deny-bits", "deny-all-bits", "allow-only") if k in fields]
             if len(kinds) != 1:
-                self.error(rule_node, f"{rwhat}: needs exactly one of 'errno', 'deny', 'deny-bits' or 'allow-only'")
+                self.error(rule_node, f"{rwhat}: needs exactly one of 'errno', 'deny', 'deny-bits', 'deny-all-bits' or 'allow-only'")
                 self.keys(fields, rule_node, rwhat, required=("syscall", "why"),
-                          optional=("arg", "compare", "deny", "deny-bits", "allow-only", "errno"))
+                          optional=("arg", "compare", "deny", "deny-bits", "deny-all-bits", "allow-only", "errno"))
                 continue
             kind = kinds[0]
             optional = ("compare",) if kind in ("deny", "allow-only") else ()

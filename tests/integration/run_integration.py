@@ -568,6 +568,20 @@ def seccomp_denial_names_the_plug(env):
 
 
 @test
+def memory_deny_write_execute_plug(env):
+    """The memory-deny-write-execute interface's rules deny a writable and executable mapping; the
+    same app without the plug gets one (the control), and dynamic loading still works with it."""
+    probe = env.probe("probe_seccomp")
+    rc, out, err = env.cordon_run(env.policy("it-wx", f"[{probe}]", "plugs: [memory-deny-write-execute]\n"))
+    expect(rc == 0 and facts(out).get("mmap_wx") == "EPERM", f"with the plug: exit {rc}: {out} {err}")
+    expect("denied mmap" not in err, f"an argument rule's denial is not a plug's to lift: {err}")
+    rc, out, err = env.cordon_run(env.policy("it-wx-off", f"[{probe}]"))
+    expect(facts(out).get("mmap_wx") == "ok", f"control: without the plug: {out} {err}")
+    rc, out, err = env.cordon_run(env.policy("it-wx-sh", "[/bin/sh, -c, 'echo loaded=yes']", "plugs: [memory-deny-write-execute]\n"))
+    expect(facts(out).get("loaded") == "yes", f"a dynamically linked shell under W^X: exit {rc}: {err}")
+
+
+@test
 def denials_fall_back_to_errno_under_another_listener(env):
     """Under a filter that already holds a listener (a container runtime's), cordon cannot install
     its own: it says so once and the filter answers by itself, still denying."""

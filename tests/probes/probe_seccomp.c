@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -74,6 +75,8 @@ int main(void) {
   report("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));  // denied to every app
   struct io_uring_params params = {0};
   report("io_uring", syscall(SYS_io_uring_setup, 1, &params));
+  void* wx = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  report("mmap_wx", wx == MAP_FAILED ? -1 : 0);  // denied only under memory-deny-write-execute
   report("personality_exec", personality(READ_IMPLIES_EXEC));  // last: outside it changes this probe
   FILE* f = fopen("/proc/1/status", "r");
   char line[256];

@@ -65,12 +65,12 @@ TEST_CASE("syscall sets: rules and names") {
   CHECK(sets_errors("schema: 1\nsets:\n  a:\n    summary: s\n    rules:\n      - {syscall: clone3, errno: EFOO, why: w}\n") ==
         V{"6:34: unknown errno 'EFOO'; known: EACCES, EAFNOSUPPORT, EINVAL, ENOSYS, EOPNOTSUPP, EPERM"});
   CHECK(sets_errors("schema: 1\nsets:\n  a:\n    summary: s\n    rules:\n      - {syscall: ioctl, why: w}\n") ==
-        V{"6:9: a rule needs errno, or arg with deny, deny-bits or allow-only"});
+        V{"6:9: a rule needs errno, or arg with deny, deny-bits, deny-all-bits or allow-only"});
   CHECK(sets_errors("schema: 1\nsets:\n  a:\n    summary: s\n    rules:\n"
                     "      - {syscall: personality, arg: 0, allow-only: [PER_LINUX, PER_QUERY], why: w}\n").empty());
   CHECK(sets_errors("schema: 1\nsets:\n  a:\n    summary: s\n    rules:\n"
                     "      - {syscall: personality, arg: 0, deny: [UNAME26], allow-only: [PER_LINUX], why: w}\n") ==
-        V{"6:9: a rule has one of deny, deny-bits and allow-only; write two rules"});
+        V{"6:9: a rule has one of deny, deny-bits, deny-all-bits and allow-only; write two rules"});
   CHECK(sets_errors("schema: 1\nsets:\n  a:\n    syscalls: [read]\n") == V{"4:5: missing required key 'summary' in set 'a'"});
 }
 

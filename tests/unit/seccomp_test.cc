@@ -213,3 +213,30 @@ TEST_CASE("personality: only the safe execution domains and the query") {
     CHECK(answer(*f, "personality", 0x0040000) == refused);  // ADDR_NO_RANDOMIZE
   }
 }
+
+TEST_CASE("an interface's rules: memory-deny-write-execute denies W+X mappings and mprotect to executable") {
+  const auto wx = filters_for("schema: 1\nname: w\ncommand: [/bin/true]\nplugs: [memory-deny-write-execute]\n");
+  const auto plain = filters_for(kTypical);
+  constexpr std::uint64_t R = 1, W = 2, X = 4;  // PROT_READ, PROT_WRITE, PROT_EXEC
+  Call mmap_rx;
+  mmap_rx.nr = nr("mmap");
+  mmap_rx.args[2] = R | X;  // how the loader maps code: allowed
+  CHECK(run_filters(wx, mmap_rx) == kAllow);
+  Call mmap_wx = mmap_rx;
+  mmap_wx.args[2] = R | W | X;
+  CHECK(run_filters(wx, mmap_wx) == errno_ret(EPERM));
+  CHECK(run_filters(plain, mmap_wx) == kAllow);  // only with the plug
+  Call mprotect_x;
+  mprotect_x.nr = nr("mprotect");
+  mprotect_x.args[2] = R | X;
+  CHECK(run_filters(wx, mprotect_x) == errno_ret(EPERM));
+  mprotect_x.args[2] = R;
+  CHECK(run_filters(wx, mprotect_x) == kAllow);  // RELRO: read-only is fine
+}
+
+TEST_CASE("an interface's rules may only deny") {
+  CHECK(cordon::test::interface_errors("schema: 1\ninterface: x\nsummary: s\nseccomp:\n  rules:\n"
+                                       "    - {syscall: socket, arg: 0, allow-only: [AF_PACKET], why: w}\n") ==
+        std::vector<std::string>{"6:7: an interface's rules may only deny (deny, deny-bits, deny-all-bits, errno); grant "
+                                 "socket families with socket-families"});
+}
