@@ -5,6 +5,7 @@
 #include <set>
 
 #include "policy/suggest.h"
+#include "seccomp/init_syscalls.h"
 #include "util/strings.h"
 
 namespace cordon::plan {
@@ -258,7 +259,10 @@ class SeccompResolver {
 
   // The bundle checks refused allows of syscalls the catalogue denies outright.
   void allow(const policy::Located<std::string>& name, const Source& from) { add_named(allowed_, name.value, from); }
-  void deny(const policy::Located<std::string>& name, const Source& from) { add_named(denied_, name.value, from); }
+  void deny(const policy::Located<std::string>& name, const Source& from) {
+    add_named(denied_, name.value, from);
+    deny_where_.emplace(name.value, name.where);
+  }
   void family(const policy::Located<std::string>& name, const Source& from) { add_named(families_, name.value, from); }
   // An interface's own argument rule (W^X, say): it only ever narrows what the sets allow.
   void add_rule(const policy::ArgRule& rule, const Source& from) {
@@ -267,7 +271,8 @@ class SeccompResolver {
     rules_.push_back(std::move(r));
   }
 
-  void finish(Plan& plan) {
+  // `where` is reported when the catalogue's sets, not a deny, leave out a call init needs.
+  void finish(Plan& plan, const policy::Where& where) {
     std::set<std::string> denied_names;
     for (const Named& d : denied_) denied_names.insert(d.name);
     for (Named& a : allowed_)
@@ -290,6 +295,7 @@ class SeccompResolver {
     std::sort(plan.socket_families.begin(), plan.socket_families.end(), by_name);
     std::stable_sort(plan.rules.begin(), plan.rules.end(),
                      [](const Rule& a, const Rule& b) { return a.syscall < b.syscall; });
+    refuse_without_init_syscalls(plan, where);
   }
 
  private:
@@ -369,8 +375,29 @@ class SeccompResolver {
     return r;
   }
 
+  void refuse_without_init_syscalls(const Plan& plan, const policy::Where& where) {
+    std::vector<std::string> lacking;
+    for (std::string_view needed : seccomp::kInitSyscalls) {
+      const std::string name(needed);
+      const bool allowed = std::any_of(plan.syscalls.begin(), plan.syscalls.end(),
+                                       [&](const Named& n) { return n.name == name; });
+      if (allowed) continue;
+      auto denied = deny_where_.find(name);
+      if (denied != deny_where_.end())
+        diags_.error(denied->second, "'" + name + "' cannot be denied: the sandbox's init needs it under the same "
+                                     "filter (docs/seccomp.md)");
+      else
+        lacking.push_back(name);
+    }
+    if (!lacking.empty())
+      diags_.error(where, "the allowlist lacks " + policy::join(lacking) +
+                              ", which the sandbox's init needs under the same filter; the base's syscall sets must "
+                              "include them");
+  }
+
   const policy::SyscallCatalog& cat_;
   Diagnostics& diags_;
+  std::map<std::string, policy::Where> deny_where_;
   std::vector<Named> allowed_;
   std::vector<Named> denied_;
   std::vector<Named> families_;
@@ -391,7 +418,7 @@ void resolve_seccomp(const std::vector<GrantFrom>& grants, const policy::AppPoli
   }
   for (const auto& name : app.seccomp.allow) r.allow(name, source("app", name.where));
   for (const auto& name : app.seccomp.deny) r.deny(name, source("app", name.where));
-  r.finish(plan);
+  r.finish(plan, app.name.where);
 }
 
 // ---- plugs, network, notices ----------------------------------------------------------------

@@ -84,9 +84,9 @@ Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters
   return fd_channel::send(descriptors, listener->valid() ? 'L' : 'N', listener->get());
 }
 
-// The child side, in DESIGN.md's order. A failure goes back over the error pipe; nothing prints.
-Result<void> confine(const plan::Plan& plan, const seccomp::Filters& filters, const Expanded& e,
-                     const LaunchContext& ctx, int descriptors, StepTimer& timer) {
+// The child side, in DESIGN.md's order up to the filter. A failure goes back over the error pipe;
+// nothing prints.
+Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
   CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan)));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
@@ -104,8 +104,6 @@ Result<void> confine(const plan::Plan& plan, const seccomp::Filters& filters, co
   CORDON_TRY(limits::apply(plan.limits));                      // late: a low RLIMIT_NOFILE must not starve setup
   ::umask(022);
   timer.mark("caps, no_new_privs, limits");
-  CORDON_TRY(load_filter(plan, filters, descriptors));  // last: init and the app both run under it
-  timer.mark("seccomp");
   return {};
 }
 
@@ -157,19 +155,24 @@ Result<Channels> make_channels() {
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
-  if (auto r = confine(plan, filters, e, ctx, descriptors.get(), timer); !r) fail_with(r.error());
+  if (auto r = confine(plan, e, ctx, timer); !r) fail_with(r.error());
   if (use_pty) {  // after the mounts: the pty must come from the sandbox's own devpts
     auto peer = terminal::open_pty_and_send_master(descriptors.get());
     if (!peer) fail_with(peer.error());
     terminal.peer = peer->release();
     for (int fd = 0; fd < 3; ++fd) terminal.tty[fd] = ::isatty(fd) == 1;
   }
-  descriptors.reset();
   if (auto r = arm_parent_death(lifeline.read.get()); !r) fail_with(r.error());
   const std::string home = env_value(e.env, "HOME");
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
-  // Only stdin, stdout and stderr reach the app; the error pipe closes at execve.
-  ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+  // Only stdin, stdout and stderr reach the app; the pipes to the launcher close at its execve.
+  // Before the filter: a policy's seccomp.deny must not be able to keep a descriptor open.
+  if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
+    fail_with(sys_fail("launch", "close_range: mark every descriptor above 2 close-on-exec"));
+  // Last: after it, only init's own calls run (pid1.h lists them; the Plan may not deny them).
+  if (auto r = load_filter(plan, filters, descriptors.get()); !r) fail_with(r.error());
+  timer.mark("seccomp");
+  descriptors.reset();
   pid1::run(e.argv, e.env, errors.write.release(), ch.status.write.release(), terminal);
 }
 
@@ -206,19 +209,22 @@ struct Ttys {
 // The seccomp listener, when the app's denials come to cordon: every wait of the launcher also
 // answers them, or a denied call in the sandbox would wait for an answer that never comes.
 struct Notifications {
-  int listener = -1;
+  UniqueFd listener;
   seccomp::Denials mode = seccomp::Denials::errno_only;
   DenialSink* sink = nullptr;
+  int fd() const { return listener.get(); }
+  // Closing the listener on a hang-up (nothing runs under the filter any more) or an error makes
+  // the kernel answer every later notified call ENOSYS itself: nothing waits for us in vain.
   void answer(short revents) {
-    if ((revents & POLLIN) && answer_notification(listener, mode, sink)) return;
-    if (revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) listener = -1;  // nothing runs under the filter any more
+    if ((revents & POLLIN) && answer_notification(listener.get(), mode, sink)) return;
+    if (revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) listener.reset();
   }
 };
 
 // Blocks until `fd` is readable (or hung up), answering notifications meanwhile.
 void wait_readable(int fd, Notifications& notes) {
   for (;;) {
-    pollfd p[2] = {{fd, POLLIN, 0}, {notes.listener, POLLIN, 0}};
+    pollfd p[2] = {{fd, POLLIN, 0}, {notes.fd(), POLLIN, 0}};
     if (::poll(p, 2, -1) < 0) continue;
     if (p[1].revents) notes.answer(p[1].revents);
     if (p[0].revents) return;
@@ -247,7 +253,7 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, i
                      {input_open ? 0 : -1, POLLIN, 0},
                      {output_open ? master : -1, POLLIN, 0},
                      {status_open ? status_fd : -1, POLLIN, 0},
-                     {notes.listener, POLLIN, 0}};
+                     {notes.fd(), POLLIN, 0}};
     const int ready = ::poll(fds, 5, timeout);
     if (ready == 0) {  // the app keeps running: keep only what supervising needs
       release_startup_pages();
@@ -357,19 +363,18 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   const char go = 1;
   if (::write(sync.write.get(), &go, 1) != 1) return sys_fail("launch", "start the child");
   timer.mark("map ids");
-  // The child's first hand-over comes right after the filter is loaded, before it can make a call
-  // the filter hands to us; end of input means it failed earlier (its error explains why).
-  UniqueFd listener;
-  if (auto handed = fd_channel::receive(descriptors_parent.get())) {
-    if (handed->first == 'L') listener = std::move(handed->second);
-    else if (filters.denials != seccomp::Denials::errno_only && ctx.denial_sink) ctx.denial_sink->no_listener();
-  }
-  Notifications notes{listener.get(), filters.denials, ctx.denial_sink};
+  // The child hands over the pty (before its filter is loaded), then the filter's listener (right
+  // after, before it can make a call the filter hands to us). End of input means it failed
+  // earlier; its error explains why.
   UniqueFd master;
-  if (use_pty && listener.valid()) wait_readable(descriptors_parent.get(), notes);
   if (use_pty) {
     auto received = terminal::receive_master(descriptors_parent.get());
-    if (received) master = std::move(*received);  // on failure the child's error explains why
+    if (received) master = std::move(*received);
+  }
+  Notifications notes{UniqueFd(), filters.denials, ctx.denial_sink};
+  if (auto handed = fd_channel::receive(descriptors_parent.get())) {
+    if (handed->first == 'L') notes.listener = std::move(handed->second);
+    else if (filters.denials != seccomp::Denials::errno_only && ctx.denial_sink) ctx.denial_sink->no_listener();
   }
   std::optional<terminal::RawMode> raw;
   if (master.valid()) {

@@ -69,7 +69,10 @@ pid_t spawn_app(AppStart& start) {
 // the status, so nothing the app left behind outlives `cordon run`. The launcher may then return
 // at once, while the kernel tears the namespaces down behind it.
 [[noreturn]] void finish(int status, int status_fd) {
-  ::kill(-1, SIGKILL);  // every process pid 1 may signal: all of them, since none can change uid
+  // Every process pid 1 may signal: all of them, since none can change uid. Should that fail,
+  // exit without a report: the kernel kills the rest as init exits, and the launcher, hearing no
+  // status, waits for init's own exit, which comes only after that.
+  if (::kill(-1, SIGKILL) != 0 && errno != ESRCH) ::_exit(status);
   while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
   }
   const unsigned char code = static_cast<unsigned char>(status);
@@ -101,7 +104,10 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
   sa.sa_handler = ignore_but_deliver;
   for (int sig : forwarded_signals()) ::sigaction(sig, &sa, nullptr);
   ::sigaction(SIGCHLD, &sa, nullptr);
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // nothing in the sandbox may ptrace or read init's memory
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {  // nothing in the sandbox may ptrace or read init's memory
+    error_channel::send(error_fd, sys_fail("pid1", "prctl PR_SET_DUMPABLE 0"));
+    ::_exit(125);
+  }
 
   AppStart start{c_strings(argv), c_strings(env), error_fd, old_mask, &terminal};
   const pid_t app = spawn_app(start);

@@ -150,6 +150,23 @@ def identity_caps_nnp_hostname_fds(env):
 
 
 @test
+def a_policy_cannot_keep_descriptors_open(env):
+    """Descriptors are marked close-on-exec before the filter is loaded: a policy that denies
+    close_range cannot make cordon leak them into the app; one that denies what init
+    needs under the filter (kill, wait4) is refused."""
+    r, w = os.pipe()
+    try:
+        policy = env.policy("it-fds", f"[{env.probe('probe_identity')}]", "seccomp: {deny: [close_range]}\n")
+        rc, out, err = env.cordon_run(policy, pass_fds=(w,))
+    finally:
+        os.close(r)
+        os.close(w)
+    expect(rc == 0 and facts(out).get("extra_fds") == "0", f"exit {rc}, extra_fds={facts(out).get('extra_fds')}: {err}")
+    rc, out, err = env.cordon_run(env.policy("it-nokill", "[/bin/true]", "seccomp: {deny: [kill]}\n"))
+    expect(rc == 125 and "'kill' cannot be denied" in err, f"exit {rc}: {err}")
+
+
+@test
 def host_processes_invisible(env):
     inside = run_probe(env, "it-procs", "probe_procs")
     outside = run_outside(env, "probe_procs")

@@ -92,6 +92,14 @@ TEST_CASE("deny wins over every allow, and drops the rules of what it denies") {
   CHECK(r.plan->denied[0].from.at(0).origin == "app");
 }
 
+TEST_CASE("the calls the sandbox's init needs under the filter cannot be denied") {
+  auto r = resolve_text(kApp + "seccomp: {deny: [kill, wait4, getppid]}\n");
+  CHECK_FALSE(r.plan);
+  CHECK(cordon::test::errors(r.diags) ==
+        V{"4:18: 'kill' cannot be denied: the sandbox's init needs it under the same filter (docs/seccomp.md)",
+          "4:24: 'wait4' cannot be denied: the sandbox's init needs it under the same filter (docs/seccomp.md)"});
+}
+
 TEST_CASE("a syscall the catalogue denies outright cannot be allowed") {
   auto r = resolve_text(kApp + "seccomp: {allow: [kexec_load]}\n");
   CHECK_FALSE(r.plan);
@@ -185,7 +193,10 @@ TEST_CASE("include cycles are named") {
   auto bundle = cordon::policy::assemble_bundle(std::move(*app), std::move(*base), {}, std::move(*cat), diags);
   REQUIRE(bundle);
   CHECK_FALSE(cordon::plan::resolve(*bundle, {}, diags));
-  CHECK(cordon::test::errors(diags) == V{"4:29: syscall sets include each other in a cycle: default -> a -> b -> a"});
+  CHECK(cordon::test::errors(diags) ==
+        V{"4:29: syscall sets include each other in a cycle: default -> a -> b -> a",
+          "2:7: the allowlist lacks exit, exit_group, kill, rt_sigtimedwait, wait4, which the sandbox's init needs "
+          "under the same filter; the base's syscall sets must include them"});
 }
 
 TEST_CASE("the same inputs give byte-identical JSON and the same hash") {
