@@ -32,8 +32,15 @@ std::string plugs_text(const std::vector<std::string>& plugs) {
 
 }  // namespace
 
-DenialReport::DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options)
-    : app_(std::move(app)), paths_(std::move(paths)), options_(options) {}
+DenialReport::DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options,
+                           std::set<std::string> allowed, std::set<std::string> denied_by_policy)
+    : app_(std::move(app)),
+      paths_(std::move(paths)),
+      options_(options),
+      allowed_(std::move(allowed)),
+      denied_by_policy_(std::move(denied_by_policy)) {}
+
+bool DenialReport::may_let_through(const sandbox::Denial& d) { return hint_for(d.syscall, family_of(d)).grantable(); }
 
 DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std::string& family) {
   if (!grants_) grants_ = std::make_unique<plan::GrantIndex>(plan::GrantIndex::build(paths_));
@@ -41,6 +48,14 @@ DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std:
   if (!family.empty()) {
     h.plugs = grants_->plugs_for_family(family);
     h.text = h.plugs.empty() ? "no interface grants " + family : plugs_text(h.plugs) + " would allow it";
+    return h;
+  }
+  if (denied_by_policy_.count(syscall)) {
+    h.text = "the app's policy denies it (seccomp.deny)";
+    return h;
+  }
+  if (allowed_.count(syscall)) {  // allowed, so an argument rule refused these arguments
+    h.text = "its arguments are refused by an argument rule (cordon explain APP shows it)";
     return h;
   }
   h.plugs = grants_->plugs_for_syscall(syscall);
@@ -88,7 +103,7 @@ void DenialReport::denied(const sandbox::Denial& d) {
   const Hint h = hint_for(d.syscall, family);
   if (!h.plugs.empty()) plugs_.insert(h.plugs.front());
   else if (h.allow_by_name) allow_.insert(d.syscall);
-  else unfixable_.insert(d.syscall + (family.empty() ? "" : "(" + family + ")") + ": " + h.text);
+  else unfixable_.insert(d.syscall + "(" + (family.empty() ? "…" : family + ", …") + "): " + h.text);
   if (shown_ < kMaxShown) print(d, family, h);
   else if (shown_ == kMaxShown && !options_.quiet)
     std::cerr << "cordon: " << app_ << ": more denied calls; not shown\n";

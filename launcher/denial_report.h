@@ -21,8 +21,11 @@ struct ReportOptions {
 
 class DenialReport final : public sandbox::DenialSink {
  public:
-  DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options);
+  // `allowed` and `denied_by_policy`: the Plan's allowlist and its explicit seccomp.deny names.
+  DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options, std::set<std::string> allowed,
+               std::set<std::string> denied_by_policy);
   void denied(const sandbox::Denial& d) override;
+  bool may_let_through(const sandbox::Denial& d) override;
   void no_listener() override;
 
   // The smallest policy additions that would have made the run need no complaint, as YAML.
@@ -33,6 +36,7 @@ class DenialReport final : public sandbox::DenialSink {
     std::string text;                 // "the network plug would allow it"
     std::vector<std::string> plugs;   // that would grant it
     bool allow_by_name = false;       // `seccomp.allow` could name it
+    bool grantable() const { return !plugs.empty() || allow_by_name; }
   };
   Hint hint_for(const std::string& syscall, const std::string& family);
   void print(const sandbox::Denial& d, const std::string& family, const Hint& h) const;
@@ -40,6 +44,7 @@ class DenialReport final : public sandbox::DenialSink {
   std::string app_;
   policy::SearchPaths paths_;
   ReportOptions options_;
+  std::set<std::string> allowed_, denied_by_policy_;
   std::unique_ptr<plan::GrantIndex> grants_;  // built at the first denial (it parses YAML)
   std::set<std::string> seen_;
   int shown_ = 0;

@@ -104,10 +104,13 @@ int run(const RunArgs& args) {
     return kExitCordon;
   }
   timer.mark("load the seccomp filter");
-  DenialReport report(plan->app, paths, ReportOptions{args.quiet, args.json});
+  std::set<std::string> allowed, denied;
+  for (const plan::Named& s : plan->syscalls) allowed.insert(s.name);
+  for (const plan::Named& s : plan->denied) denied.insert(s.name);
+  DenialReport report(plan->app, paths, ReportOptions{args.quiet, args.json}, std::move(allowed), std::move(denied));
   ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);
-  if (!args.suggest.empty() && !write_suggestions(args.suggest, report)) return kExitCordon;
+  if (!args.suggest.empty()) write_suggestions(args.suggest, report);  // a failure is said; the app's status stands
   if (!status) {
     const Error& e = status.error();
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")

@@ -23,7 +23,7 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5234;  // "COR4": bump when the layout below changes
+constexpr std::uint32_t kMagic = 0x434f5235;  // "COR5": bump when the layout below changes
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -115,6 +115,9 @@ void encode(Writer& w, const plan::Plan& p) {
   for (const plan::Named& n : p.syscalls) allowed.push_back(n.name);
   w.strs(allowed);
   w.strs(p.denied_to_all);
+  std::vector<std::string> denied;
+  for (const plan::Named& n : p.denied) denied.push_back(n.name);
+  w.strs(denied);
   w.u64(p.rules.size());
   for (const plan::Rule& r : p.rules) {
     w.strs({r.syscall, r.action, std::to_string(r.arg), r.low32 ? "1" : "0", r.errno_name});
@@ -175,6 +178,7 @@ std::optional<plan::Plan> decode(Reader& r) {
   }
   for (const std::string& name : r.strs()) p.syscalls.push_back(plan::Named{name, {}});
   p.denied_to_all = r.strs();
+  for (const std::string& name : r.strs()) p.denied.push_back(plan::Named{name, {}});
   p.rules.resize(r.count());
   for (plan::Rule& rule : p.rules) {
     auto f = r.strs();

@@ -11,7 +11,7 @@ namespace cordon::sandbox {
 
 namespace {
 
-Denial describe(const seccomp_notif& n, seccomp::Denials mode) {
+Denial describe(const seccomp_notif& n) {
   Denial d;
   if (char* name = ::seccomp_syscall_resolve_num_arch(n.data.arch, n.data.nr)) {
     d.syscall = name;
@@ -21,7 +21,6 @@ Denial describe(const seccomp_notif& n, seccomp::Denials mode) {
     d.syscall = "syscall " + std::to_string(n.data.nr);
   }
   for (int i = 0; i < 6; ++i) d.args[i] = n.data.args[i];
-  d.let_through = mode == seccomp::Denials::complain && d.known;  // an unknown number stays ENOSYS
   return d;
 }
 
@@ -30,7 +29,9 @@ Denial describe(const seccomp_notif& n, seccomp::Denials mode) {
 bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink) {
   seccomp_notif req{};  // the kernel insists on a zeroed request
   if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) return errno == EINTR || errno == ENOENT;
-  const Denial d = describe(req, mode);
+  Denial d = describe(req);
+  // Complain mode lets through only what could be granted; an unknown number stays ENOSYS.
+  d.let_through = mode == seccomp::Denials::complain && d.known && sink && sink->may_let_through(d);
   seccomp_notif_resp resp{};
   resp.id = req.id;
   if (d.let_through) resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

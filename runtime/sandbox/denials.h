@@ -23,6 +23,10 @@ class DenialSink {
  public:
   virtual ~DenialSink() = default;
   virtual void denied(const Denial& d) = 0;
+  // Complain mode: whether a plug or the app's own seccomp.allow could grant this call, so that it
+  // may go through. Calls nothing could grant (an argument rule's denial, a family no interface
+  // grants, the policy's own deny) stay denied even then.
+  virtual bool may_let_through(const Denial& d) = 0;
   // Once, when no listener could be installed (cordon runs under something that already holds
   // one): denials are then plain errno answers that nobody hears of.
   virtual void no_listener() = 0;

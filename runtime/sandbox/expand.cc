@@ -64,7 +64,8 @@ Result<std::string> expand_variables(const std::string& text, const LaunchContex
   return out;
 }
 
-Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data) {
+Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data,
+                        const std::vector<StateDir>& state) {
   Expanded e;
   for (const plan::Mount& m : plan.mounts) {
     auto path = expand_variables(m.path, ctx, app_data, true);
@@ -78,7 +79,7 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
     e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
   // cordon's own state, wherever the invoker's XDG variables put it (the Plan can only name the
   // default places): hidden, and kept in place where the app may write around it.
-  CORDON_TRY(guard_state_dirs(e.mounts, state_dirs(ctx), app_data));
+  CORDON_TRY(guard_state_dirs(e.mounts, state, app_data));
   std::stable_sort(e.mounts.begin(), e.mounts.end(), before);
 
   e.argv = plan.command;

@@ -8,6 +8,7 @@
 
 #include "plan/plan.h"
 #include "sandbox/context.h"
+#include "sandbox/state_dir.h"
 #include "util/result.h"
 
 namespace cordon::sandbox {
@@ -26,7 +27,9 @@ struct Expanded {
   std::vector<std::string> env;    // NAME=value, the whole environment of the app
 };
 
-Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data);
+// `state`: cordon's own state directories for this launch (state_guard.h), hidden and kept in place.
+Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data,
+                        const std::vector<StateDir>& state);
 
 // "$HOME/x" -> "/home/u/x". Fails on a variable this launch has no value for.
 Result<std::string> expand_variables(const std::string& text, const LaunchContext& ctx, const std::string& app_data,

@@ -306,10 +306,11 @@ Result<void> refuse_unenforceable(const plan::Plan& plan) {
 Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, const LaunchContext& ctx) {
   StepTimer timer(ctx.timing, "parent");
   CORDON_TRY(refuse_unenforceable(plan));
-  CORDON_TRY(create_state_dirs(state_dirs(ctx)));  // so that every hide of them applies (state_guard.h)
+  auto state = prepare_state_dirs(ctx);  // so that every hide of them applies (state_guard.h)
+  if (!state) return state.error();
   auto app_data = prepare_app_data(ctx, plan.app);
   if (!app_data) return app_data.error();
-  auto expanded = expand(plan, ctx, *app_data);
+  auto expanded = expand(plan, ctx, *app_data, *state);
   if (!expanded) return expanded.error();
   timer.mark("app data, expand");
   // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup enforces the

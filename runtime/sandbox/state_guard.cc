@@ -1,6 +1,11 @@
 #include "sandbox/state_guard.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 
 #include "util/dirs.h"
 
@@ -16,44 +21,78 @@ bool within(const std::string& inner, const std::string& outer) {
 
 bool writable_bind(const Step& s) { return s.kind == plan::MountKind::bind_rw && !s.device; }
 
+struct Wanted {
+  std::string path;
+  bool create;
+  mode_t mode;
+};
+
+std::vector<Wanted> wanted_dirs(const LaunchContext& ctx) {
+  std::vector<Wanted> out;
+  if (ctx.invoked_by_root) {
+    out = {{"/etc/cordon", true, 0755}, {"/var/cache/cordon", true, 0700}, {"/var/lib/cordon", true, 0700}};
+    if (ctx.uid != 0 && !ctx.home.empty() && ctx.home[0] == '/')  // --user: that user's own, not created by root
+      for (const char* d : {"/.cache/cordon", "/.config/cordon", "/.local/share/cordon"})
+        out.push_back({ctx.home + d, false, 0700});
+    return out;
+  }
+  for (const std::string& d : ctx.state_dirs)
+    if (!d.empty() && d[0] == '/') out.push_back({d, true, 0700});
+  return out;
+}
+
 }  // namespace
 
-std::vector<std::string> state_dirs(const LaunchContext& ctx) {
-  if (ctx.invoked_by_root) return {"/etc/cordon", "/var/cache/cordon", "/var/lib/cordon"};
-  return ctx.state_dirs;
+Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx) {
+  std::vector<StateDir> out;
+  for (const Wanted& w : wanted_dirs(ctx)) {
+    if (w.create) CORDON_TRY(make_dirs("state", w.path, w.mode));
+    struct stat st {};
+    if (::lstat(w.path.c_str(), &st) != 0) {
+      if (errno != ENOENT) return sys_fail("state", "stat " + w.path);
+      out.push_back({w.path, false});
+      continue;
+    }
+    out.push_back({w.path, true});
+    if (!S_ISLNK(st.st_mode)) continue;
+    // A link (a dotfiles manager's, say): what it points at must be hidden and kept in place too.
+    char resolved[PATH_MAX];
+    if (!::realpath(w.path.c_str(), resolved))
+      return sys_fail("state", "use " + w.path + ": a symbolic link to nothing (cordon's state must be a directory)");
+    out.push_back({resolved, true});
+  }
+  return out;
 }
 
-Result<void> create_state_dirs(const std::vector<std::string>& dirs) {
-  for (const std::string& d : dirs)
-    if (!d.empty() && d[0] == '/') CORDON_TRY(make_dirs("state", d, d == "/etc/cordon" ? 0755 : 0700));
-  return {};
-}
-
-Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<std::string>& dirs,
-                              const std::string& app_data) {
+Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<StateDir>& dirs, const std::string& app_data) {
   std::vector<Step> added;
-  for (const std::string& state : dirs) {
-    if (state.empty() || state[0] != '/') continue;
+  auto present = [&](const std::string& path, plan::MountKind kind) {
+    auto same = [&](const Step& s) { return s.path == path && (kind != plan::MountKind::hide || s.kind == kind); };
+    return std::any_of(mounts.begin(), mounts.end(), same) || std::any_of(added.begin(), added.end(), same);
+  };
+  for (const StateDir& state : dirs) {
     for (const Step& b : mounts) {
       if (!writable_bind(b)) continue;
-      if (within(b.path, state)) {
+      if (within(b.path, state.path)) {
         if (!app_data.empty() && within(b.path, app_data)) continue;  // the app's own data
-        return fail("mounts", "bind " + b.path + " read-write (" + b.origin + "): it is cordon's own state (" + state +
-                                  "), which no app may write");
+        return fail("mounts", "bind " + b.path + " read-write (" + b.origin + "): it is cordon's own state (" +
+                                  state.path + "), which no app may write");
       }
-      if (!within(state, b.path)) continue;
+      if (!within(state.path, b.path)) continue;
+      if (!state.exists)
+        return fail("mounts", "bind " + b.path + " read-write (" + b.origin + "): it would let the app create " +
+                                  state.path + " (cordon's state for this user, not made yet); run cordon once as "
+                                  "that user first");
       // Every directory strictly between the bind and the state directory becomes a mount point.
-      for (std::size_t slash = state.find('/', b.path == "/" ? 1 : b.path.size() + 1); slash != std::string::npos;
-           slash = state.find('/', slash + 1)) {
-        const std::string between = state.substr(0, slash);
-        const bool known = std::any_of(mounts.begin(), mounts.end(), [&](const Step& s) { return s.path == between; }) ||
-                           std::any_of(added.begin(), added.end(), [&](const Step& s) { return s.path == between; });
-        if (!known) added.push_back(Step{plan::MountKind::bind_rw, between, false, false, "cordon (keeps " + state + " in place)"});
+      for (std::size_t slash = state.path.find('/', b.path == "/" ? 1 : b.path.size() + 1); slash != std::string::npos;
+           slash = state.path.find('/', slash + 1)) {
+        const std::string between = state.path.substr(0, slash);
+        if (!present(between, plan::MountKind::bind_rw))
+          added.push_back(Step{plan::MountKind::bind_rw, between, false, false, "cordon (keeps " + state.path + " in place)"});
       }
     }
-    const bool hidden = std::any_of(mounts.begin(), mounts.end(),
-                                    [&](const Step& s) { return s.kind == plan::MountKind::hide && s.path == state; });
-    if (!hidden) added.push_back(Step{plan::MountKind::hide, state, true, false, "cordon"});
+    if (state.exists && !present(state.path, plan::MountKind::hide))
+      added.push_back(Step{plan::MountKind::hide, state.path, true, false, "cordon"});
   }
   mounts.insert(mounts.end(), added.begin(), added.end());
   return {};

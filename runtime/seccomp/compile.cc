@@ -25,6 +25,10 @@ namespace {
 
 constexpr std::size_t kMaxProgram = 4096;  // BPF_MAXINSNS
 
+// Part of every filter cache key: bump it with any change to what compile() generates for the
+// same Plan (rule shapes, the splice, the modes), or warm caches keep the old programs.
+constexpr int kFilterLayout = 3;
+
 // x86_64 numbers end well below this; the x32 range (0x40000000+) is killed as a foreign ABI.
 constexpr int kLastSyscallNumber = 1023;
 
@@ -40,7 +44,7 @@ Error libseccomp_fail(const std::string& what, int rc) {
 
 Result<Context> new_context(std::uint32_t default_action) {
   Context ctx(::seccomp_init(default_action));
-  if (!ctx) return fail("seccomp", "seccomp_init failed");
+  if (!ctx) return fail("seccomp", "create a libseccomp filter context (seccomp_init)");
   struct Attr {
     scmp_filter_attr attr;
     std::uint32_t value;
@@ -66,7 +70,8 @@ Result<Program> export_program(void* ctx) {
   if (!fd.valid()) return sys_fail("seccomp", "memfd_create");
   if (int rc = ::seccomp_export_bpf(ctx, fd.get()); rc != 0) return libseccomp_fail("seccomp_export_bpf", rc);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || st.st_size % sizeof(sock_filter) != 0) return sys_fail("seccomp", "export");
+  if (::fstat(fd.get(), &st) != 0) return sys_fail("seccomp", "stat the exported filter");
+  if (st.st_size % sizeof(sock_filter) != 0) return fail("seccomp", "read the exported filter: not whole instructions");
   Program p;
   p.code.resize(static_cast<std::size_t>(st.st_size) / sizeof(sock_filter));
   if (::pread(fd.get(), p.code.data(), static_cast<std::size_t>(st.st_size), 0) != st.st_size)
@@ -85,10 +90,6 @@ Result<std::vector<std::uint64_t>> rule_values(const plan::Rule& r) {
   return out;
 }
 
-constexpr const char* kNeverSafe[] = {
-    "bpf", "delete_module", "finit_module", "init_module", "io_uring_enter", "io_uring_register",
-    "io_uring_setup", "kexec_file_load", "kexec_load", "setns", "unshare",
-};
 
 // What the allowlist answers for each syscall number libseccomp knows (numbers left out get the
 // program's default: ENOSYS, or the supervisor's answer).
@@ -100,7 +101,7 @@ Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, D
     if (!name) continue;
     // Complain mode lets through only what a plug or seccomp.allow could grant.
     const bool deny_here = denials == Denials::errno_only ||
-                           (denials == Denials::complain && (never_safe(name) || never.count(name)));
+                           (denials == Denials::complain && never.count(name));
     std::free(name);
     if (deny_here) action[nr] = SCMP_ACT_ERRNO(EPERM);
   }
@@ -159,8 +160,11 @@ Result<Program> compile_allowlist(const plan::Plan& plan, Denials denials) {
   std::set<std::string> conditional;
   for (const plan::Rule& r : plan.rules)
     if (allow_only_in_allowlist(r, denials)) {
-      CORDON_TRY(add_conditional_allows(ctx->get(), r));
       conditional.insert(r.syscall);
+      // Only for a syscall the Plan allows: a rule narrows, it never grants.
+      if (std::none_of(plan.syscalls.begin(), plan.syscalls.end(), [&](const plan::Named& n) { return n.name == r.syscall; }))
+        continue;
+      CORDON_TRY(add_conditional_allows(ctx->get(), r));
     }
   for (const auto& [nr, act] : *actions) {
     if (act == fallback) continue;  // the default already (libseccomp refuses the same action)
@@ -219,6 +223,8 @@ Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan, De
   return std::optional<Program>(std::move(*p));
 }
 
+}  // namespace
+
 // One program from the two: the argument rules first, each of their ALLOW answers turned into a
 // jump to the allowlist. Its answer is then the argument rules' denial or else the allowlist's —
 // the strictest of the two, as if both were loaded — but the kernel runs one filter instead of two
@@ -235,20 +241,29 @@ Program splice(const Program& rules, const Program& allowlist) {
   return out;
 }
 
-}  // namespace
-
-Result<Filters> compile(const plan::Plan& plan, Denials denials) {
-  Filters f;
-  f.denials = denials;
+Result<Parts> compile_parts(const plan::Plan& plan, Denials denials) {
   auto allowlist = compile_allowlist(plan, denials);
   if (!allowlist) return allowlist.error();
   auto rules = compile_argument_rules(plan, denials);
   if (!rules) return rules.error();
-  if (*rules && rules->value().code.size() + allowlist->code.size() <= kMaxProgram)
-    f.programs.push_back(splice(**rules, *allowlist));
-  else {  // too long for one program: load both (the kernel still applies the strictest answer)
-    f.programs.push_back(std::move(*allowlist));
-    if (*rules) f.programs.push_back(std::move(**rules));
+  return Parts{std::move(*allowlist), std::move(*rules)};
+}
+
+Result<Filters> compile(const plan::Plan& plan, Denials denials) {
+  auto parts = compile_parts(plan, denials);
+  if (!parts) return parts.error();
+  return assemble(std::move(*parts), denials, kMaxProgram);
+}
+
+Filters assemble(Parts parts, Denials denials, std::size_t max_program) {
+  Filters f;
+  f.denials = denials;
+  const auto& rules = parts.argument_rules;
+  if (rules && rules->code.size() + parts.allowlist.code.size() <= max_program) {
+    f.programs.push_back(splice(*rules, parts.allowlist));
+  } else {  // too long for one program: load both (the kernel still applies the strictest answer)
+    f.programs.push_back(std::move(parts.allowlist));
+    if (rules) f.programs.push_back(std::move(*parts.argument_rules));
   }
   return f;
 }
@@ -262,17 +277,13 @@ const char* to_string(Denials d) {
   return "?";
 }
 
-bool never_safe(const std::string& syscall) {
-  for (const char* n : kNeverSafe)
-    if (syscall == n) return true;
-  return false;
-}
 
 
 
 std::string filter_key(const plan::Plan& plan, Denials denials) {
   const scmp_version* v = ::seccomp_version();
-  std::string key = std::string("cordon " CORDON_VERSION "\ndenials ") + to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
+  std::string key = std::string("cordon " CORDON_VERSION "\nlayout ") + std::to_string(kFilterLayout) + "\ndenials " +
+                    to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
                     "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) + "\nallow";
   for (const plan::Named& s : plan.syscalls) key += " " + s.name;
   key += "\nnever";

@@ -15,6 +15,7 @@
 
 #include <linux/filter.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,14 +34,11 @@ enum class Denials {
   notify,      // SECCOMP_RET_USER_NOTIF: cordon's supervisor answers the same errno and says what
                // was denied and which plug would allow it (docs/seccomp.md "Denial diagnostics")
   complain,    // as notify, but the supervisor lets the call through and logs it — only a call a
-               // plug or seccomp.allow could grant: the catalogue's `denied:` list and the never-safe
-               // calls stay EPERM in the filter, numbers nobody can name are answered ENOSYS
+               // plug or seccomp.allow could grant: the catalogue's `denied:` list (namespace
+               // creation, bpf, io_uring, modules, kexec, ...) stays EPERM in the filter, argument
+               // rules keep denying, numbers nobody can name are answered ENOSYS
 };
 const char* to_string(Denials d);
-
-// Never let through, not even in complain mode: namespace creation (unshare, setns; clone flags
-// stay denied by the argument rules), bpf, io_uring, kernel modules, kexec.
-bool never_safe(const std::string& syscall);
 
 struct Filters {
   std::vector<Program> programs;     // the allowlist, then the argument rules (if any)
@@ -48,6 +46,17 @@ struct Filters {
 };
 
 Result<Filters> compile(const plan::Plan& plan, Denials denials = Denials::errno_only);
+
+// compile() in its steps, for tests that compare the spliced program with the two it came from.
+struct Parts {
+  Program allowlist;
+  std::optional<Program> argument_rules;
+};
+Result<Parts> compile_parts(const plan::Plan& plan, Denials denials);
+// The argument rules first, each ALLOW of theirs a jump to the allowlist that follows.
+Program splice(const Program& rules, const Program& allowlist);
+// One spliced program, or the two of them when together they exceed `max_program` instructions.
+Filters assemble(Parts parts, Denials denials, std::size_t max_program);
 
 // Everything the compiled programs depend on: the Plan's allowlist and rules, how denials are
 // answered, libseccomp's version, the architecture and cordon's version. The filter cache is

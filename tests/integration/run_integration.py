@@ -621,12 +621,16 @@ def complain_mode_suggestions_make_the_run_pass(env):
     rc, out, err = env.cordon_run_opts(["--complain", "--suggest", suggest], policy)
     f = facts(out)
     expect(f.get("inet") == "ok" and os.path.exists(suggest), f"complain mode denied AF_INET: {out} {err}")
+    # never let through: what no plug or seccomp.allow could grant
     for key, want in (("unshare_user", "EPERM"), ("clone_newuser", "EPERM"), ("int80", "killed:SYS"),
-                      ("userfaultfd", "EPERM"), ("io_uring", "ENOSYS"), ("tiocsti", "EPERM")):
+                      ("userfaultfd", "EPERM"), ("io_uring", "ENOSYS"), ("tiocsti", "EPERM"),
+                      ("netlink", "EPERM"), ("personality_exec", "EPERM")):
         expect(f.get(key) == want, f"complain mode let an unsafe call through: {key}={f.get(key)}: {out}")
     with open(suggest) as fh:
         additions = fh.read()
     expect("plugs: [network]" in additions, f"suggestions: {additions}")
+    expect("seccomp:" not in additions and "personality(…): its arguments are refused" in additions,
+           f"an argument rule's denial is not something to allow: {additions}")
     with open(policy, "a") as fh:
         fh.write(additions)
     os.unlink(suggest)
@@ -794,6 +798,35 @@ def state_cannot_be_replaced_around_a_writable_grant(env):
     # control: outside the sandbox the same rename works (so the refusal above is the sandbox's)
     rc, out, err = env.run(["/bin/sh", "-c", f"mv {shared}/cache {shared}/moved && mv {shared}/moved {shared}/cache && echo move=done"])
     expect(facts(out).get("move") == "done", f"control: rename outside: {out} {err}")
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+@test
+def state_behind_a_symlink_is_hidden(env):
+    """A state directory that is a symbolic link (a dotfiles manager's) is hidden at its target too."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is under /etc and /var")
+    shared = os.path.join(env.root, "state-" + env.name + "-linked")
+    shutil.rmtree(shared, ignore_errors=True)
+    target = os.path.join(shared, "dotfiles", "cordon")
+    os.makedirs(os.path.join(target, "apps"))
+    os.makedirs(os.path.join(shared, "config"))
+    os.symlink(target, os.path.join(shared, "config", "cordon"))
+    with open(os.path.join(target, "apps", "secret.yaml"), "w") as fh:
+        fh.write("# the user's own policy\n")
+    for root, dirs, files in os.walk(shared):
+        for name in [root] + [os.path.join(root, n) for n in dirs + files]:
+            os.lchown(name, env.pw.pw_uid, env.pw.pw_gid)
+    policy = os.path.join(env.policies, "it-linked.yaml")
+    script = f"cat {target}/apps/secret.yaml >/dev/null 2>&1 && echo read=yes || echo read=no"
+    with open(policy, "w") as fh:
+        fh.write(f"schema: 1\nname: it-linked\ncommand: [/bin/sh, -c, '{script}']\n"
+                 f"filesystem:\n  read-only: [{shared}]\n")
+    os.chmod(policy, 0o644)
+    rc, out, err = env.run(["env", f"XDG_CONFIG_HOME={shared}/config", env.cordon, "run", policy])
+    expect(rc == 0 and facts(out).get("read") == "no", f"the link's target was readable: exit {rc}: {out} {err}")
+    rc, out, err = env.run(["/bin/sh", "-c", script])
+    expect(facts(out).get("read") == "yes", f"control: readable outside: {out} {err}")
     shutil.rmtree(shared, ignore_errors=True)
 
 

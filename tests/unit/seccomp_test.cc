@@ -240,3 +240,39 @@ TEST_CASE("an interface's rules may only deny") {
         std::vector<std::string>{"6:7: an interface's rules may only deny (deny, deny-bits, deny-all-bits, errno); grant "
                                  "socket families with socket-families"});
 }
+
+TEST_CASE("the spliced program answers exactly as the two programs loaded together, and so does the fallback") {
+  const char* apps[] = {kTypical, kNetworked, "schema: 1\nname: w\ncommand: [/bin/true]\nplugs: [memory-deny-write-execute]\n"};
+  // Arguments that hit every rule: none, TIOCSTI (+high bits), namespace flags, families, W+X,
+  // personality values.
+  const std::uint64_t values[] = {0, 1, 2, 4, 6, 7, 8, 10, 16, 0x5412, 0x5412 | 0x100000000ull, 0x541c, 0x5423,
+                                  CLONE_NEWUSER | SIGCHLD, CLONE_NEWNS, 0x20000, 0x400000, 0xffffffff, ~0ull};
+  for (const char* app : apps) {
+    for (auto mode : {cordon::seccomp::Denials::errno_only, cordon::seccomp::Denials::notify,
+                      cordon::seccomp::Denials::complain}) {
+      auto r = cordon::test::resolve_text(app);
+      REQUIRE(r.plan);
+      auto parts = cordon::seccomp::compile_parts(*r.plan, mode);
+      REQUIRE(parts);
+      REQUIRE(parts->argument_rules);
+      const auto spliced = cordon::seccomp::assemble(*parts, mode, 4096);
+      const auto separate = cordon::seccomp::assemble(*parts, mode, 0);  // forced: two programs
+      REQUIRE(spliced.programs.size() == 1);
+      REQUIRE(separate.programs.size() == 2);
+      for (int nr = 0; nr < 470; ++nr)
+        for (std::uint64_t v : values)
+          for (int arg : {0, 1, 2}) {
+            Call c;
+            c.nr = nr;
+            c.args[arg] = v;
+            const std::uint32_t a = run_filters(spliced, c), b = run_filters(separate, c);
+            if (a != b) {
+              CAPTURE(nr);
+              CAPTURE(v);
+              CAPTURE(arg);
+              CHECK(a == b);
+            }
+          }
+    }
+  }
+}
