@@ -44,10 +44,11 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--timing", run_args.timing, "Print how long each launch step took, on stderr");
   run_cmd->add_option("--user", run_args.user, "Root only: run the app as this user (name or uid)");
   run_cmd->add_flag("--complain", run_args.complain,
-                    "Let through the syscalls the policy lacks (never the unsafe ones) and report each; "
-                    "namespaces and mounts stay enforced");
+                    "Let through the syscalls the policy lacks that a plug or seccomp.allow could grant, and "
+                    "report each; everything else stays enforced");
   run_cmd->add_option("--suggest", run_args.suggest,
                       "With --complain: write the policy additions this run needed to FILE (YAML)")
+      ->type_name("FILE")
       ->needs(run_cmd->get_option("--complain"));
   run_cmd->add_flag("--quiet", run_args.quiet, "Do not report denied syscalls");
   run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
