@@ -95,7 +95,29 @@ Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<State
       added.push_back(Step{plan::MountKind::hide, state.path, true, false, "cordon"});
   }
   mounts.insert(mounts.end(), added.begin(), added.end());
+  pin_protections(mounts);
   return {};
+}
+
+void pin_protections(std::vector<Step>& mounts) {
+  std::vector<Step> added;
+  auto bound = [&](const std::string& path) {
+    auto same = [&](const Step& s) { return s.path == path; };
+    return std::any_of(mounts.begin(), mounts.end(), same) || std::any_of(added.begin(), added.end(), same);
+  };
+  for (const Step& s : mounts) {
+    if (writable_bind(s)) continue;  // a writable grant protects nothing
+    for (const Step& b : mounts) {
+      if (!writable_bind(b) || b.path == s.path || !within(s.path, b.path)) continue;
+      for (std::size_t slash = s.path.find('/', b.path == "/" ? 1 : b.path.size() + 1); slash != std::string::npos;
+           slash = s.path.find('/', slash + 1)) {
+        const std::string between = s.path.substr(0, slash);
+        if (!bound(between))  // optional: a directory the host lacks holds nothing to move away
+          added.push_back(Step{plan::MountKind::bind_rw, between, true, false, "cordon (keeps " + s.path + " in place)"});
+      }
+    }
+  }
+  mounts.insert(mounts.end(), added.begin(), added.end());
 }
 
 }  // namespace cordon::sandbox

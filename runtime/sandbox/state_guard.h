@@ -29,8 +29,15 @@ namespace cordon::sandbox {
 // those that are symbolic links.
 Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx);
 
-// Adds the self-binds and hides to `mounts` (then re-sorted by the caller) and refuses the
-// read-write grants above. Pure.
+// Adds the self-binds and hides to `mounts` (then re-sorted by the caller), refuses the read-write
+// grants above, and pins every protection (pin_protections). Pure.
 Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<StateDir>& dirs, const std::string& app_data);
+
+// The same for the Plan's own protections: a hide, a read-only bind or a tmpfs below a read-write
+// grant is a mount point, which cannot be renamed, but the directories above it could be, taking
+// the mount along and leaving the path free for the app to rebuild (a hidden secret found under
+// the new name; a read-only .git/hooks replaced by a writable one). Every directory between the
+// grant and the protection is bound onto itself, so none of them can move.
+void pin_protections(std::vector<Step>& mounts);
 
 }  // namespace cordon::sandbox

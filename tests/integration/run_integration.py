@@ -802,6 +802,34 @@ def state_cannot_be_replaced_around_a_writable_grant(env):
 
 
 @test
+def protections_inside_a_writable_grant_cannot_be_moved_away(env):
+    """A read-only or hidden path below a read-write grant stays where the Plan put it: the
+    directories above it cannot be renamed (else the app could rebuild the path writable)."""
+    proj = os.path.join(env.root, "state-" + env.name + "-proj")
+    shutil.rmtree(proj, ignore_errors=True)
+    os.makedirs(os.path.join(proj, ".git", "hooks"))
+    os.makedirs(os.path.join(proj, "a", "secret"))
+    for root, dirs, files in os.walk(proj):
+        for name in [root] + [os.path.join(root, n) for n in dirs + files]:
+            os.lchown(name, env.pw.pw_uid, env.pw.pw_gid)
+    script = (f"cd {proj}; touch .git/hooks/x 2>/dev/null && echo hooks=written || echo hooks=refused; "
+              f"mv .git .git-old 2>/dev/null && echo git=moved || echo git=refused; "
+              f"mv a b 2>/dev/null && echo secret=moved || echo secret=refused")
+    policy = os.path.join(env.policies, "it-pin.yaml")
+    with open(policy, "w") as fh:
+        fh.write(f"schema: 1\nname: it-pin\ncommand: [/bin/sh, -c, '{script}']\n"
+                 f"filesystem:\n  read-write: [{proj}]\n  read-only: [{proj}/.git/hooks]\n  hide: [{proj}/a/secret]\n")
+    os.chmod(policy, 0o644)
+    rc, out, err = env.cordon_run(policy)
+    f = facts(out)
+    expect(rc == 0 and f.get("hooks") == "refused", f"exit {rc}: {out} {err}")
+    expect(f.get("git") == "refused" and f.get("secret") == "refused", f"a protection was moved away: {out}")
+    rc, out, err = env.run(["/bin/sh", "-c", script])
+    expect(facts(out).get("git") == "moved", f"control: outside the rename works: {out} {err}")
+    shutil.rmtree(proj, ignore_errors=True)
+
+
+@test
 def state_behind_a_symlink_is_hidden(env):
     """A state directory that is a symbolic link (a dotfiles manager's) is hidden at its target too."""
     if env.is_root:
