@@ -87,7 +87,7 @@ Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters
 // The child side, in DESIGN.md's order up to the filter. A failure goes back over the error pipe;
 // nothing prints.
 Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
-  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan)));  // needs CAP_SYS_ADMIN in the new user namespace
+  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);

@@ -81,6 +81,7 @@ struct Roots {
   std::string tmpfs_size;
   int hidden;                                  // the shared sealed tree hides are cloned from
   std::vector<std::string> parents_of_mounts;  // hides something is mounted beneath
+  bool app_is_root;                            // the app runs as uid 0: mask root-only /proc files
 };
 
 // A bind source, resolved under the host root with no symbolic link anywhere on the way: an app
@@ -250,9 +251,36 @@ Result<void> bind_device_node(int host, int dev_dir, const std::string& dev, con
   return {};
 }
 
+// What procfs shows only by file mode (root-only files, read here by an app that is host uid 0):
+// kernel memory and layout that helps exploits (slab, vmalloc, page flags, timers), other users'
+// keys. Masked, as container runtimes do, when the app runs as uid 0.
+constexpr const char* kRootOnlyProcFiles[] = {
+    "kcore",      "keys",       "key-users",    "kpagecgroup", "kpagecount", "kpageflags",  "latency_stats",
+    "pagetypeinfo", "sched_debug", "slabinfo",  "timer_list",  "timer_stats", "vmallocinfo"};
+constexpr const char* kRootOnlyProcDirs[] = {"acpi", "scsi"};
+
+Result<void> mask_root_only_proc(const Roots& roots, const std::string& proc_path) {
+  UniqueFd dir(open_beneath(roots.app, proc_path.substr(1), O_PATH | O_DIRECTORY));
+  if (!dir.valid()) return sys_fail("mounts", "open " + proc_path);
+  auto mask = [&](const char* name, bool directory) -> Result<void> {
+    struct stat st {};
+    if (::fstatat(dir.get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) return {};  // not on this kernel
+    if (S_ISDIR(st.st_mode) != directory) return {};
+    UniqueFd clone(::open_tree(roots.hidden, directory ? "" : "f",
+                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (directory ? AT_EMPTY_PATH : 0)));
+    if (!clone.valid() || ::move_mount(clone.get(), "", dir.get(), name, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      return sys_fail("mounts", "mask " + proc_path + "/" + name);
+    return {};
+  };
+  for (const char* f : kRootOnlyProcFiles) CORDON_TRY(mask(f, false));
+  for (const char* d : kRootOnlyProcDirs) CORDON_TRY(mask(d, true));
+  return {};
+}
+
 // A new procfs for the pid namespace; the knobs that reach the host kernel are made read-only
 // explicitly: uid 0 mapped to host uid 0 could otherwise write root-owned ones (DESIGN.md).
-Result<void> proc(int root, const Step& s) {
+Result<void> proc(const Roots& roots, const Step& s) {
+  const int root = roots.app;
   const std::string what = "mount -t proc proc " + s.path;
   auto mnt = new_fs("proc", {}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
   if (!mnt) return mnt.error();
@@ -274,6 +302,7 @@ Result<void> proc(int root, const Step& s) {
     if (::move_mount(tree.get(), "", AT_FDCWD, inside.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
       return sys_fail("mounts", ro);
   }
+  if (roots.app_is_root) CORDON_TRY(mask_root_only_proc(roots, s.path));
   return {};
 }
 
@@ -288,7 +317,8 @@ Result<void> dev(const Roots& roots, const Step& s, std::vector<std::string>& to
   for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"})
     CORDON_TRY(bind_device_node(roots.host, dir->get(), s.path, node));
   if (::mkdirat(dir->get(), "pts", 0755) != 0 && errno != EEXIST) return sys_fail("mounts", "mkdir /dev/pts");
-  auto pts = new_fs("devpts", {{"newinstance", nullptr}, {"ptmxmode", "0666"}, {"mode", "0620"}},
+  // max: one app cannot take every pty the kernel has (kernel.pty.max is shared by all instances).
+  auto pts = new_fs("devpts", {{"newinstance", nullptr}, {"ptmxmode", "0666"}, {"mode", "0620"}, {"max", "256"}},
                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "mount -t devpts devpts /dev/pts");
   if (!pts) return pts.error();
   UniqueFd pts_dir(open_beneath(dir->get(), "pts", O_PATH));
@@ -319,7 +349,7 @@ Result<void> seal(int root, const std::vector<std::string>& paths) {
 Result<void> apply(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
   switch (s.kind) {
     case plan::MountKind::root_tmpfs: return {};  // the new root itself
-    case plan::MountKind::proc: return proc(roots.app, s);
+    case plan::MountKind::proc: return proc(roots, s);
     case plan::MountKind::dev: return dev(roots, s, to_seal);
     case plan::MountKind::bind_ro:
     case plan::MountKind::bind_rw: return bind(roots, s);
@@ -375,14 +405,14 @@ std::vector<std::string> parents_of_mounts(const std::vector<Step>& steps) {
 
 }  // namespace
 
-Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size) {
+Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size, bool app_is_root) {
   CORDON_TRY(enter_staging());
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   UniqueFd host(::open(kOldRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid() || !host.valid()) return sys_fail("mounts", "open /newroot and /oldroot");
   auto hidden = make_hidden_tree(kHidden);
   if (!hidden) return hidden.error();
-  const Roots roots{host.get(), root.get(), tmpfs_size, hidden->get(), parents_of_mounts(steps)};
+  const Roots roots{host.get(), root.get(), tmpfs_size, hidden->get(), parents_of_mounts(steps), app_is_root};
   std::vector<std::string> to_seal;
   for (const Step& s : steps) CORDON_TRY(apply(roots, s, to_seal));
   CORDON_TRY(seal(root.get(), to_seal));

@@ -12,6 +12,8 @@ namespace cordon::sandbox::mounts {
 
 // `tmpfs_size` bounds each writable tmpfs (/tmp, /run, /dev/shm, ...): RLIMIT_DATA does not count
 // tmpfs pages, so without it the memory limit would not hold. Empty: the kernel's default.
-Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size);
+// `app_is_root`: the app runs as uid 0, which on the host is root: /proc files that only their
+// mode protects are masked.
+Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size, bool app_is_root);
 
 }  // namespace cordon::sandbox::mounts

@@ -240,6 +240,18 @@ def kernel_knobs_read_only_for_root(env):
 
 
 @test
+def root_only_proc_files_masked_for_root(env):
+    """An app running as uid 0 (host root) cannot read /proc files only their mode protects."""
+    if not env.is_root:
+        raise Skip("the files are root-only: an unprivileged app cannot read them anyway")
+    script = "cat /proc/slabinfo >/dev/null 2>&1 && echo slab=read || echo slab=refused"
+    rc, out, err = env.cordon_run(env.policy("it-procmask", f"[/bin/sh, -c, '{script}']"))
+    expect(rc == 0 and facts(out).get("slab") == "refused", f"exit {rc}: {out} {err}")
+    rc, out, err = env.run(["/bin/sh", "-c", script])
+    expect(facts(out).get("slab") == "read", f"control: root reads it outside: {out}")
+
+
+@test
 def other_apps_data_unreachable(env):
     a_data = env.data_dir("it-owner")
     rc, _, err = env.cordon_run(env.policy("it-owner", "[/bin/sh, -c, 'echo s3cret > \"$HOME/secret\"']"))
