@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -46,6 +47,7 @@ const std::vector<Constant>& table() {
       Constant{ConstantKind::personality_value, "PER_QUERY", 0xffffffffu},  // personality(0xffffffff) reads it
       CORDON_CONST(memory_protection, PROT_EXEC), CORDON_CONST(memory_protection, PROT_WRITE),
       CORDON_CONST(memory_protection, SHM_EXEC),
+      CORDON_CONST(file_mode, S_ISUID),        CORDON_CONST(file_mode, S_ISGID),
   };
   return rows;
 }
@@ -79,6 +81,9 @@ ConstantKind argument_kind(std::string_view syscall) {
   if (syscall == "mmap" || syscall == "mprotect" || syscall == "pkey_mprotect" || syscall == "shmat")
     return ConstantKind::memory_protection;
   if (syscall == "socket" || syscall == "socketpair") return ConstantKind::address_family;
+  for (std::string_view s : {"chmod", "creat", "fchmod", "fchmodat", "fchmodat2", "mkdir", "mkdirat", "mknod", "mknodat",
+                             "open", "openat"})
+    if (syscall == s) return ConstantKind::file_mode;
   return ConstantKind::clone_flag;
 }
 

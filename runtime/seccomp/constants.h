@@ -9,7 +9,9 @@
 
 namespace cordon::seccomp {
 
-enum class ConstantKind { errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection };
+enum class ConstantKind {
+  errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection, file_mode
+};
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
 // The name of a value (the first listed, where two names share one), for messages.
@@ -18,8 +20,8 @@ std::optional<std::string> constant_name(ConstantKind kind, std::uint64_t value)
 std::string constant_names(ConstantKind kind);
 
 // Which table an argument rule's constants come from, by syscall: ioctl requests, personality
-// values, memory protections (mmap, mprotect, pkey_mprotect, shmat), address families (socket,
-// socketpair), clone flags (the rest).
+// values, memory protections (mmap, mprotect, pkey_mprotect, shmat), file modes (the chmod and
+// create calls), address families (socket, socketpair), clone flags (the rest).
 ConstantKind argument_kind(std::string_view syscall);
 
 // True if libseccomp knows the name on some architecture.

@@ -252,6 +252,30 @@ def root_only_proc_files_masked_for_root(env):
 
 
 @test
+def no_setuid_files_in_a_writable_grant(env):
+    """An app (root's especially: it is host uid 0) cannot leave a setuid or setgid file on the host."""
+    shared = os.path.join(env.root, "state-" + env.name + "-suid")
+    shutil.rmtree(shared, ignore_errors=True)
+    os.makedirs(shared)
+    os.chown(shared, env.pw.pw_uid, env.pw.pw_gid)
+    script = (f"cp /bin/true {shared}/t && chmod 4755 {shared}/t 2>/dev/null && echo suid=set || echo suid=refused; "
+              f"chmod 2755 {shared}/t 2>/dev/null && echo sgid=set || echo sgid=refused; "
+              f"chmod 0700 {shared}/t && echo plain=set")
+    policy = os.path.join(env.policies, "it-suid.yaml")
+    with open(policy, "w") as fh:
+        fh.write(f"schema: 1\nname: it-suid\ncommand: [/bin/sh, -c, '{script}']\nfilesystem:\n  read-write: [{shared}]\n")
+    os.chmod(policy, 0o644)
+    rc, out, err = env.cordon_run(policy)
+    f = facts(out)
+    expect(rc == 0 and f.get("plain") == "set", f"control: an ordinary chmod works: exit {rc}: {out} {err}")
+    expect(f.get("suid") == "refused" and f.get("sgid") == "refused", f"a set-id bit was set: {out}")
+    expect(not os.stat(os.path.join(shared, "t")).st_mode & 0o6000, "the file on the host has a set-id bit")
+    rc, out, err = env.run(["/bin/sh", "-c", script])
+    expect(facts(out).get("suid") == "set", f"control: outside it can be set: {out} {err}")
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+@test
 def other_apps_data_unreachable(env):
     a_data = env.data_dir("it-owner")
     rc, _, err = env.cordon_run(env.policy("it-owner", "[/bin/sh, -c, 'echo s3cret > \"$HOME/secret\"']"))
