@@ -9,6 +9,7 @@
 #include <string>
 
 #include "plan/grants.h"
+#include "plan/plan.h"
 #include "policy/search.h"
 #include "sandbox/denials.h"
 
@@ -21,9 +22,9 @@ struct ReportOptions {
 
 class DenialReport final : public sandbox::DenialSink {
  public:
-  // `allowed` and `denied_by_policy`: the Plan's allowlist and its explicit seccomp.deny names.
-  DenialReport(std::string app, policy::SearchPaths paths, ReportOptions options, std::set<std::string> allowed,
-               std::set<std::string> denied_by_policy);
+  // `plan` (its allowlist and its explicit seccomp.deny names) must outlive the report; nothing is
+  // read from it before a first denial.
+  DenialReport(const plan::Plan& plan, policy::SearchPaths paths, ReportOptions options);
   void denied(const sandbox::Denial& d) override;
   bool may_let_through(const sandbox::Denial& d) override;
   void no_listener() override;
@@ -44,7 +45,9 @@ class DenialReport final : public sandbox::DenialSink {
   std::string app_;
   policy::SearchPaths paths_;
   ReportOptions options_;
-  std::set<std::string> allowed_, denied_by_policy_;
+  const plan::Plan& plan_;
+  bool allowed_(const std::string& syscall) const;
+  bool denied_by_policy_(const std::string& syscall) const;
   std::unique_ptr<plan::GrantIndex> grants_;  // built at the first denial (it parses YAML)
   std::set<std::string> seen_;
   int shown_ = 0;

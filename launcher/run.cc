@@ -104,10 +104,7 @@ int run(const RunArgs& args) {
     return kExitCordon;
   }
   timer.mark("load the seccomp filter");
-  std::set<std::string> allowed, denied;
-  for (const plan::Named& s : plan->syscalls) allowed.insert(s.name);
-  for (const plan::Named& s : plan->denied) denied.insert(s.name);
-  DenialReport report(plan->app, paths, ReportOptions{args.quiet, args.json}, std::move(allowed), std::move(denied));
+  DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);
   if (!args.suggest.empty()) write_suggestions(args.suggest, report);  // a failure is said; the app's status stands
