@@ -27,6 +27,7 @@
 #include "sandbox/expand.h"
 #include "sandbox/fd_channel.h"
 #include "sandbox/ids.h"
+#include "sandbox/landlock_scope.h"
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
 #include "sandbox/network.h"
@@ -98,6 +99,7 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
   if (::getuid() != ctx.uid) CORDON_TRY(ids::apply(ctx.uid, ctx.gid));  // root's --user
   CORDON_TRY(caps::drop_all());
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_fail("launch", "prctl PR_SET_NO_NEW_PRIVS");
+  if (auto scoped = scope_to_sandbox(); !scoped) return scoped.error();  // abstract sockets, signals (landlock_scope.h)
   // A new anonymous session keyring: the invoker's keys (tokens, Kerberos tickets) stay outside.
   if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0)
     return sys_fail("launch", "keyctl join a new session keyring");

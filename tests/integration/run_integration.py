@@ -276,6 +276,44 @@ def no_setuid_files_in_a_writable_grant(env):
 
 
 @test
+def host_abstract_sockets_unreachable_with_the_network_plug(env):
+    """The network plug shares the host's network namespace, and with it the host's abstract Unix
+    sockets (X11's); Landlock's scope keeps the app to its own. Skipped where the kernel lacks it."""
+    import socket as sock
+    abi = subprocess.run(["python3", "-c", "import ctypes,os; print(ctypes.CDLL(None).syscall(444, None, 0, 1))"],
+                         capture_output=True, text=True).stdout.strip()
+    if not abi.lstrip("-").isdigit() or int(abi) < 6:
+        raise Skip(f"this kernel has no Landlock scoping (ABI {abi}); docs/sandbox.md lists the gap")
+    name = f"cordon-it-abstract-{env.name}"
+    listener = sock.socket(sock.AF_UNIX)
+    listener.bind("\0" + name)
+    listener.listen(4)
+    try:
+        code = ("import socket; s = socket.socket(socket.AF_UNIX)\n"
+                "try:\n s.connect(chr(0) + '" + name + "'); print('host=connected')\n"
+                "except OSError as e: print('host=refused')\n"
+                "a = socket.socket(socket.AF_UNIX); a.bind(chr(0) + 'inside'); a.listen(1)\n"
+                "b = socket.socket(socket.AF_UNIX); b.connect(chr(0) + 'inside'); print('own=connected')\n")
+        script = os.path.join(env.policies, "abstract.py")
+        with open(script, "w") as fh:
+            fh.write(code)
+        os.chmod(script, 0o644)
+        policy = env.policy("it-abstract", f"[/usr/bin/python3, {script}]", "plugs: [network]\n")
+        with open(policy) as fh:
+            text = fh.read().replace("read-only: [", f"read-only: [{env.policies}, ", 1)
+        with open(policy, "w") as fh:
+            fh.write(text)
+        rc, out, err = env.cordon_run(policy)
+        f = facts(out)
+        expect(rc == 0 and f.get("own") == "connected", f"the app's own abstract socket must work: exit {rc}: {out} {err}")
+        expect(f.get("host") == "refused", f"a host abstract socket was reachable: {out}")
+        rc, out, err = env.run(["/usr/bin/python3", script])
+        expect(facts(out).get("host") == "connected", f"control: outside it connects: {out} {err}")
+    finally:
+        listener.close()
+
+
+@test
 def other_apps_data_unreachable(env):
     a_data = env.data_dir("it-owner")
     rc, _, err = env.cordon_run(env.policy("it-owner", "[/bin/sh, -c, 'echo s3cret > \"$HOME/secret\"']"))
