@@ -1,6 +1,5 @@
 #include "launcher/denial_report.h"
 
-#include <algorithm>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -36,14 +35,6 @@ std::string plugs_text(const std::vector<std::string>& plugs) {
 DenialReport::DenialReport(const plan::Plan& plan, policy::SearchPaths paths, ReportOptions options)
     : app_(plan.app), paths_(std::move(paths)), options_(options), plan_(plan) {}
 
-bool DenialReport::allowed_(const std::string& syscall) const {
-  return std::any_of(plan_.syscalls.begin(), plan_.syscalls.end(), [&](const plan::Named& n) { return n.name == syscall; });
-}
-
-bool DenialReport::denied_by_policy_(const std::string& syscall) const {
-  return std::any_of(plan_.denied.begin(), plan_.denied.end(), [&](const plan::Named& n) { return n.name == syscall; });
-}
-
 bool DenialReport::may_let_through(const sandbox::Denial& d) { return hint_for(d.syscall, family_of(d)).grantable(); }
 
 DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std::string& family) {
@@ -54,11 +45,11 @@ DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std:
     h.text = h.plugs.empty() ? "no interface grants " + family : plugs_text(h.plugs) + " would allow it";
     return h;
   }
-  if (denied_by_policy_(syscall)) {
+  if (plan::has_name(plan_.denied, syscall)) {
     h.text = "the app's policy denies it (seccomp.deny)";
     return h;
   }
-  if (allowed_(syscall)) {  // allowed, so an argument rule refused these arguments
+  if (plan::has_name(plan_.syscalls, syscall)) {  // allowed, so an argument rule refused these arguments
     h.text = "its arguments are refused by an argument rule (cordon explain APP shows it)";
     return h;
   }

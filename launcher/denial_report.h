@@ -46,8 +46,6 @@ class DenialReport final : public sandbox::DenialSink {
   policy::SearchPaths paths_;
   ReportOptions options_;
   const plan::Plan& plan_;
-  bool allowed_(const std::string& syscall) const;
-  bool denied_by_policy_(const std::string& syscall) const;
   std::unique_ptr<plan::GrantIndex> grants_;  // built at the first denial (it parses YAML)
   std::set<std::string> seen_;
   int shown_ = 0;

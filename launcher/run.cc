@@ -70,12 +70,11 @@ seccomp::Denials denials_mode(const RunArgs& args) {
   return args.quiet ? seccomp::Denials::errno_only : seccomp::Denials::notify;
 }
 
-bool write_suggestions(const std::string& path, const DenialReport& report) {
+// A failure is said on stderr; the app's exit status stands.
+void write_suggestions(const std::string& path, const DenialReport& report) {
   std::ofstream out(path, std::ios::trunc);
   out << report.suggestions();
-  if (out.flush()) return true;
-  std::cerr << "cordon: cannot write " << path << "\n";
-  return false;
+  if (!out.flush()) std::cerr << "cordon: cannot write " << path << "\n";
 }
 
 }  // namespace
@@ -107,7 +106,7 @@ int run(const RunArgs& args) {
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);
-  if (!args.suggest.empty()) write_suggestions(args.suggest, report);  // a failure is said; the app's status stands
+  if (!args.suggest.empty()) write_suggestions(args.suggest, report);
   if (!status) {
     const Error& e = status.error();
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")

@@ -84,6 +84,19 @@ std::string file_name(const std::string& key) { return hashed_name(key) + ".plan
 
 // ---- the Plan, as much as a launch needs --------------------------------------------------------
 
+// Named lists keep only their names in the cache (provenance is for explain, not for a launch).
+std::vector<std::string> names_of(const std::vector<plan::Named>& list) {
+  std::vector<std::string> out;
+  for (const plan::Named& n : list) out.push_back(n.name);
+  return out;
+}
+
+std::vector<plan::Named> named(const std::vector<std::string>& names) {
+  std::vector<plan::Named> out;
+  for (const std::string& name : names) out.push_back(plan::Named{name, {}});
+  return out;
+}
+
 void encode(Writer& w, const plan::Plan& p) {
   w.str(p.app);
   w.str(p.hostname);
@@ -111,13 +124,9 @@ void encode(Writer& w, const plan::Plan& p) {
   w.u64(p.notices.size());
   for (const plan::Notice& n : p.notices) w.strs({n.kind, n.message});
   // The seccomp part, names only: enough to compile the filter when its own cache misses.
-  std::vector<std::string> allowed;
-  for (const plan::Named& n : p.syscalls) allowed.push_back(n.name);
-  w.strs(allowed);
+  w.strs(names_of(p.syscalls));
   w.strs(p.denied_to_all);
-  std::vector<std::string> denied;
-  for (const plan::Named& n : p.denied) denied.push_back(n.name);
-  w.strs(denied);
+  w.strs(names_of(p.denied));
   w.u64(p.rules.size());
   for (const plan::Rule& r : p.rules) {
     w.strs({r.syscall, r.action, std::to_string(r.arg), r.low32 ? "1" : "0", r.errno_name});
@@ -176,9 +185,9 @@ std::optional<plan::Plan> decode(Reader& r) {
     n.kind = f[0];
     n.message = f[1];
   }
-  for (const std::string& name : r.strs()) p.syscalls.push_back(plan::Named{name, {}});
+  p.syscalls = named(r.strs());
   p.denied_to_all = r.strs();
-  for (const std::string& name : r.strs()) p.denied.push_back(plan::Named{name, {}});
+  p.denied = named(r.strs());
   p.rules.resize(r.count());
   for (plan::Rule& rule : p.rules) {
     auto f = r.strs();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cordon::plan {
@@ -75,6 +76,12 @@ struct Named {
   std::string name;
   std::vector<Source> from;
 };
+
+inline bool has_name(const std::vector<Named>& list, std::string_view name) {
+  for (const Named& n : list)
+    if (n.name == name) return true;
+  return false;
+}
 
 struct Rule {
   std::string syscall;

@@ -379,9 +379,7 @@ class SeccompResolver {
     std::vector<std::string> lacking;
     for (std::string_view needed : seccomp::kInitSyscalls) {
       const std::string name(needed);
-      const bool allowed = std::any_of(plan.syscalls.begin(), plan.syscalls.end(),
-                                       [&](const Named& n) { return n.name == name; });
-      if (allowed) continue;
+      if (has_name(plan.syscalls, name)) continue;
       auto denied = deny_where_.find(name);
       if (denied != deny_where_.end())
         diags_.error(denied->second, "'" + name + "' cannot be denied: the sandbox's init needs it under the same "

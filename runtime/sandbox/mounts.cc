@@ -192,6 +192,12 @@ Result<UniqueFd> make_hidden_tree(const std::string& at) {
   return tree;
 }
 
+// A detached clone of the hidden tree: its empty directory, or its empty mode-0000 file.
+UniqueFd clone_hidden(const Roots& roots, bool directory) {
+  return UniqueFd(::open_tree(roots.hidden, directory ? "" : "f",
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (directory ? AT_EMPTY_PATH : 0)));
+}
+
 bool has_mounts_beneath(const Roots& roots, const std::string& path) {
   for (const std::string& p : roots.parents_of_mounts)
     if (p == path) return true;
@@ -227,8 +233,7 @@ Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& t
     return attach(mnt->get(), target.get(), what);
   }
   if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
-    UniqueFd clone(::open_tree(roots.hidden, S_ISDIR(st.st_mode) ? "" : "f",
-                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (S_ISDIR(st.st_mode) ? AT_EMPTY_PATH : 0)));
+    UniqueFd clone = clone_hidden(roots, S_ISDIR(st.st_mode));
     if (!clone.valid()) return sys_fail("mounts", what);
     return attach(clone.get(), target.get(), what);
   }
@@ -266,8 +271,7 @@ Result<void> mask_root_only_proc(const Roots& roots, const std::string& proc_pat
     struct stat st {};
     if (::fstatat(dir.get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) return {};  // not on this kernel
     if (S_ISDIR(st.st_mode) != directory) return {};
-    UniqueFd clone(::open_tree(roots.hidden, directory ? "" : "f",
-                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (directory ? AT_EMPTY_PATH : 0)));
+    UniqueFd clone = clone_hidden(roots, directory);
     if (!clone.valid() || ::move_mount(clone.get(), "", dir.get(), name, MOVE_MOUNT_F_EMPTY_PATH) != 0)
       return sys_fail("mounts", "mask " + proc_path + "/" + name);
     return {};

@@ -66,8 +66,8 @@ Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx) {
 
 Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<StateDir>& dirs, const std::string& app_data) {
   std::vector<Step> added;
-  auto present = [&](const std::string& path, plan::MountKind kind) {
-    auto same = [&](const Step& s) { return s.path == path && (kind != plan::MountKind::hide || s.kind == kind); };
+  auto hidden = [&](const std::string& path) {
+    auto same = [&](const Step& s) { return s.path == path && s.kind == plan::MountKind::hide; };
     return std::any_of(mounts.begin(), mounts.end(), same) || std::any_of(added.begin(), added.end(), same);
   };
   for (const StateDir& state : dirs) {
@@ -83,19 +83,12 @@ Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<State
         return fail("mounts", "bind " + b.path + " read-write (" + b.origin + "): it would let the app create " +
                                   state.path + " (cordon's state for this user, not made yet); run cordon once as "
                                   "that user first");
-      // Every directory strictly between the bind and the state directory becomes a mount point.
-      for (std::size_t slash = state.path.find('/', b.path == "/" ? 1 : b.path.size() + 1); slash != std::string::npos;
-           slash = state.path.find('/', slash + 1)) {
-        const std::string between = state.path.substr(0, slash);
-        if (!present(between, plan::MountKind::bind_rw))
-          added.push_back(Step{plan::MountKind::bind_rw, between, false, false, "cordon (keeps " + state.path + " in place)"});
-      }
     }
-    if (state.exists && !present(state.path, plan::MountKind::hide))
+    if (state.exists && !hidden(state.path))
       added.push_back(Step{plan::MountKind::hide, state.path, true, false, "cordon"});
   }
   mounts.insert(mounts.end(), added.begin(), added.end());
-  pin_protections(mounts);
+  pin_protections(mounts);  // the directories between a writable grant and each hide, these included
   return {};
 }
 

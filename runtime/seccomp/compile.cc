@@ -157,21 +157,18 @@ Result<Program> compile_allowlist(const plan::Plan& plan, Denials denials) {
   if (!ctx) return ctx.error();
   auto actions = allowlist_actions(plan, denials);
   if (!actions) return actions.error();
-  std::set<std::string> conditional;
+  std::set<int> conditional;  // allowed only for the listed values, so never unconditionally
   for (const plan::Rule& r : plan.rules)
     if (allow_only_in_allowlist(r, denials)) {
-      conditional.insert(r.syscall);
+      auto nr = syscall_number(r.syscall);
+      if (!nr) return nr.error();
+      conditional.insert(*nr);
       // Only for a syscall the Plan allows: a rule narrows, it never grants.
-      if (std::none_of(plan.syscalls.begin(), plan.syscalls.end(), [&](const plan::Named& n) { return n.name == r.syscall; }))
-        continue;
-      CORDON_TRY(add_conditional_allows(ctx->get(), r));
+      if (plan::has_name(plan.syscalls, r.syscall)) CORDON_TRY(add_conditional_allows(ctx->get(), r));
     }
   for (const auto& [nr, act] : *actions) {
     if (act == fallback) continue;  // the default already (libseccomp refuses the same action)
-    char* name = ::seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-    const bool skip = name && act == SCMP_ACT_ALLOW && conditional.count(name);  // allowed only conditionally
-    std::free(name);
-    if (skip) continue;
+    if (act == SCMP_ACT_ALLOW && conditional.count(nr)) continue;
     if (int rc = ::seccomp_rule_add(ctx->get(), act, nr, 0); rc != 0)
       return libseccomp_fail("allow or deny syscall " + std::to_string(nr), rc);
   }
