@@ -80,6 +80,29 @@ class Env:
         os.chmod(path, 0o644)
         return path
 
+    def write_policy(self, name, text):
+        """Writes a policy exactly as given (no grants added); returns its path."""
+        path = os.path.join(self.policies, name + ".yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+        return path
+
+    def fresh_tree(self, name, *subdirs):
+        """An empty directory (with `subdirs`) under the test root, not granted to any app."""
+        path = os.path.join(self.root, f"state-{self.name}-{name}")
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path)
+        for d in subdirs:
+            os.makedirs(os.path.join(path, d))
+        return path
+
+    def give(self, path):
+        """Hands a tree to the user cordon runs as, links included (not followed)."""
+        for root, dirs, files in os.walk(path):
+            for name in [root] + [os.path.join(root, n) for n in dirs + files]:
+                os.lchown(name, self.pw.pw_uid, self.pw.pw_gid)
+
     def cordon_run(self, policy, *args, timeout=30, **kw):
         return self.run([self.cordon, "run", policy, "--", *args], timeout=timeout, **kw)
 
@@ -254,17 +277,13 @@ def root_only_proc_files_masked_for_root(env):
 @test
 def no_setuid_files_in_a_writable_grant(env):
     """An app (root's especially: it is host uid 0) cannot leave a setuid or setgid file on the host."""
-    shared = os.path.join(env.root, "state-" + env.name + "-suid")
-    shutil.rmtree(shared, ignore_errors=True)
-    os.makedirs(shared)
-    os.chown(shared, env.pw.pw_uid, env.pw.pw_gid)
+    shared = env.fresh_tree("suid")
+    env.give(shared)
     script = (f"cp /bin/true {shared}/t && chmod 4755 {shared}/t 2>/dev/null && echo suid=set || echo suid=refused; "
               f"chmod 2755 {shared}/t 2>/dev/null && echo sgid=set || echo sgid=refused; "
               f"chmod 0700 {shared}/t && echo plain=set")
-    policy = os.path.join(env.policies, "it-suid.yaml")
-    with open(policy, "w") as fh:
-        fh.write(f"schema: 1\nname: it-suid\ncommand: [/bin/sh, -c, '{script}']\nfilesystem:\n  read-write: [{shared}]\n")
-    os.chmod(policy, 0o644)
+    policy = env.write_policy("it-suid", f"schema: 1\nname: it-suid\ncommand: [/bin/sh, -c, '{script}']\n"
+                                         f"filesystem:\n  read-write: [{shared}]\n")
     rc, out, err = env.cordon_run(policy)
     f = facts(out)
     expect(rc == 0 and f.get("plain") == "set", f"control: an ordinary chmod works: exit {rc}: {out} {err}")
@@ -298,11 +317,8 @@ def host_abstract_sockets_unreachable_with_the_network_plug(env):
         with open(script, "w") as fh:
             fh.write(code)
         os.chmod(script, 0o644)
-        policy = env.policy("it-abstract", f"[/usr/bin/python3, {script}]", "plugs: [network]\n")
-        with open(policy) as fh:
-            text = fh.read().replace("read-only: [", f"read-only: [{env.policies}, ", 1)
-        with open(policy, "w") as fh:
-            fh.write(text)
+        policy = env.write_policy("it-abstract", f"schema: 1\nname: it-abstract\ncommand: [/usr/bin/python3, {script}]\n"
+                                                 f"filesystem:\n  read-only: [{env.policies}]\nplugs: [network]\n")
         rc, out, err = env.cordon_run(policy)
         f = facts(out)
         expect(rc == 0 and f.get("own") == "connected", f"the app's own abstract socket must work: exit {rc}: {out} {err}")
@@ -849,19 +865,13 @@ def state_cannot_be_replaced_around_a_writable_grant(env):
     filter would be trusted by the next launch."""
     if env.is_root:
         raise Skip("root ignores the XDG variables; its state is under /etc and /var, never granted in a test")
-    shared = os.path.join(env.root, "state-" + env.name + "-shared")
-    shutil.rmtree(shared, ignore_errors=True)
-    os.makedirs(os.path.join(shared, "cache"))
-    for d in (shared, os.path.join(shared, "cache")):
-        os.chown(d, env.pw.pw_uid, env.pw.pw_gid)
+    shared = env.fresh_tree("shared", "cache")
+    env.give(shared)
     script = (f"mv {shared}/cache {shared}/moved 2>/dev/null && echo move=done || echo move=refused; "
               f"mkdir -p {shared}/config/cordon/interfaces 2>/dev/null && echo plant=done || echo plant=refused; "
               f"touch {shared}/ok && echo write=ok")
-    policy = os.path.join(env.policies, "it-state.yaml")
-    with open(policy, "w") as fh:
-        fh.write(f"schema: 1\nname: it-state\ncommand: [/bin/sh, -c, '{script}']\n"
-                 f"filesystem:\n  read-write: [{shared}]\n")
-    os.chmod(policy, 0o644)
+    policy = env.write_policy("it-state", f"schema: 1\nname: it-state\ncommand: [/bin/sh, -c, '{script}']\n"
+                                          f"filesystem:\n  read-write: [{shared}]\n")
     cmd = ["env", f"XDG_CACHE_HOME={shared}/cache", f"XDG_CONFIG_HOME={shared}/config", env.cordon, "run", policy]
     rc, out, err = env.run(cmd)
     f = facts(out)
@@ -879,21 +889,14 @@ def state_cannot_be_replaced_around_a_writable_grant(env):
 def protections_inside_a_writable_grant_cannot_be_moved_away(env):
     """A read-only or hidden path below a read-write grant stays where the Plan put it: the
     directories above it cannot be renamed (else the app could rebuild the path writable)."""
-    proj = os.path.join(env.root, "state-" + env.name + "-proj")
-    shutil.rmtree(proj, ignore_errors=True)
-    os.makedirs(os.path.join(proj, ".git", "hooks"))
-    os.makedirs(os.path.join(proj, "a", "secret"))
-    for root, dirs, files in os.walk(proj):
-        for name in [root] + [os.path.join(root, n) for n in dirs + files]:
-            os.lchown(name, env.pw.pw_uid, env.pw.pw_gid)
+    proj = env.fresh_tree("proj", ".git/hooks", "a/secret")
+    env.give(proj)
     script = (f"cd {proj}; touch .git/hooks/x 2>/dev/null && echo hooks=written || echo hooks=refused; "
               f"mv .git .git-old 2>/dev/null && echo git=moved || echo git=refused; "
               f"mv a b 2>/dev/null && echo secret=moved || echo secret=refused")
-    policy = os.path.join(env.policies, "it-pin.yaml")
-    with open(policy, "w") as fh:
-        fh.write(f"schema: 1\nname: it-pin\ncommand: [/bin/sh, -c, '{script}']\n"
-                 f"filesystem:\n  read-write: [{proj}]\n  read-only: [{proj}/.git/hooks]\n  hide: [{proj}/a/secret]\n")
-    os.chmod(policy, 0o644)
+    policy = env.write_policy("it-pin", f"schema: 1\nname: it-pin\ncommand: [/bin/sh, -c, '{script}']\n"
+                                        f"filesystem:\n  read-write: [{proj}]\n  read-only: [{proj}/.git/hooks]\n"
+                                        f"  hide: [{proj}/a/secret]\n")
     rc, out, err = env.cordon_run(policy)
     f = facts(out)
     expect(rc == 0 and f.get("hooks") == "refused", f"exit {rc}: {out} {err}")
@@ -908,23 +911,15 @@ def state_behind_a_symlink_is_hidden(env):
     """A state directory that is a symbolic link (a dotfiles manager's) is hidden at its target too."""
     if env.is_root:
         raise Skip("root ignores the XDG variables; its state is under /etc and /var")
-    shared = os.path.join(env.root, "state-" + env.name + "-linked")
-    shutil.rmtree(shared, ignore_errors=True)
+    shared = env.fresh_tree("linked", "dotfiles/cordon/apps", "config")
     target = os.path.join(shared, "dotfiles", "cordon")
-    os.makedirs(os.path.join(target, "apps"))
-    os.makedirs(os.path.join(shared, "config"))
     os.symlink(target, os.path.join(shared, "config", "cordon"))
     with open(os.path.join(target, "apps", "secret.yaml"), "w") as fh:
         fh.write("# the user's own policy\n")
-    for root, dirs, files in os.walk(shared):
-        for name in [root] + [os.path.join(root, n) for n in dirs + files]:
-            os.lchown(name, env.pw.pw_uid, env.pw.pw_gid)
-    policy = os.path.join(env.policies, "it-linked.yaml")
+    env.give(shared)
     script = f"cat {target}/apps/secret.yaml >/dev/null 2>&1 && echo read=yes || echo read=no"
-    with open(policy, "w") as fh:
-        fh.write(f"schema: 1\nname: it-linked\ncommand: [/bin/sh, -c, '{script}']\n"
-                 f"filesystem:\n  read-only: [{shared}]\n")
-    os.chmod(policy, 0o644)
+    policy = env.write_policy("it-linked", f"schema: 1\nname: it-linked\ncommand: [/bin/sh, -c, '{script}']\n"
+                                           f"filesystem:\n  read-only: [{shared}]\n")
     rc, out, err = env.run(["env", f"XDG_CONFIG_HOME={shared}/config", env.cordon, "run", policy])
     expect(rc == 0 and facts(out).get("read") == "no", f"the link's target was readable: exit {rc}: {out} {err}")
     rc, out, err = env.run(["/bin/sh", "-c", script])
