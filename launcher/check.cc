@@ -12,6 +12,8 @@
 #include "policy/bundle.h"
 #include "policy/load.h"
 #include "policy/yaml_tree.h"
+#include "sandbox/expand.h"
+#include "sandbox/personal_paths.h"
 
 namespace cordon::launcher {
 
@@ -27,6 +29,34 @@ FileKind kind_of(const std::string& text) {
   if (root && root->find("interface")) return FileKind::interface;
   if (root && root->find("sets") && !root->find("name")) return FileKind::syscall_sets;
   return FileKind::app;
+}
+
+bool reported_at(const policy::Diagnostics& diags, const policy::Where& where) {
+  for (const policy::Diagnostic& d : diags.items())
+    if (d.where.file == where.file && d.where.line == where.line && d.where.column == where.column) return true;
+  return false;
+}
+
+// What a launch by this user would refuse: an app's own grant that reaches a home, the session's
+// runtime directory or cordon's state, decided on this host's resolved paths (personal_paths.h).
+// Said here at the line, so that a policy's author learns it from `check`, not from a failed run.
+void check_personal_paths(const std::string& file, const std::string& text, policy::Diagnostics& diags) {
+  policy::Diagnostics scratch;
+  auto app = policy::parse_app_partial(file, text, scratch);
+  auto ctx = launch_context("");
+  if (!app || !ctx) return;
+  sandbox::PersonalFacts facts;
+  std::vector<sandbox::StateDir> state;
+  for (const std::string& d : ctx->state_dirs) state.push_back({d, true});
+  facts.protected_paths = sandbox::personal_paths(*ctx, state);
+  for (const auto* list : {&app->filesystem.read_only, &app->filesystem.read_write, &app->filesystem.tmpfs})
+    for (const policy::PathEntry& e : *list) {
+      auto path = sandbox::expand_variables(e.path, *ctx, "", true);  // $APP_DATA is the app's own
+      if (!path || reported_at(diags, e.where)) continue;
+      if (auto problem = sandbox::personal_problem(sandbox::resolve_on_host(*path), facts))
+        diags.error(e.where, "'" + e.path + "': " + *problem +
+                                 "; an app's own policy cannot grant it (the 'home' interface grants a home)");
+    }
 }
 
 void check_one(const std::string& file, const policy::SearchPaths& paths, policy::Diagnostics& diags,
@@ -45,6 +75,7 @@ void check_one(const std::string& file, const policy::SearchPaths& paths, policy
       return;
     case FileKind::app:
       plan::plan_for(file, paths, {}, diags, sources);
+      check_personal_paths(file, *text, diags);
       return;
   }
 }

@@ -1,11 +1,14 @@
 #include "launcher/host.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
 #include <string>
+
+#include "util/strings.h"
 
 #ifndef CORDON_DATADIR
 #error "CORDON_DATADIR must name the installed data directory"
@@ -54,5 +57,37 @@ policy::HostContext read_host_context() {
   h.data_dir = data_dir();
   return h;
 }
+
+// Who the app runs as: the invoker, or for root the user `--user` names (its uid, gid and home
+// come from the user database, not from root's environment).
+Result<sandbox::LaunchContext> launch_context(const std::string& user) {
+  sandbox::LaunchContext ctx;
+  ctx.uid = ::getuid();
+  ctx.gid = ::getgid();
+  ctx.invoked_by_root = ctx.uid == 0;
+  ctx.home = env_or_empty("HOME");
+  if (!user.empty()) {
+    if (ctx.uid != 0) return fail("ids", "run as " + user + ": only root may choose the user");
+    const passwd* pw = all_digits(user) ? ::getpwuid(static_cast<uid_t>(std::stoul(user)))
+                                        : ::getpwnam(user.c_str());
+    if (!pw) return fail("ids", "run as " + user + ": no such user");
+    ctx.uid = pw->pw_uid;
+    ctx.gid = pw->pw_gid;
+    ctx.home = pw->pw_dir;
+  }
+  ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
+  ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
+  ctx.term = env_or_empty("TERM");
+  if (!ctx.invoked_by_root) {  // root's state is in /etc, /var/lib and /var/cache: the Plan's frame hides it
+    auto xdg = [&](const char* var, const char* fallback) {
+      const std::string v = env_or_empty(var);
+      return (!v.empty() && v[0] == '/' ? v : ctx.home + fallback) + "/cordon";
+    };
+    ctx.state_dirs = {xdg("XDG_DATA_HOME", "/.local/share"), xdg("XDG_CACHE_HOME", "/.cache"),
+                      xdg("XDG_CONFIG_HOME", "/.config")};
+  }
+  return ctx;
+}
+
 
 }  // namespace cordon::launcher

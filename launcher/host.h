@@ -5,10 +5,16 @@
 #include <string>
 
 #include "policy/search.h"
+#include "sandbox/context.h"
+#include "util/result.h"
 
 namespace cordon::launcher {
 
 policy::HostContext read_host_context();
+
+// Who the app runs as: the invoker, or (root only) `user`; its home, runtime directory and cordon
+// state directories. What a run adds (arguments, timing) is the caller's.
+Result<sandbox::LaunchContext> launch_context(const std::string& user);
 
 // The variable's value, or "" when it is unset.
 std::string env_or_empty(const char* name);

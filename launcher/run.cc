@@ -24,40 +24,6 @@ namespace cordon::launcher {
 
 namespace {
 
-// Who the app runs as: the invoker, or for root the user `--user` names (its uid, gid and home
-// come from the user database, not from root's environment).
-Result<sandbox::LaunchContext> launch_context(const RunArgs& args) {
-  sandbox::LaunchContext ctx;
-  ctx.uid = ::getuid();
-  ctx.gid = ::getgid();
-  ctx.invoked_by_root = ctx.uid == 0;
-  ctx.home = env_or_empty("HOME");
-  if (!args.user.empty()) {
-    if (ctx.uid != 0) return fail("ids", "run as " + args.user + ": only root may choose the user");
-    const passwd* pw = all_digits(args.user) ? ::getpwuid(static_cast<uid_t>(std::stoul(args.user)))
-                                             : ::getpwnam(args.user.c_str());
-    if (!pw) return fail("ids", "run as " + args.user + ": no such user");
-    ctx.uid = pw->pw_uid;
-    ctx.gid = pw->pw_gid;
-    ctx.home = pw->pw_dir;
-  }
-  ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
-  ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
-  ctx.term = env_or_empty("TERM");
-  if (!ctx.invoked_by_root) {  // root's state is in /etc, /var/lib and /var/cache: the Plan's frame hides it
-    auto xdg = [&](const char* var, const char* fallback) {
-      const std::string v = env_or_empty(var);
-      return (!v.empty() && v[0] == '/' ? v : ctx.home + fallback) + "/cordon";
-    };
-    ctx.state_dirs = {xdg("XDG_DATA_HOME", "/.local/share"), xdg("XDG_CACHE_HOME", "/.cache"),
-                      xdg("XDG_CONFIG_HOME", "/.config")};
-  }
-  ctx.args = args.args;
-  ctx.timing = args.timing;
-  ctx.wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown
-  return ctx;
-}
-
 int exit_code_for(const Error& e) {
   if (e.step != "exec") return kExitCordon;
   return e.sys_errno == ENOENT ? kExitNotFound : kExitCannotExec;
@@ -92,11 +58,14 @@ int run(const RunArgs& args) {
                 << "; an ad-hoc policy cannot take another app's name (and data)\n";
       return kExitCordon;
     }
-  auto ctx = launch_context(args);
+  auto ctx = launch_context(args.user);
   if (!ctx) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
     return kExitCordon;
   }
+  ctx->args = args.args;
+  ctx->timing = args.timing;
+  ctx->wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown
   auto filters = cache::filters_for(*plan, denials_mode(args), cache::filters_dir(where), where.uid);
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";

@@ -3,11 +3,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sandbox/personal_paths.h"
 #include "sandbox/state_guard.h"
 
 namespace cordon::sandbox {
 
 namespace {
+
+// Only the app's own policy asks for it: no interface, base or cordon grants the same path.
+bool only_from_app(const std::vector<plan::Source>& from) {
+  return !from.empty() && std::all_of(from.begin(), from.end(), [](const plan::Source& s) { return s.origin == "app"; });
+}
 
 std::string describe(const std::vector<plan::Source>& from) {
   if (from.empty()) return "cordon";
@@ -64,8 +70,7 @@ Result<std::string> expand_variables(const std::string& text, const LaunchContex
   return out;
 }
 
-Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data,
-                        const std::vector<StateDir>& state) {
+Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data) {
   Expanded e;
   for (const plan::Mount& m : plan.mounts) {
     auto path = expand_variables(m.path, ctx, app_data, true);
@@ -73,13 +78,10 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
       if (m.optional) continue;  // an optional grant whose variable is unset is simply absent
       return path.error();
     }
-    e.mounts.push_back(Step{m.kind, *path, m.optional, false, describe(m.from)});
+    e.mounts.push_back(Step{m.kind, *path, m.optional, false, describe(m.from), only_from_app(m.from)});
   }
   for (const plan::Device& d : plan.devices)
     e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
-  // cordon's own state, wherever the invoker's XDG variables put it (the Plan can only name the
-  // default places): hidden, and kept in place where the app may write around it.
-  CORDON_TRY(guard_state_dirs(e.mounts, state, app_data));
   std::stable_sort(e.mounts.begin(), e.mounts.end(), before);
 
   e.argv = plan.command;
@@ -93,6 +95,18 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
   if (!ctx.term.empty() && std::none_of(e.env.begin(), e.env.end(), [](const std::string& s) { return s.rfind("TERM=", 0) == 0; }))
     e.env.push_back("TERM=" + ctx.term);
   return e;
+}
+
+Result<void> protect_mounts(std::vector<Step>& mounts, const std::vector<StateDir>& state, const PersonalFacts& facts) {
+  // cordon's own state, wherever the invoker's XDG variables put it (the Plan can only name the
+  // default places): hidden, and kept in place where the app may write around it.
+  CORDON_TRY(guard_state_dirs(mounts, state, facts.app_data));
+  // People's homes and runtime directories, by their resolved paths (personal_paths.h).
+  CORDON_TRY(guard_personal_paths(mounts, facts));
+  CORDON_TRY(refuse_grants_below_hides(mounts, facts.app_data));
+  pin_protections(mounts);  // the directories between a writable grant and each hide
+  std::stable_sort(mounts.begin(), mounts.end(), before);
+  return {};
 }
 
 }  // namespace cordon::sandbox

@@ -1,5 +1,5 @@
 // Turns the Plan's symbolic items into concrete ones for this launch: variables expanded with the
-// LaunchContext, mounts re-sorted so that a parent always comes before what is mounted under it.
+// LaunchContext, mounts sorted so that a parent always comes before what is mounted under it.
 // Pure: reads no files.
 #pragma once
 
@@ -19,6 +19,7 @@ struct Step {
   bool optional = false;
   bool device = false;   // a device node bind: the only mounts without nodev
   std::string origin;    // "base.yaml:12" etc., for error messages
+  bool app_grant = false;  // only the app's own policy asks for it (no interface, no cordon)
 };
 
 struct Expanded {
@@ -27,9 +28,15 @@ struct Expanded {
   std::vector<std::string> env;    // NAME=value, the whole environment of the app
 };
 
-// `state`: cordon's own state directories for this launch (state_guard.h), hidden and kept in place.
-Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data,
-                        const std::vector<StateDir>& state);
+Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data);
+
+struct PersonalFacts;  // personal_paths.h
+
+// The protections every launch adds to the expanded mounts, in order: cordon's state directories
+// (`state`, state_guard.h) and people's homes (`facts`, personal_paths.h) hidden or refused, grants
+// below a hide refused, the directories between a writable grant and a protection pinned; then
+// re-sorted. Pure: `facts` holds what was read from the host.
+Result<void> protect_mounts(std::vector<Step>& mounts, const std::vector<StateDir>& state, const PersonalFacts& facts);
 
 // "$HOME/x" -> "/home/u/x". Fails on a variable this launch has no value for.
 Result<std::string> expand_variables(const std::string& text, const LaunchContext& ctx, const std::string& app_data,

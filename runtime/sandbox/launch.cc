@@ -31,6 +31,7 @@
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
 #include "sandbox/network.h"
+#include "sandbox/personal_paths.h"
 #include "sandbox/pid1.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/state_guard.h"
@@ -312,8 +313,11 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (!state) return state.error();
   auto app_data = prepare_app_data(ctx, plan.app);
   if (!app_data) return app_data.error();
-  auto expanded = expand(plan, ctx, *app_data, *state);
+  auto expanded = expand(plan, ctx, *app_data);
   if (!expanded) return expanded.error();
+  auto facts = gather_personal_facts(expanded->mounts, ctx, *state, *app_data);
+  if (!facts) return facts.error();
+  CORDON_TRY(protect_mounts(expanded->mounts, *state, *facts));
   timer.mark("app data, expand");
   // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup enforces the
   // process and memory limits, and a launch that cannot have one is refused.

@@ -29,6 +29,15 @@ int open_beneath(int dir, const std::string& rel, int flags) {
   return static_cast<int>(::syscall(SYS_openat2, dir, rel.c_str(), &how, sizeof how));
 }
 
+// A directory on the way to a hidden path is a symbolic link inside the new root (/bin -> usr/bin):
+// what the app would reach there is what to hide, so the links are followed, inside the new root.
+UniqueFd open_following_links(int root, const std::string& rel) {
+  struct open_how how {};
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return UniqueFd(static_cast<int>(::syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how)));
+}
+
 Result<UniqueFd> ensure_dir(int root, const std::string& rel, const std::string& origin) {
   UniqueFd dir(::fcntl(root, F_DUPFD_CLOEXEC, 0));
   std::size_t pos = 0;
@@ -208,8 +217,10 @@ bool has_mounts_beneath(const Roots& roots, const std::string& path) {
 // mode-0000 file nobody in the sandbox can open. Both are clones of the hidden tree — except a
 // directory something else is mounted beneath (the app's own $APP_DATA lives under its hidden
 // parent ~/.local/share/cordon): that one gets a tmpfs of its own, where the mount point is
-// created, sealed read-only once every mount is in place. Anything else (a link, a socket) is
-// left: a link points into the new root, where its target is only there if granted.
+// created, sealed read-only once every mount is in place. Anything else — a symbolic link, a
+// socket, a FIFO, a device node — is covered by the empty file too: a hidden socket takes no
+// connect(), a hidden FIFO carries no bytes. (What a hidden link points at is hidden by a step
+// of its own: personal_paths.h.)
 Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
   struct stat host_st {};
   if (::fstatat(roots.host, s.path.substr(1).c_str(), &host_st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -217,6 +228,7 @@ Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& t
     return sys_fail("mounts", "hide " + s.path + " (" + s.origin + ")");
   }
   UniqueFd target(open_beneath(roots.app, s.path.substr(1), O_PATH | O_NOFOLLOW));
+  if (!target.valid() && errno == ELOOP) target = open_following_links(roots.app, s.path.substr(1));
   if (!target.valid()) {
     if (errno == ENOENT) return {};  // not bound into the new root, so nothing to hide
     return sys_fail("mounts", "hide " + s.path + " (" + s.origin + ")");
@@ -232,12 +244,9 @@ Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& t
     to_seal.push_back(s.path);
     return attach(mnt->get(), target.get(), what);
   }
-  if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
-    UniqueFd clone = clone_hidden(roots, S_ISDIR(st.st_mode));
-    if (!clone.valid()) return sys_fail("mounts", what);
-    return attach(clone.get(), target.get(), what);
-  }
-  return {};
+  UniqueFd clone = clone_hidden(roots, S_ISDIR(st.st_mode));
+  if (!clone.valid()) return sys_fail("mounts", what);
+  return attach(clone.get(), target.get(), what);
 }
 
 // One of the minimal /dev's nodes: the host's node, bound read-only (reads and writes work; chmod

@@ -8,18 +8,18 @@
 #include <cstdlib>
 
 #include "util/dirs.h"
+#include "util/path_within.h"
 
 namespace cordon::sandbox {
 
 namespace {
 
-// `inner` is `outer` or lies below it.
-bool within(const std::string& inner, const std::string& outer) {
-  if (outer == "/") return true;
-  return inner.compare(0, outer.size(), outer) == 0 && (inner.size() == outer.size() || inner[outer.size()] == '/');
-}
-
 bool writable_bind(const Step& s) { return s.kind == plan::MountKind::bind_rw && !s.device; }
+
+// A bind (either way) or a tmpfs: what could show or replace something at its path.
+bool grant(const Step& s) {
+  return s.kind == plan::MountKind::bind_ro || s.kind == plan::MountKind::bind_rw || s.kind == plan::MountKind::tmpfs;
+}
 
 struct Wanted {
   std::string path;
@@ -72,13 +72,13 @@ Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<State
   };
   for (const StateDir& state : dirs) {
     for (const Step& b : mounts) {
-      if (!writable_bind(b)) continue;
-      if (within(b.path, state.path)) {
-        if (!app_data.empty() && within(b.path, app_data)) continue;  // the app's own data
-        return fail("mounts", "bind " + b.path + " read-write (" + b.origin + "): it is cordon's own state (" +
-                                  state.path + "), which no app may write");
+      if (!grant(b) || b.device) continue;
+      if (path_within(b.path, state.path)) {  // read-only too: it would show other apps' data, a key
+        if (!app_data.empty() && path_within(b.path, app_data)) continue;  // the app's own data
+        return fail("mounts", "grant " + b.path + " (" + b.origin + "): it is cordon's own state (" +
+                                  state.path + "), which no app may see");
       }
-      if (!within(state.path, b.path)) continue;
+      if (!writable_bind(b) || !path_within(state.path, b.path)) continue;
       if (!state.exists)
         return fail("mounts", "bind " + b.path + " read-write (" + b.origin + "): it would let the app create " +
                                   state.path + " (cordon's state for this user, not made yet); run cordon once as "
@@ -88,7 +88,6 @@ Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<State
       added.push_back(Step{plan::MountKind::hide, state.path, true, false, "cordon"});
   }
   mounts.insert(mounts.end(), added.begin(), added.end());
-  pin_protections(mounts);  // the directories between a writable grant and each hide, these included
   return {};
 }
 
@@ -101,7 +100,7 @@ void pin_protections(std::vector<Step>& mounts) {
   for (const Step& s : mounts) {
     if (writable_bind(s)) continue;  // a writable grant protects nothing
     for (const Step& b : mounts) {
-      if (!writable_bind(b) || b.path == s.path || !within(s.path, b.path)) continue;
+      if (!writable_bind(b) || b.path == s.path || !path_within(s.path, b.path)) continue;
       for (std::size_t slash = s.path.find('/', b.path == "/" ? 1 : b.path.size() + 1); slash != std::string::npos;
            slash = s.path.find('/', slash + 1)) {
         const std::string between = s.path.substr(0, slash);

@@ -8,9 +8,10 @@
 //    too, and a dangling one is refused;
 //  - every directory between a read-write grant and a state directory inside it is bound onto
 //    itself: a mount point cannot be renamed or removed (EBUSY);
-//  - a read-write grant of a state directory itself, or of anything inside one (other than the
-//    app's own $APP_DATA), is refused, and so is one that contains a state directory cordon could
-//    not create (root running an app as another user does not create that user's).
+//  - a grant of a state directory itself, or of anything inside one (other than the app's own
+//    $APP_DATA), is refused, read-only as well (it would show another app's data); so is a
+//    read-write grant that contains a state directory cordon could not create (root running an
+//    app as another user does not create that user's).
 // docs/sandbox.md "cordon's own state".
 #pragma once
 
@@ -29,8 +30,8 @@ namespace cordon::sandbox {
 // those that are symbolic links.
 Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx);
 
-// Adds the self-binds and hides to `mounts` (then re-sorted by the caller), refuses the read-write
-// grants above, and pins every protection (pin_protections). Pure.
+// Adds the hides to `mounts` and refuses the grants above. Pure. The caller pins every protection
+// afterwards (pin_protections) and re-sorts.
 Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<StateDir>& dirs, const std::string& app_data);
 
 // The same for the Plan's own protections: a hide, a read-only bind or a tmpfs below a read-write

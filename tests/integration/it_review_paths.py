@@ -1,0 +1,244 @@
+"""Paths decided on what they resolve to, not on how a policy spells them (docs/security.md, items 1
+and 2): an app's own grants never reach a home, cordon's state or another app's data; a hide hides
+whatever is there — a directory, a file, a symbolic link (and what it points at), a socket, a FIFO;
+the home plug does not hand out the user's keys or agent sockets."""
+import errno
+import os
+import shutil
+import socket
+import subprocess
+
+from harness import Skip, expect, facts, test
+
+# Run inside and outside the sandbox: each attempt prints NAME=ok or NAME=<errno name>.
+ATTEMPTS = r'''
+import errno, os, socket, sys
+
+def attempt(name, fn):
+    try:
+        fn()
+        print(name + "=ok")
+    except OSError as e:
+        print(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
+
+def read(path):
+    with open(path) as f:
+        f.read()
+
+def connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(path)
+    finally:
+        s.close()
+
+def write_fifo(path):
+    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, b"from the app\n")
+    finally:
+        os.close(fd)
+
+actions = {"read": read, "connect": connect, "fifo": write_fifo}
+for arg in sys.argv[1:]:
+    kind, name, path = arg.split(":", 2)
+    attempt(name, lambda: actions[kind](path))
+'''
+
+
+def attempts_script(env):
+    """The script above, where every app may read it (the probes' own folder is granted)."""
+    path = os.path.join(env.probes, f"attempts-{env.name}.py")
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(ATTEMPTS)
+        os.chmod(path, 0o644)
+    return path
+
+
+def attempts_policy(env, name, read_only=(), hide=(), plugs=()):
+    """An app that runs the attempts script; it may read the probes' folder and `read_only`."""
+    text = (f"schema: 1\nname: {name}\ncommand: [/usr/bin/python3, {attempts_script(env)}]\n"
+            f"filesystem:\n  read-only: [{', '.join([env.probes, *read_only])}]\n")
+    if hide:
+        text += f"  hide: [{', '.join(hide)}]\n"
+    if plugs:
+        text += f"plugs: [{', '.join(plugs)}]\n"
+    return env.write_policy(name, text)
+
+
+def listening_socket(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.listen(8)
+    return s
+
+
+def run_with(env, variables, policy, *args):
+    """`cordon run` with some variables of the invoker's environment changed (HOME, XDG_*)."""
+    pairs = [f"{k}={v}" for k, v in variables.items()]
+    return env.run(["env", *pairs, env.cordon, "run", policy, "--", *args])
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+@test
+def an_apps_own_grant_cannot_name_a_home_by_its_literal_path(env):
+    """A home outside /home (Fedora Atomic's /var/home, /srv, ...) is still a home: an app policy
+    that grants it, or a folder in it, read-write or read-only, or reaches it through a bind-mounted
+    alias, is refused at launch and by `cordon check` at the line. The control: the same grant of a
+    folder that is nobody's home is mounted, and the write goes through."""
+    home = env.fresh_tree("lithome", "Documents")
+    other = env.fresh_tree("nothome")
+    write(os.path.join(home, ".profile"), "# the user's profile\n")
+    write(os.path.join(other, ".profile"), "# not a home\n")
+    env.give(home)
+    env.give(other)
+
+    def policy(access, path):
+        return env.write_policy("it-lithome", "schema: 1\nname: it-lithome\n"
+                                f"command: [/bin/sh, -c, 'echo pwned >> {path}/.profile']\n"
+                                f"filesystem:\n  {access}: [{path}]\n")
+
+    for access in ("read-write", "read-only"):
+        for path in (home, home + "/Documents"):
+            rc, out, err = run_with(env, {"HOME": home}, policy(access, path))
+            expect(rc == 125 and "the home of" in err, f"{access} {path} was not refused: exit {rc}: {err}")
+    rc, out, err = env.run(["env", f"HOME={home}", env.cordon, "check", policy("read-write", home)])
+    expect(rc == 1 and "it-lithome.yaml:5:16: error:" in err and "the home of" in err, f"check: exit {rc}: {err}")
+    with open(os.path.join(home, ".profile")) as f:
+        expect(f.read() == "# the user's profile\n", "the home's .profile was written")
+
+    if os.getuid() == 0:  # a bind-mounted alias of the home: the same directory by another path
+        alias = env.fresh_tree("alias")
+        subprocess.run(["mount", "--bind", home, alias], check=True)
+        try:
+            rc, out, err = run_with(env, {"HOME": home}, policy("read-only", alias + "/Documents"))
+            expect(rc == 125 and "reached by another path" in err, f"the alias was not refused: exit {rc}: {err}")
+        finally:
+            subprocess.run(["umount", alias], check=True)
+
+    rc, out, err = run_with(env, {"HOME": home}, policy("read-write", other))
+    with open(os.path.join(other, ".profile")) as f:
+        written = f.read()
+    expect(rc == 0 and "pwned" in written, f"control: a folder that is nobody's home is granted: exit {rc}: {err}")
+
+
+@test
+def a_grant_that_contains_a_home_shows_everything_but_the_home(env):
+    """Granting the folder the homes live in (/srv, /var/home) shows its other content, never a home
+    inside it; outside the sandbox both are readable (the control)."""
+    parent = env.fresh_tree("homes", "alice", "shared")
+    write(os.path.join(parent, "alice", "secret.txt"), "alice's\n")
+    write(os.path.join(parent, "shared", "public.txt"), "everyone's\n")
+    env.give(parent)
+    script = attempts_script(env)
+    checks = [f"read:public:{parent}/shared/public.txt", f"read:secret:{parent}/alice/secret.txt"]
+    policy = attempts_policy(env, "it-homes", read_only=[parent])
+    rc, out, err = run_with(env, {"HOME": f"{parent}/alice"}, policy, *checks)
+    f = facts(out)
+    expect(rc == 0 and f.get("public") == "ok", f"the folder's own content is missing: exit {rc}: {out} {err}")
+    expect(f.get("secret") not in (None, "ok"), f"the home inside the grant was readable: {out}")
+    outside = facts(env.run(["/usr/bin/python3", script, *checks])[1])
+    expect(outside.get("secret") == "ok", f"control: readable outside: {outside}")
+
+
+@test
+def another_apps_data_cannot_be_granted_by_its_literal_path(env):
+    """The data of another app, named by its literal path (even where XDG_DATA_HOME puts it outside
+    the home), is refused, read-only as well; the app itself still reads its own (the control)."""
+    xdg = env.fresh_tree("xdgdata")
+    env.give(xdg)
+    variables = {} if env.is_root else {"XDG_DATA_HOME": xdg}
+    victim = env.write_policy("it-victim", "schema: 1\nname: it-victim\n"
+                              "command: [/bin/sh, -c, 'echo s3cret > $HOME/secret; cat $HOME/secret']\n")
+    rc, out, err = run_with(env, variables, victim)
+    expect(rc == 0 and "s3cret" in out, f"control: the app writes and reads its own data: exit {rc}: {out} {err}")
+    data = "/var/lib/cordon/data/it-victim" if env.is_root else os.path.join(xdg, "cordon/data/it-victim")
+    thief = env.write_policy("it-thief", "schema: 1\nname: it-thief\n"
+                             f"command: [/bin/cat, {data}/secret]\nfilesystem:\n  read-only: [{data}]\n")
+    rc, out, err = run_with(env, variables, thief)
+    expect(rc == 125 and "s3cret" not in out and "cordon" in err, f"another app's data was granted: exit {rc}: {out} {err}")
+
+
+def make_ipc_tree(env, name):
+    """A tree with a symbolic link to a key folder, a listening socket and a FIFO with a reader."""
+    tree = env.fresh_tree(name, "real-ssh")
+    write(os.path.join(tree, "real-ssh", "id_key"), "PRIVATE KEY\n")
+    os.symlink(os.path.join(tree, "real-ssh"), os.path.join(tree, ".ssh"))
+    listener = listening_socket(os.path.join(tree, "agent.sock"))
+    os.mkfifo(os.path.join(tree, "fifo"))
+    env.give(tree)
+    reader = os.open(os.path.join(tree, "fifo"), os.O_RDONLY | os.O_NONBLOCK)
+    return tree, listener, reader
+
+
+def drain(fd):
+    try:
+        return os.read(fd, 4096)
+    except BlockingIOError:
+        return b""
+
+
+@test
+def hides_cover_links_sockets_and_fifos(env):
+    """`hide` hides what is there whatever it is: a symbolic link (and what it points at), a socket
+    (no connect), a FIFO (no bytes reach the host's reader). The controls: outside, and inside with
+    the same tree granted read-only but not hidden, every attempt goes through — a read-only bind
+    alone does not stop IPC, which is why the home plug hides the agents' folders."""
+    tree, listener, reader = make_ipc_tree(env, "ipc")
+    try:
+        script = attempts_script(env)
+        checks = [f"read:key:{tree}/.ssh/id_key", f"read:target:{tree}/real-ssh/id_key",
+                  f"connect:agent:{tree}/agent.sock", f"fifo:fifo:{tree}/fifo"]
+        hidden = attempts_policy(env, "it-hides", read_only=[tree],
+                                 hide=[f"{tree}/.ssh", f"{tree}/agent.sock", f"{tree}/fifo"])
+        rc, out, err = env.cordon_run(hidden, *checks)
+        f = facts(out)
+        expect(rc == 0, f"exit {rc}: {err}")
+        for name in ("key", "target", "agent", "fifo"):
+            expect(f.get(name) not in (None, "ok"), f"hidden {name} was reachable: {out} {err}")
+        expect(drain(reader) == b"", "the host's FIFO reader got the app's bytes")
+        rc, out, err = env.run(["env", env.cordon, "explain", hidden])
+        expect(f"{tree}/agent.sock" in out, f"explain does not list the hidden socket: {out}")
+
+        shown = attempts_policy(env, "it-shown", read_only=[tree])
+        f = facts(env.cordon_run(shown, *checks)[1])
+        expect(f.get("agent") == "ok" and f.get("fifo") == "ok",
+               f"control: not hidden, the socket and the FIFO are reachable inside: {f}")
+        drain(reader)
+        f = facts(env.run(["/usr/bin/python3", script, *checks])[1])
+        expect(all(f.get(n) == "ok" for n in ("key", "target", "agent", "fifo")), f"control: outside: {f}")
+    finally:
+        listener.close()
+        os.close(reader)
+
+
+@test
+def the_home_plug_does_not_hand_out_keys_or_agent_sockets(env):
+    """An app with the home plug reads the user's documents, but not ~/.ssh or ~/.gnupg: no private
+    key, no gpg-agent socket, no ssh ControlMaster socket. The control: outside, all are reachable."""
+    home = env.fresh_tree("agenthome", ".ssh", ".gnupg", "Documents")
+    write(os.path.join(home, "Documents", "notes.txt"), "notes\n")
+    write(os.path.join(home, ".ssh", "id_ed25519"), "PRIVATE KEY\n")
+    agent = listening_socket(os.path.join(home, ".gnupg", "S.gpg-agent"))
+    master = listening_socket(os.path.join(home, ".ssh", "cm-user@host:22"))
+    env.give(home)
+    try:
+        script = attempts_script(env)
+        checks = [f"read:notes:{home}/Documents/notes.txt", f"read:key:{home}/.ssh/id_ed25519",
+                  f"connect:gpg:{home}/.gnupg/S.gpg-agent", f"connect:master:{home}/.ssh/cm-user@host:22"]
+        policy = attempts_policy(env, "it-homeplug", plugs=["home"])
+        rc, out, err = run_with(env, {"HOME": home}, policy, *checks)
+        f = facts(out)
+        expect(rc == 0 and f.get("notes") == "ok", f"the home's documents are missing: exit {rc}: {out} {err}")
+        for name in ("key", "gpg", "master"):
+            expect(f.get(name) not in (None, "ok"), f"{name} was reachable with the home plug: {out}")
+        f = facts(env.run(["/usr/bin/python3", script, *checks])[1])
+        expect(all(f.get(n) == "ok" for n in ("notes", "key", "gpg", "master")), f"control: outside: {f}")
+    finally:
+        agent.close()
+        master.close()

@@ -1,0 +1,88 @@
+// An app's own grants are judged on resolved paths and inode identities (sandbox/personal_paths.h).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "sandbox/personal_paths.h"
+
+namespace {
+
+using cordon::plan::MountKind;
+using cordon::sandbox::FileId;
+using cordon::sandbox::PersonalFacts;
+using cordon::sandbox::Step;
+
+Step app_grant(MountKind kind, const std::string& path) { return Step{kind, path, false, false, "app.yaml:5", true}; }
+
+PersonalFacts alice_at_var_home() {
+  PersonalFacts facts;
+  facts.protected_paths = {{"/var/home/alice", "the home of alice", FileId{1, 42}},
+                           {"/var/home/alice/.local/share/cordon", "cordon's own state", FileId{1, 43}}};
+  return facts;
+}
+
+bool hidden(const std::vector<Step>& mounts, const std::string& path) {
+  return std::any_of(mounts.begin(), mounts.end(), [&](const Step& s) { return s.kind == MountKind::hide && s.path == path; });
+}
+
+}  // namespace
+
+TEST_CASE("personal paths: a home is refused by its resolved path, whatever the spelling") {
+  PersonalFacts facts = alice_at_var_home();
+  facts.grants["/home/alice/.profile"] = {"/var/home/alice/.profile", {}};  // /home -> /var/home
+  std::vector<Step> mounts{app_grant(MountKind::bind_rw, "/home/alice/.profile")};
+  auto r = cordon::sandbox::guard_personal_paths(mounts, facts);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().to_string() == "grant /home/alice/.profile (app.yaml:5): it is the home of alice (/var/home/alice); "
+                                 "an app's own policy cannot grant it (the 'home' interface grants a home)");
+}
+
+TEST_CASE("personal paths: an alias (the same inode by another path) is refused") {
+  PersonalFacts facts = alice_at_var_home();
+  facts.grants["/srv/mirror/docs"] = {"/srv/mirror/docs", {FileId{1, 77}, FileId{1, 42}, FileId{1, 2}}};
+  std::vector<Step> mounts{app_grant(MountKind::bind_ro, "/srv/mirror/docs")};
+  auto r = cordon::sandbox::guard_personal_paths(mounts, facts);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().to_string().find("reached by another path") != std::string::npos);
+}
+
+TEST_CASE("personal paths: a grant containing a home hides it, unless an interface grants the home") {
+  PersonalFacts facts = alice_at_var_home();
+  facts.grants["/var/home"] = {"/var/home", {}};
+  std::vector<Step> mounts{app_grant(MountKind::bind_ro, "/var/home")};
+  REQUIRE(cordon::sandbox::guard_personal_paths(mounts, facts));
+  CHECK(hidden(mounts, "/var/home/alice"));
+  std::vector<Step> with_plug{app_grant(MountKind::bind_ro, "/var/home"),
+                              Step{MountKind::bind_ro, "/var/home/alice", false, false, "home plug, home.yaml:30"}};
+  REQUIRE(cordon::sandbox::guard_personal_paths(with_plug, facts));
+  CHECK_FALSE(hidden(with_plug, "/var/home/alice"));
+}
+
+TEST_CASE("personal paths: interfaces' grants are theirs to make; the app's own data is exempt") {
+  PersonalFacts facts = alice_at_var_home();
+  std::vector<Step> plug{Step{MountKind::bind_ro, "/var/home/alice", false, false, "home plug"}};
+  CHECK(cordon::sandbox::guard_personal_paths(plug, facts));
+  facts.app_data = "/var/home/alice/.local/share/cordon/data/x";
+  facts.grants[facts.app_data + "/sub"] = {facts.app_data + "/sub", {}};
+  std::vector<Step> own{app_grant(MountKind::bind_ro, facts.app_data + "/sub")};
+  CHECK(cordon::sandbox::guard_personal_paths(own, facts));
+}
+
+TEST_CASE("personal paths: a hidden link hides its target too") {
+  PersonalFacts facts;
+  facts.link_targets["/home/u/.ssh"] = "/home/u/dotfiles/ssh";
+  std::vector<Step> mounts{Step{MountKind::hide, "/home/u/.ssh", true, false, "home.yaml:24"}};
+  REQUIRE(cordon::sandbox::guard_personal_paths(mounts, facts));
+  CHECK(hidden(mounts, "/home/u/dotfiles/ssh"));
+}
+
+TEST_CASE("personal paths: a grant below a hide never uncovers it; cordon's $APP_DATA may sit below its hidden state") {
+  std::vector<Step> mounts{Step{MountKind::hide, "/home/u/.local/share/cordon", true, false, "home.yaml:17"},
+                           Step{MountKind::bind_ro, "/home/u/.local/share/cordon/data/other", false, false, "app.yaml:9"}};
+  auto r = cordon::sandbox::refuse_grants_below_hides(mounts, "/home/u/.local/share/cordon/data/mine");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().to_string().find("it lies below /home/u/.local/share/cordon, which home.yaml:17 hides") != std::string::npos);
+  std::vector<Step> own{Step{MountKind::hide, "/home/u/.local/share/cordon", true, false, "home.yaml:17"},
+                        Step{MountKind::bind_rw, "/home/u/.local/share/cordon/data/mine", false, false, "cordon"}};
+  CHECK(cordon::sandbox::refuse_grants_below_hides(own, "/home/u/.local/share/cordon/data/mine"));
+}
