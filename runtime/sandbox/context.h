@@ -15,6 +15,9 @@ struct LaunchContext {
   uid_t uid = 0;                  // the user the app runs as: the invoker, or the one root named
   gid_t gid = 0;
   bool invoked_by_root = false;   // root's layout (/var/lib/cordon) even when the app runs as another user
+  // Root's app running as uid 0: the first of the host ids its sandbox's ids 0..65535 are
+  // (private_ids.h); 0 when the app's ids are its own host ids.
+  uid_t host_id_base = 0;
   std::string home;               // the app user's real home ($HOME)
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root

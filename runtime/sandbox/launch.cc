@@ -33,6 +33,7 @@
 #include "sandbox/network.h"
 #include "sandbox/personal_paths.h"
 #include "sandbox/pid1.h"
+#include "sandbox/private_ids.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
@@ -95,6 +96,9 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
     return sys_fail("uts", "hostname " + plan.hostname);
   if (plan.network != "host") CORDON_TRY(network::bring_up_loopback());
   timer.mark("hostname, loopback");
+  // Root's uid-0 app: from here on host root's files are another user's (the root is built; the
+  // namespaces above need no more changes).
+  if (ctx.host_id_base != 0) CORDON_TRY(ids::enter_private_ids());
   if (::setsid() < 0) return sys_fail("launch", "setsid");    // no controlling terminal: TIOCSTI reaches nothing
   CORDON_TRY(caps::lock_bounding_and_securebits());            // needs CAP_SETPCAP, so before the uid change
   if (::getuid() != ctx.uid) CORDON_TRY(ids::apply(ctx.uid, ctx.gid));  // root's --user
@@ -304,11 +308,24 @@ Result<void> refuse_unenforceable(const plan::Plan& plan) {
   return {};
 }
 
+// Root's app that would run as uid 0 runs as host ids of its own instead (private_ids.h).
+Result<LaunchContext> with_private_ids(const LaunchContext& given, const std::string& app) {
+  LaunchContext ctx = given;
+  if (!ctx.invoked_by_root || ctx.uid != 0) return ctx;
+  auto base = private_ids_for("/var/lib/cordon/ids", app);
+  if (!base) return base.error();
+  ctx.host_id_base = *base;
+  return ctx;
+}
+
 }  // namespace
 
-Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, const LaunchContext& ctx) {
-  StepTimer timer(ctx.timing, "parent");
+Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, const LaunchContext& given) {
+  StepTimer timer(given.timing, "parent");
   CORDON_TRY(refuse_unenforceable(plan));
+  auto with_ids = with_private_ids(given, plan.app);
+  if (!with_ids) return with_ids.error();
+  const LaunchContext& ctx = *with_ids;
   auto state = prepare_state_dirs(ctx);  // so that every hide of them applies (state_guard.h)
   if (!state) return state.error();
   auto app_data = prepare_app_data(ctx, plan.app);

@@ -97,11 +97,25 @@ class Env:
             os.makedirs(os.path.join(path, d))
         return path
 
-    def give(self, path):
-        """Hands a tree to the user cordon runs as, links included (not followed)."""
+    def app_ids(self, app):
+        """The app's uid and gid on the host: the invoker's, or for root's apps the range of host
+        ids cordon gives each app (runtime/sandbox/private_ids.h), allocated at its first launch."""
+        if not self.is_root:
+            return self.pw.pw_uid, self.pw.pw_gid
+        path = f"/var/lib/cordon/ids/{app}"
+        if not os.path.exists(path):
+            self.cordon_run(self.write_policy(app + "-ids", f"schema: 1\nname: {app}\ncommand: [/bin/true]\n"))
+        with open(path) as f:
+            base = int(f.read())
+        return base, base
+
+    def give(self, path, app=None):
+        """Hands a tree to the user cordon runs as (to `app`'s own ids when root runs it), links
+        included (not followed)."""
+        uid, gid = self.app_ids(app) if app else (self.pw.pw_uid, self.pw.pw_gid)
         for root, dirs, files in os.walk(path):
             for name in [root] + [os.path.join(root, n) for n in dirs + files]:
-                os.lchown(name, self.pw.pw_uid, self.pw.pw_gid)
+                os.lchown(name, uid, gid)
 
     def cordon_run(self, policy, *args, timeout=30, **kw):
         return self.run([self.cordon, "run", policy, "--", *args], timeout=timeout, **kw)

@@ -96,7 +96,7 @@ def an_apps_own_grant_cannot_name_a_home_by_its_literal_path(env):
     write(os.path.join(home, ".profile"), "# the user's profile\n")
     write(os.path.join(other, ".profile"), "# not a home\n")
     env.give(home)
-    env.give(other)
+    env.give(other, "it-lithome")
 
     def policy(access, path):
         return env.write_policy("it-lithome", "schema: 1\nname: it-lithome\n"
@@ -172,6 +172,9 @@ def make_ipc_tree(env, name):
     listener = listening_socket(os.path.join(tree, "agent.sock"))
     os.mkfifo(os.path.join(tree, "fifo"))
     env.give(tree)
+    # open to every uid, so that the controls reach them even as root's app (its own host ids)
+    os.chmod(os.path.join(tree, "agent.sock"), 0o777)
+    os.chmod(os.path.join(tree, "fifo"), 0o666)
     reader = os.open(os.path.join(tree, "fifo"), os.O_RDONLY | os.O_NONBLOCK)
     return tree, listener, reader
 

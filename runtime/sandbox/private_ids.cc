@@ -1,0 +1,82 @@
+#include "sandbox/private_ids.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
+#include <set>
+
+#include "util/dirs.h"
+#include "util/unique_fd.h"
+
+namespace cordon::sandbox {
+
+namespace {
+
+// A file's whole content, at most a line: "1879113728\n".
+std::optional<uid_t> read_base(int dir, const char* name) {
+  UniqueFd fd(::openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return std::nullopt;
+  char buf[32] = {};
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  char* end = nullptr;
+  const unsigned long v = std::strtoul(buf, &end, 10);
+  if (v < kPrivateIdsFirst || (v - kPrivateIdsFirst) % kPrivateIdsCount != 0 ||
+      (v - kPrivateIdsFirst) / kPrivateIdsCount >= kPrivateIdsSlots)
+    return std::nullopt;
+  return static_cast<uid_t>(v);
+}
+
+std::set<uid_t> bases_in_use(int dir) {
+  std::set<uid_t> used;
+  UniqueFd copy(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DIR* d = copy.valid() ? ::fdopendir(copy.get()) : nullptr;
+  if (!d) return used;
+  copy.release();  // the DIR owns it now
+  while (const dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.')
+      if (auto base = read_base(dir, e->d_name)) used.insert(*base);
+  ::closedir(d);
+  return used;
+}
+
+// Written beside, then renamed: a reader sees the old state or the new one, never half a number.
+Result<void> record(int dir, const std::string& app, uid_t base) {
+  const std::string tmp = "." + app + ".new";
+  UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return sys_fail("ids", "create /var/lib/cordon/ids/" + tmp);
+  const std::string text = std::to_string(base) + "\n";
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd.get()) != 0)
+    return sys_fail("ids", "write /var/lib/cordon/ids/" + tmp);
+  if (::renameat(dir, tmp.c_str(), dir, app.c_str()) != 0) return sys_fail("ids", "rename to /var/lib/cordon/ids/" + app);
+  return {};
+}
+
+}  // namespace
+
+Result<uid_t> private_ids_for(const std::string& dir_path, const std::string& app) {
+  CORDON_TRY(make_dirs("ids", dir_path, 0700));
+  UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  if (!dir.valid()) return sys_fail("ids", "open " + dir_path);
+  if (auto base = read_base(dir.get(), app.c_str())) return *base;  // the common case: no lock
+  // Two first launches of different apps must not pick the same range.
+  if (::flock(dir.get(), LOCK_EX) != 0) return sys_fail("ids", "flock " + dir_path);
+  if (auto base = read_base(dir.get(), app.c_str())) return *base;
+  const std::set<uid_t> used = bases_in_use(dir.get());
+  for (uid_t slot = 0; slot < kPrivateIdsSlots; ++slot) {
+    const uid_t base = kPrivateIdsFirst + slot * kPrivateIdsCount;
+    if (used.count(base)) continue;
+    CORDON_TRY(record(dir.get(), app, base));
+    return base;
+  }
+  return fail("ids", "allocate host ids for " + app + ": all " + std::to_string(kPrivateIdsSlots) +
+                         " ranges in " + dir_path + " are taken");
+}
+
+}  // namespace cordon::sandbox
