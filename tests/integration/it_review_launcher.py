@@ -41,3 +41,72 @@ def plan_cache_sees_an_edit_that_keeps_size_and_mtime(env):
     expect(rc == 0 and facts(out).get("interfaces") == "lo",
            f"the removed network plug is still in force: {facts(out).get('interfaces')} (exit {rc}: {err})")
 
+
+# ---- item 9: everything after APP belongs to the app --------------------------------------------
+
+def argv_app(env, name):
+    """An app that prints its arguments, then tries socket(AF_INET), which only complain mode lets
+    through without the network plug."""
+    return env.policy(name, f"[/bin/sh, -c, 'echo \"args=$*\"; exec {env.probe('probe_seccomp')}', sh]")
+
+
+@test
+def options_after_the_app_are_the_apps_arguments(env):
+    """`cordon run APP a --complain --suggest FILE b` hands all four words to the app: complain mode
+    stays off and FILE is not written. `--` right after APP is dropped once."""
+    policy = argv_app(env, "it-argv")
+    suggest = os.path.join(env.pw.pw_dir, "it-argv.suggest.yaml")
+    if os.path.lexists(suggest):
+        os.unlink(suggest)
+    rc, out, err = env.run([env.cordon, "run", policy, "a", "--complain", "--suggest", suggest, "b"])
+    f = facts(out)
+    expect(rc == 0 and f.get("args") == f"a --complain --suggest {suggest} b", f"exit {rc}: args={f.get('args')}: {err}")
+    expect(f.get("inet") == "EPERM", f"complain mode was turned on from the app's arguments: inet={f.get('inet')}")
+    expect(not os.path.lexists(suggest), "--suggest after APP wrote a file")
+    rc, out, err = env.run([env.cordon, "run", policy, "--", "x", "--json"])
+    expect(rc == 0 and facts(out).get("args") == "x --json", f"-- after APP: {facts(out).get('args')}: {err}")
+    rc, out, err = env.run([env.cordon, "run", policy, "--", "--", "y"])
+    expect(rc == 0 and facts(out).get("args") == "-- y", f"a second --: {facts(out).get('args')}: {err}")
+    # control: before APP, --complain is cordon's and lets the call through
+    rc, out, err = env.run([env.cordon, "run", "--complain", "--quiet", policy, "a"])
+    f = facts(out)
+    expect(rc == 0 and f.get("inet") == "ok" and f.get("args") == "a", f"control: exit {rc}: {out} {err}")
+
+
+@test
+def suggest_never_overwrites_nor_follows_a_link(env):
+    """--suggest FILE creates FILE: an existing file, a symlink to a file the invoker may write, or a
+    dangling symlink are refused before the app runs, and left as they were."""
+    policy = argv_app(env, "it-suggest")
+    base = os.path.join(env.pw.pw_dir, "it-suggest")
+    existing, target, link, dangling, fresh = (base + s for s in (".existing", ".target", ".link", ".dangling", ".fresh"))
+    for p in (existing, target, link, dangling, fresh, base + ".nowhere"):
+        if os.path.lexists(p):
+            os.unlink(p)
+    for p, text in ((existing, "keep me\n"), (target, "target\n")):
+        with open(p, "w") as fh:
+            fh.write(text)
+        os.chown(p, env.pw.pw_uid, env.pw.pw_gid)
+    os.symlink(target, link)
+    os.symlink(base + ".nowhere", dangling)
+    try:
+        for path, what in ((existing, "an existing file"), (link, "a symlink"), (dangling, "a dangling symlink")):
+            rc, out, err = env.run([env.cordon, "run", "--complain", "--suggest", path, policy])
+            expect(rc == 125 and "File exists" in err and "args=" not in out,
+                   f"--suggest onto {what}: exit {rc}: {out} {err}")
+        with open(existing) as fh:
+            expect(fh.read() == "keep me\n", "the existing file was changed")
+        with open(target) as fh:
+            expect(fh.read() == "target\n", "the symlink's target was changed")
+        expect(os.path.islink(link) and not os.path.lexists(base + ".nowhere"), "a link was followed")
+        # control: a fresh path is created and written
+        rc, out, err = env.run([env.cordon, "run", "--complain", "--quiet", "--suggest", fresh, policy])
+        expect(rc == 0 and os.path.isfile(fresh), f"control: exit {rc}: {err}")
+        with open(fresh) as fh:
+            expect("plugs: [network]" in fh.read(), "control: the suggestions were written")
+        expect(os.stat(fresh).st_uid == env.pw.pw_uid, "the file belongs to the invoker")
+    finally:
+        for p in (existing, target, link, dangling, fresh):
+            if os.path.lexists(p):
+                os.unlink(p)
+
