@@ -35,6 +35,7 @@
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
+#include "sandbox/terminal_filter.h"
 #include "util/release_pages.h"
 #include "util/step_timer.h"
 #include "util/unique_fd.h"
@@ -189,14 +190,27 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
+constexpr std::size_t kRelayChunk = 16384;
+
 // Copies what is readable on `from` to `to`; false at end of input (EOF, or EIO once the app's
-// side of the pty is closed).
+// side of the pty is closed). The keyboard's bytes go to the app as they are.
 bool relay(int from, int to) {
-  char buf[16384];
+  char buf[kRelayChunk];
   const ssize_t n = ::read(from, buf, sizeof buf);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
   if (n <= 0) return false;
   return write_all(to, buf, static_cast<std::size_t>(n));
+}
+
+// The app's output on its way to the host's terminal: only what draws passes (terminal_filter.h);
+// a clipboard write, a title report or a DCS string never reaches the terminal.
+bool relay_filtered(int from, int to, TerminalFilter& filter) {
+  char buf[kRelayChunk];
+  char out[TerminalFilter::output_room(kRelayChunk)];
+  const ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  return write_all(to, out, filter.filter(buf, static_cast<std::size_t>(n), out));
 }
 
 // Which of cordon's std fds are terminals: those become the app's pty, and the relay reads the
@@ -234,8 +248,8 @@ void wait_readable(int fd, Notifications& notes) {
 }
 
 // What the app wrote last, once nothing in the sandbox holds its pty any more.
-void drain(int master, int out, bool output_open) {
-  while (output_open && relay(master, out)) {
+void drain(int master, int out, bool output_open, TerminalFilter& filter) {
+  while (output_open && relay_filtered(master, out, filter)) {
     pollfd p{master, POLLIN, 0};
     if (::poll(&p, 1, 0) <= 0) break;
   }
@@ -247,6 +261,7 @@ void drain(int master, int out, bool output_open) {
 int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, int status_fd, bool wait_for_init,
               Notifications& notes) {
   UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
+  TerminalFilter filter;  // one per launch: a sequence may be split across reads
   bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0, status_open = true;
   const int out = ttys.output();
   int timeout = kReleasePagesAfterMs;
@@ -263,13 +278,13 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, i
     }
     if (ready <= 0) continue;
     if (fds[4].revents) notes.answer(fds[4].revents);
-    if (fds[2].revents) output_open = relay(master, out);
+    if (fds[2].revents) output_open = relay_filtered(master, out, filter);
     if (fds[1].revents) input_open = relay(0, master);
     if (fds[3].revents) {
       unsigned char code = 0;
       status_open = false;
       if (::read(status_fd, &code, 1) == 1) {  // every process of the app is gone
-        drain(master, out, output_open);
+        drain(master, out, output_open, filter);
         if (wait_for_init) ::waitpid(pid, nullptr, 0);
         return code;
       }
@@ -282,7 +297,7 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, i
     } else if (info.ssi_signo != SIGCHLD) {
       ::kill(pid, static_cast<int>(info.ssi_signo));
     } else if (int status = 0; !status_open && ::waitpid(pid, &status, WNOHANG) == pid) {
-      drain(master, out, output_open);  // init died without a status (killed from outside)
+      drain(master, out, output_open, filter);  // init died without a status (killed from outside)
       return pid1::exit_status(status);
     }
   }

@@ -110,3 +110,60 @@ def suggest_never_overwrites_nor_follows_a_link(env):
             if os.path.lexists(p):
                 os.unlink(p)
 
+
+# ---- item 10: the app's pty cannot reach the host's terminal beyond drawing -------------------
+
+def run_in_pty(env, argv, timeout=20):
+    """Runs argv with a pty as its stdin, stdout and stderr; returns (exit code, every byte written)."""
+    direct = env.user is None or env.pw.pw_uid == 0 or os.getuid() != 0
+    environ = dict(env.environ(), TERM="xterm") if direct else dict(os.environ, TERM="xterm")
+    command = env.command(argv)
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execvpe(command[0], command, environ)
+        finally:
+            os._exit(127)
+    out = b""
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
+            if not ready:
+                break
+            try:
+                data = os.read(fd, 65536)
+            except OSError:  # EIO: every writer is gone
+                break
+            if not data:
+                break
+            out += data
+    finally:
+        os.close(fd)
+        if time.time() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out
+
+
+@test
+def app_escapes_cannot_act_on_the_host_terminal(env):
+    """Under a terminal, OSC 52 (clipboard write), a title report request and a DCS string from the
+    app never reach cordon's terminal; text, colours and a title do."""
+    script = os.path.join(env.policies, "escapes.sh")
+    with open(script, "w") as fh:
+        fh.write("printf 'before\\033]52;c;ZXZpbA==\\007\\033[31mred\\033[0m\\033[21t\\033P$qm\\033\\\\"
+                 "\\033]0;title\\007after\\n'\n")
+    os.chmod(script, 0o644)
+    policy = env.write_policy("it-escapes", f"schema: 1\nname: it-escapes\ncommand: [/bin/sh, {script}]\n"
+                                            f"filesystem:\n  read-only: [{env.policies}]\n")
+    rc, out = run_in_pty(env, [env.cordon, "run", policy])
+    expect(rc == 0 and b"before" in out and b"after" in out, f"exit {rc}: {out!r}")
+    expect(b"\x1b[31mred\x1b[0m" in out and b"\x1b]0;title\x07" in out, f"colours and the title must pass: {out!r}")
+    for seq in (b"\x1b]52", b"\x1b[21t", b"\x1bP"):
+        expect(seq not in out, f"{seq!r} reached the terminal: {out!r}")
+    # control: the same script outside writes every sequence to the terminal
+    rc, out = run_in_pty(env, ["/bin/sh", script])
+    expect(rc == 0 and b"\x1b]52;c;ZXZpbA==" in out and b"\x1b[21t" in out and b"\x1bP$qm" in out,
+           f"control: outside, the sequences reach the terminal: {out!r}")
+
