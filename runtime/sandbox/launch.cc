@@ -1,7 +1,6 @@
 #include "sandbox/launch.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
@@ -26,6 +25,7 @@
 #include "sandbox/denials.h"
 #include "sandbox/expand.h"
 #include "sandbox/fd_channel.h"
+#include "sandbox/fds.h"
 #include "sandbox/ids.h"
 #include "sandbox/landlock_scope.h"
 #include "sandbox/limits.h"
@@ -151,6 +151,10 @@ Result<Channels> make_channels() {
   Pipe& sync = ch.sync;
   Pipe& errors = ch.errors;
   Pipe& lifeline = ch.lifeline;
+  // First, before any step touches a namespace or the filesystem: the invoker's descriptors stay
+  // with the supervisor outside (fds.h). A failure is reported once the launcher listens.
+  int channels[] = {sync.read.get(), errors.write.get(), lifeline.read.get(), ch.status.write.get(), descriptors.get()};
+  const Result<void> closed = fds::close_all_except(channels);
   char go = 0;
   if (::read(sync.read.get(), &go, 1) != 1) ::_exit(125);  // the launcher died or failed to map ids
   timer.mark("wait for the id maps");
@@ -158,6 +162,7 @@ Result<Channels> make_channels() {
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
+  if (!closed) fail_with(closed.error());
   if (auto r = confine(plan, e, ctx, timer); !r) fail_with(r.error());
   if (use_pty) {  // after the mounts: the pty must come from the sandbox's own devpts
     auto peer = terminal::open_pty_and_send_master(descriptors.get());
@@ -170,8 +175,7 @@ Result<Channels> make_channels() {
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
   // Only stdin, stdout and stderr reach the app; the pipes to the launcher close at its execve.
   // Before the filter: a policy's seccomp.deny must not be able to keep a descriptor open.
-  if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
-    fail_with(sys_fail("launch", "close_range: mark every descriptor above 2 close-on-exec"));
+  if (auto r = fds::close_on_exec_above_stderr(); !r) fail_with(r.error());
   // Last: after it, only init's own calls run (pid1.h lists them; the Plan may not deny them).
   if (auto r = load_filter(plan, filters, descriptors.get()); !r) fail_with(r.error());
   timer.mark("seccomp");

@@ -167,3 +167,84 @@ def app_escapes_cannot_act_on_the_host_terminal(env):
     expect(rc == 0 and b"\x1b]52;c;ZXZpbA==" in out and b"\x1b[21t" in out and b"\x1bP$qm" in out,
            f"control: outside, the sequences reach the terminal: {out!r}")
 
+
+# ---- item 11: the invoker's descriptors stay outside the sandbox ------------------------------
+
+def children(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if ppid == pid:
+                out.append(int(entry))
+    return out
+
+
+def descendants(pid):
+    out, todo = [], children(pid)
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children(p))
+    return out
+
+
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def holds(pid, path):
+    """Whether process `pid` holds a descriptor open on `path` (read from the host)."""
+    d = f"/proc/{pid}/fd"
+    for fd in os.listdir(d):
+        try:
+            if os.readlink(os.path.join(d, fd)) == path:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@test
+def inherited_descriptors_stay_outside_the_sandbox(env):
+    """A file cordon's caller left open: the supervisor outside holds it (the control), but neither
+    the sandbox's init nor the app does, seen from the host in /proc/PID/fd."""
+    path = os.path.join(env.root, f"inherited-{env.name}")
+    with open(path, "w") as fh:
+        fh.write("the caller's\n")
+    fd = os.open(path, os.O_RDONLY)
+    policy = env.policy("it-inherited", "[/bin/sleep, '30']")
+    p = env.popen([env.cordon, "run", policy], pass_fds=(fd,))
+    os.close(fd)
+    try:
+        deadline, supervisor, sandbox = time.time() + 10, None, []
+        while time.time() < deadline:
+            if supervisor is None:
+                supervisor = p.pid if comm(p.pid) == "cordon" else next(
+                    (c for c in children(p.pid) if comm(c) == "cordon"), None)
+            if supervisor is not None:
+                sandbox = descendants(supervisor)
+                if any(comm(c) == "sleep" for c in sandbox):
+                    break
+            time.sleep(0.05)
+        expect(any(comm(c) == "sleep" for c in sandbox), f"the app did not start: {sandbox}")
+        expect(holds(supervisor, path), "control: cordon itself (outside) holds the caller's descriptor")
+        leaked = [(c, comm(c)) for c in sandbox if holds(c, path)]
+        expect(not leaked, f"processes of the sandbox hold the caller's descriptor: {leaked}")
+    finally:
+        if supervisor is not None:
+            os.kill(supervisor, signal.SIGTERM)  # forwarded to the app
+        try:
+            p.communicate(timeout=10)
+        except Exception:
+            p.kill()
+            p.communicate()
+        os.unlink(path)
