@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,30 @@
 namespace {
 
 using namespace cordon::launcher;
+
+// Where APP stands in `cordon run [OPTIONS] APP [ARGS...]`: the first word that is neither an option
+// nor an option's value (a `--` before it only ends the options). Every word after APP belongs to
+// the app, whatever it looks like, as with `snap run`: a wrapper that passes untrusted arguments
+// must not hand its caller cordon's options (--complain, --suggest FILE). argc when there is none.
+int app_position(const CLI::App& run_cmd, int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--") return i + 1 < argc ? i + 1 : argc;
+    if (word.size() < 2 || word[0] != '-') return i;
+    if (word.find('=') != std::string::npos) continue;  // --option=value is one word
+    const CLI::Option* option = run_cmd.get_option_no_throw(word);
+    if (option && option->get_items_expected_max() > 0) ++i;  // its value, even one that starts with '-'
+  }
+  return argc;
+}
+
+// The app's arguments: the words after APP, without the `--` that `cordon run APP -- ARGS` puts
+// right after it (dropped once; a second `--` is the app's).
+std::vector<std::string> app_arguments(int app_at, int argc, char** argv) {
+  int first = app_at + 1;
+  if (first < argc && std::string(argv[first]) == "--") ++first;
+  return first < argc ? std::vector<std::string>(argv + first, argv + argc) : std::vector<std::string>{};
+}
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"cordon: run applications confined by a declarative policy", "cordon"};
@@ -38,9 +63,11 @@ int run_cli(int argc, char** argv) {
   explain_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
 
   RunArgs run_args;
-  CLI::App* run_cmd = app.add_subcommand("run", "Run an app confined by its policy");
+  CLI::App* run_cmd = app.add_subcommand("run", "Run an app confined by its policy; cordon's options go before APP");
   run_cmd->add_option("APP", run_args.app, "App name (searched in the policy path) or policy file")->required();
-  run_cmd->add_option("ARGS", run_args.args, "Arguments appended to the policy's command (after --)");
+  run_cmd->add_option("ARGS", run_args.args,
+                      "Arguments appended to the policy's command: every word after APP, options included "
+                      "(a -- right after APP is dropped)");
   run_cmd->add_flag("--timing", run_args.timing, "Print how long each launch step took, on stderr");
   run_cmd->add_option("--user", run_args.user, "Root only: run the app as this user (name or uid)");
   run_cmd->add_flag("--complain", run_args.complain,
@@ -52,7 +79,8 @@ int run_cli(int argc, char** argv) {
       ->needs(run_cmd->get_option("--complain"));
   run_cmd->add_flag("--quiet", run_args.quiet, "Do not report denied syscalls");
   run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
-  run_cmd->footer("Exit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
+  run_cmd->footer("cordon reads options only before APP: in `cordon run APP a --complain`, --complain is the "
+                  "app's argument.\nExit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
                   "126 the command cannot be executed, 127 it does not exist.");
 
   CompileArgs compile_args;
@@ -74,8 +102,18 @@ int run_cli(int argc, char** argv) {
       return kExitCordon;
     }
   }
+  // `run`: CLI11 sees only what comes up to APP; the rest goes to the app untouched.
+  int cli_argc = argc;
+  std::vector<std::string> app_args;
+  if (argc > 1 && std::string(argv[1]) == "run") {
+    const int app_at = app_position(*run_cmd, argc, argv);
+    if (app_at < argc) {
+      app_args = app_arguments(app_at, argc, argv);
+      cli_argc = app_at + 1;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(cli_argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -91,7 +129,10 @@ int run_cli(int argc, char** argv) {
   if (explain_cmd->parsed()) return explain(explain_args);
   if (compile_cmd->parsed()) return compile(compile_args);
   if (interfaces_cmd->parsed()) return interfaces(interfaces_args);
-  if (run_cmd->parsed()) return run(run_args);
+  if (run_cmd->parsed()) {
+    run_args.args = std::move(app_args);
+    return run(run_args);
+  }
   return kExitCordon;
 }
 

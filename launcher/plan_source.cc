@@ -18,9 +18,10 @@ std::optional<plan::Plan> cached_or_resolved_plan(const std::string& app, const 
   if (auto cached = cache::load(where, app, paths)) return cached;
   policy::Diagnostics diags;
   policy::SourceTexts sources;
+  const std::uint64_t read_at = cache::input_clock();  // before the first file is read
   auto plan = plan::plan_for(app, paths, {}, diags, sources);
   std::cerr << policy::render_text(diags, sources);
-  if (plan) cache::store(where, app, paths, *plan, sources);
+  if (plan) cache::store(where, app, paths, *plan, sources, read_at);
   return plan;
 }
 

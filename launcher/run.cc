@@ -1,11 +1,11 @@
 // `cordon run APP|FILE [-- ARGS]`: resolve the Plan, launch it, exit with the app's status.
 // cordon's own failures exit 125; a command that cannot be executed 126; one that is missing 127.
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "launcher/commands.h"
@@ -19,6 +19,7 @@
 #include "sandbox/launch.h"
 #include "util/step_timer.h"
 #include "util/strings.h"
+#include "util/unique_fd.h"
 
 namespace cordon::launcher {
 
@@ -36,11 +37,28 @@ seccomp::Denials denials_mode(const RunArgs& args) {
   return args.quiet ? seccomp::Denials::errno_only : seccomp::Denials::notify;
 }
 
+// --suggest FILE is created before the launch, never reused: O_EXCL refuses whatever is at the
+// path (a file, a symlink even to nowhere), so the option can neither overwrite a file the invoker
+// may write nor be redirected by a link. Created before the app runs, so a refusal costs no run.
+Result<UniqueFd> create_suggestions_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid()) return sys_fail("suggest", "create " + path + " for --suggest");
+  return fd;
+}
+
 // A failure is said on stderr; the app's exit status stands.
-void write_suggestions(const std::string& path, const DenialReport& report) {
-  std::ofstream out(path, std::ios::trunc);
-  out << report.suggestions();
-  if (!out.flush()) std::cerr << "cordon: cannot write " << path << "\n";
+void write_suggestions(const std::string& path, int fd, const DenialReport& report) {
+  const std::string text = report.suggestions();
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::cerr << "cordon: cannot write " << path << "\n";
+      return;
+    }
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 }  // namespace
@@ -66,6 +84,17 @@ int run(const RunArgs& args) {
   ctx->args = args.args;
   ctx->timing = args.timing;
   ctx->wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown
+  UniqueFd suggest_fd;
+  if (!args.suggest.empty()) {
+    auto created = create_suggestions_file(args.suggest);
+    if (!created) {
+      const bool exists = created.error().sys_errno == EEXIST;
+      std::cerr << "cordon: " << plan->app << ": cannot " << created.error().to_string()
+                << (exists ? "; it is never overwritten: name a file that does not exist yet" : "") << "\n";
+      return kExitCordon;
+    }
+    suggest_fd = std::move(*created);
+  }
   auto filters = cache::filters_for(*plan, denials_mode(args), cache::filters_dir(where), where.uid);
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
@@ -75,7 +104,7 @@ int run(const RunArgs& args) {
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);
-  if (!args.suggest.empty()) write_suggestions(args.suggest, report);
+  if (suggest_fd.valid()) write_suggestions(args.suggest, suggest_fd.get(), report);
   if (!status) {
     const Error& e = status.error();
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")

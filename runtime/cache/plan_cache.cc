@@ -2,13 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-
-#include <cstdio>
 
 #include "cache/codec.h"
 #include "cache/private_file.h"
@@ -23,14 +22,20 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5235;  // "COR5": bump when the layout below changes
+constexpr std::uint32_t kMagic = 0x434f5236;  // "COR6": bump when the layout below changes (6: ctime, read time)
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
+std::uint64_t nanoseconds(const timespec& t) {
+  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(t.tv_nsec);
+}
+
+// ctime is part of the identity because no unprivileged user can set it: an in-place edit that
+// keeps the size and puts the mtime back (touch -d, utimensat) still moves ctime.
 struct Input {
   std::string path;
   bool present = false;
-  std::uint64_t dev = 0, ino = 0, size = 0, mtime_ns = 0;
+  std::uint64_t dev = 0, ino = 0, size = 0, mtime_ns = 0, ctime_ns = 0;
 };
 
 Input identity(const std::string& path) {
@@ -41,12 +46,50 @@ Input identity(const std::string& path) {
   in.dev = st.st_dev;
   in.ino = st.st_ino;
   in.size = static_cast<std::uint64_t>(st.st_size);
-  in.mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+  in.mtime_ns = nanoseconds(st.st_mtim);
+  in.ctime_ns = nanoseconds(st.st_ctim);
   return in;
 }
 
 bool same(const Input& a, const Input& b) {
-  return a.present == b.present && a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.mtime_ns == b.mtime_ns;
+  return a.present == b.present && a.dev == b.dev && a.ino == b.ino && a.size == b.size &&
+         a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns;
+}
+
+// The kernel stamps ctime from a clock that advances once per tick (CLOCK_REALTIME_COARSE): two
+// changes within one tick carry the same ctime. Two ticks of margin cover the coarse clock lagging.
+std::uint64_t racy_margin_ns() {
+  timespec res{};
+  if (::clock_getres(CLOCK_REALTIME_COARSE, &res) != 0) return 20'000'000;  // two ticks at HZ=100
+  return 2 * nanoseconds(res);
+}
+
+// Changed so shortly before its reading began that the Plan may come from other bytes than the
+// identity describes, or a later change could still carry the same ctime ("racy", as git says).
+bool racy(const Input& in, std::uint64_t read_at_ns, std::uint64_t margin_ns) {
+  return in.present && in.ctime_ns + margin_ns > read_at_ns;
+}
+
+void write_input(Writer& w, const Input& in) {
+  w.str(in.path);
+  w.u64(in.present);
+  w.u64(in.dev);
+  w.u64(in.ino);
+  w.u64(in.size);
+  w.u64(in.mtime_ns);
+  w.u64(in.ctime_ns);
+}
+
+Input read_input(Reader& r) {
+  Input in;
+  in.path = r.str();
+  in.present = r.u64() != 0;
+  in.dev = r.u64();
+  in.ino = r.u64();
+  in.size = r.u64();
+  in.mtime_ns = r.u64();
+  in.ctime_ns = r.u64();
+  return in;
 }
 
 // Every candidate a lookup passes before its hit: if one of them appears, the lookup would change.
@@ -223,39 +266,34 @@ std::optional<plan::Plan> load(const Location& where, const std::string& app, co
   if (!bytes) return std::nullopt;
   Reader r(*bytes);
   if (r.u64() != kMagic || r.str() != key) return std::nullopt;
+  const std::uint64_t read_at_ns = r.u64();
+  const std::uint64_t margin_ns = racy_margin_ns();
   const std::size_t inputs = r.count();
   for (std::size_t i = 0; i < inputs && r.ok(); ++i) {
-    Input recorded;
-    recorded.path = r.str();
-    recorded.present = r.u64() != 0;
-    recorded.dev = r.u64();
-    recorded.ino = r.u64();
-    recorded.size = r.u64();
-    recorded.mtime_ns = r.u64();
-    if (!r.ok() || !same(recorded, identity(recorded.path))) return std::nullopt;
+    const Input recorded = read_input(r);
+    if (!r.ok() || racy(recorded, read_at_ns, margin_ns) || !same(recorded, identity(recorded.path))) return std::nullopt;
   }
   return decode(r);
 }
 
+std::uint64_t input_clock() {
+  timespec t{};
+  ::clock_gettime(CLOCK_REALTIME, &t);  // the clock the kernel stamps ctime from, at full resolution
+  return nanoseconds(t);
+}
+
 void store(const Location& where, const std::string& app, const policy::SearchPaths& paths, const plan::Plan& plan,
-           const policy::SourceTexts& sources) {
+           const policy::SourceTexts& sources, std::uint64_t read_at_ns) {
   if (where.dir.empty() || where.dir[0] != '/' || !make_dirs("cache", where.dir, 0700) || !trusted_chain(where.dir, where.uid))
     return;
   const std::string key = cache_key(app, paths);
   Writer w;
   w.u64(kMagic);
   w.str(key);
+  w.u64(read_at_ns);  // an input changed after it is either seen by its identity or makes the entry racy
   const std::vector<std::string> watched = watched_paths(app, paths, plan, sources);
   w.u64(watched.size());
-  for (const std::string& path : watched) {
-    const Input in = identity(path);
-    w.str(in.path);
-    w.u64(in.present);
-    w.u64(in.dev);
-    w.u64(in.ino);
-    w.u64(in.size);
-    w.u64(in.mtime_ns);
-  }
+  for (const std::string& path : watched) write_input(w, identity(path));
   encode(w, plan);
   write_private(where.dir + "/" + file_name(key), w.bytes());
 }

@@ -1,7 +1,6 @@
 #include "sandbox/launch.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
@@ -26,6 +25,7 @@
 #include "sandbox/denials.h"
 #include "sandbox/expand.h"
 #include "sandbox/fd_channel.h"
+#include "sandbox/fds.h"
 #include "sandbox/ids.h"
 #include "sandbox/landlock_scope.h"
 #include "sandbox/limits.h"
@@ -37,6 +37,7 @@
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
+#include "sandbox/terminal_filter.h"
 #include "util/release_pages.h"
 #include "util/step_timer.h"
 #include "util/unique_fd.h"
@@ -155,6 +156,10 @@ Result<Channels> make_channels() {
   Pipe& sync = ch.sync;
   Pipe& errors = ch.errors;
   Pipe& lifeline = ch.lifeline;
+  // First, before any step touches a namespace or the filesystem: the invoker's descriptors stay
+  // with the supervisor outside (fds.h). A failure is reported once the launcher listens.
+  int channels[] = {sync.read.get(), errors.write.get(), lifeline.read.get(), ch.status.write.get(), descriptors.get()};
+  const Result<void> closed = fds::close_all_except(channels);
   char go = 0;
   if (::read(sync.read.get(), &go, 1) != 1) ::_exit(125);  // the launcher died or failed to map ids
   timer.mark("wait for the id maps");
@@ -162,6 +167,7 @@ Result<Channels> make_channels() {
     error_channel::send(errors.write.get(), err);
     ::_exit(125);
   };
+  if (!closed) fail_with(closed.error());
   if (auto r = confine(plan, e, ctx, timer); !r) fail_with(r.error());
   if (use_pty) {  // after the mounts: the pty must come from the sandbox's own devpts
     auto peer = terminal::open_pty_and_send_master(descriptors.get());
@@ -174,8 +180,7 @@ Result<Channels> make_channels() {
   if (home.empty() || ::chdir(home.c_str()) != 0) (void)::chdir("/");
   // Only stdin, stdout and stderr reach the app; the pipes to the launcher close at its execve.
   // Before the filter: a policy's seccomp.deny must not be able to keep a descriptor open.
-  if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
-    fail_with(sys_fail("launch", "close_range: mark every descriptor above 2 close-on-exec"));
+  if (auto r = fds::close_on_exec_above_stderr(); !r) fail_with(r.error());
   // Last: after it, only init's own calls run (pid1.h lists them; the Plan may not deny them).
   if (auto r = load_filter(plan, filters, descriptors.get()); !r) fail_with(r.error());
   timer.mark("seccomp");
@@ -194,14 +199,27 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
+constexpr std::size_t kRelayChunk = 16384;
+
 // Copies what is readable on `from` to `to`; false at end of input (EOF, or EIO once the app's
-// side of the pty is closed).
+// side of the pty is closed). The keyboard's bytes go to the app as they are.
 bool relay(int from, int to) {
-  char buf[16384];
+  char buf[kRelayChunk];
   const ssize_t n = ::read(from, buf, sizeof buf);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
   if (n <= 0) return false;
   return write_all(to, buf, static_cast<std::size_t>(n));
+}
+
+// The app's output on its way to the host's terminal: only what draws passes (terminal_filter.h);
+// a clipboard write, a title report or a DCS string never reaches the terminal.
+bool relay_filtered(int from, int to, TerminalFilter& filter) {
+  char buf[kRelayChunk];
+  char out[TerminalFilter::output_room(kRelayChunk)];
+  const ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  return write_all(to, out, filter.filter(buf, static_cast<std::size_t>(n), out));
 }
 
 // Which of cordon's std fds are terminals: those become the app's pty, and the relay reads the
@@ -239,8 +257,8 @@ void wait_readable(int fd, Notifications& notes) {
 }
 
 // What the app wrote last, once nothing in the sandbox holds its pty any more.
-void drain(int master, int out, bool output_open) {
-  while (output_open && relay(master, out)) {
+void drain(int master, int out, bool output_open, TerminalFilter& filter) {
+  while (output_open && relay_filtered(master, out, filter)) {
     pollfd p{master, POLLIN, 0};
     if (::poll(&p, 1, 0) <= 0) break;
   }
@@ -252,6 +270,7 @@ void drain(int master, int out, bool output_open) {
 int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, int status_fd, bool wait_for_init,
               Notifications& notes) {
   UniqueFd signals(::signalfd(-1, &waited, SFD_CLOEXEC));
+  TerminalFilter filter;  // one per launch: a sequence may be split across reads
   bool input_open = master >= 0 && ttys.fd[0], output_open = master >= 0, status_open = true;
   const int out = ttys.output();
   int timeout = kReleasePagesAfterMs;
@@ -268,13 +287,13 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, i
     }
     if (ready <= 0) continue;
     if (fds[4].revents) notes.answer(fds[4].revents);
-    if (fds[2].revents) output_open = relay(master, out);
+    if (fds[2].revents) output_open = relay_filtered(master, out, filter);
     if (fds[1].revents) input_open = relay(0, master);
     if (fds[3].revents) {
       unsigned char code = 0;
       status_open = false;
       if (::read(status_fd, &code, 1) == 1) {  // every process of the app is gone
-        drain(master, out, output_open);
+        drain(master, out, output_open, filter);
         if (wait_for_init) ::waitpid(pid, nullptr, 0);
         return code;
       }
@@ -287,7 +306,7 @@ int supervise(pid_t pid, const sigset_t& waited, int master, const Ttys& ttys, i
     } else if (info.ssi_signo != SIGCHLD) {
       ::kill(pid, static_cast<int>(info.ssi_signo));
     } else if (int status = 0; !status_open && ::waitpid(pid, &status, WNOHANG) == pid) {
-      drain(master, out, output_open);  // init died without a status (killed from outside)
+      drain(master, out, output_open, filter);  // init died without a status (killed from outside)
       return pid1::exit_status(status);
     }
   }

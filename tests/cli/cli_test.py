@@ -173,5 +173,40 @@ def _():
         expect(r.returncode == 1 and "no app named" in r.stderr, (r.returncode, r.stderr))
 
 
+@case("run: every word after APP is the app's, options included; options before APP are cordon's")
+def _():
+    # after APP, --help and an unknown option are the app's arguments: cordon looks for the app
+    for words in (["--help"], ["--frobnicate"], ["a", "--complain", "--suggest", "/tmp/x", "b"], ["--", "--version"]):
+        r = run("run", "no-such-app", *words)
+        expect(r.returncode == 125 and "no app named 'no-such-app'" in r.stderr and "Usage" not in r.stdout,
+               (words, r.returncode, r.stdout[:200], r.stderr))
+    # before APP they are cordon's
+    r = run("run", "--frobnicate", "no-such-app")
+    expect(r.returncode == 125 and "--frobnicate" in r.stderr, (r.returncode, r.stderr))
+    r = run("run", "--suggest", "/tmp/x", "no-such-app")
+    expect(r.returncode == 125 and "--complain" in r.stderr, (r.returncode, r.stderr))  # --suggest needs it
+    r = run("run", "--help")
+    expect(r.returncode == 0 and "before APP" in r.stdout, r.stdout)
+
+
+@case("run --suggest: an existing file or a symlink is refused before the app runs, and left as it was")
+def _():
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(os.environ, HOME=d, XDG_CACHE_HOME=os.path.join(d, "cache"), XDG_DATA_HOME=os.path.join(d, "data"),
+                   XDG_CONFIG_HOME=os.path.join(d, "config"))
+        existing, target = pathlib.Path(d, "existing.yaml"), pathlib.Path(d, "target")
+        existing.write_text("keep me\n")
+        target.write_text("target\n")
+        link, dangling = pathlib.Path(d, "link.yaml"), pathlib.Path(d, "dangling.yaml")
+        link.symlink_to(target)
+        dangling.symlink_to(pathlib.Path(d, "nowhere"))
+        for path in (existing, link, dangling):
+            r = run("run", "--complain", "--suggest", str(path), "examples/shell.yaml", env=env, stdin="")
+            expect(r.returncode == 125 and f"cannot create {path} for --suggest: File exists" in r.stderr
+                   and "never overwritten" in r.stderr, (path, r.returncode, r.stderr))
+        expect(existing.read_text() == "keep me\n" and target.read_text() == "target\n", "a file was changed")
+        expect(link.is_symlink() and not pathlib.Path(d, "nowhere").exists(), "a symlink was followed")
+
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
