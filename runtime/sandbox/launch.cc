@@ -35,6 +35,7 @@
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
+#include "sandbox/userns_limits.h"
 #include "util/release_pages.h"
 #include "util/step_timer.h"
 #include "util/unique_fd.h"
@@ -88,6 +89,9 @@ Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters
 // The child side, in DESIGN.md's order up to the filter. A failure goes back over the error pipe;
 // nothing prints.
 Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
+  // First: it needs CAP_SYS_RESOURCE in the new user namespace and a writable /proc/sys (the new
+  // root's is read-only); the host's /proc still shows this namespace's /proc/sys/user.
+  CORDON_TRY(userns_limits::apply());
   CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
