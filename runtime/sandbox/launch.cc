@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,11 +65,18 @@ Result<void> arm_parent_death(int lifeline) {
   return {};
 }
 
-// Each writable tmpfs may hold at most the app's memory limit (RLIMIT_DATA does not count tmpfs).
-std::string tmpfs_size(const plan::Plan& plan) {
+// What the app's writable tmpfs mounts may hold together: its memory limit, and never more than a
+// quarter of the host's RAM (the kernel's default is half of it per tmpfs, and a launch has four):
+// tmpfs pages cannot be reclaimed without swap, so this much is what one app can pin. One inode
+// per 16 KiB, at least 4096: each costs kernel memory beside the budget (docs/sandbox.md).
+mounts::TmpfsBudget tmpfs_budget(const plan::Plan& plan) {
+  struct sysinfo info {};
+  const std::uint64_t ram = ::sysinfo(&info) == 0 ? std::uint64_t{info.totalram} * info.mem_unit : 0;
+  std::uint64_t bytes = ram / 4;
   for (const plan::Limit& l : plan.limits)
-    if (l.name == "memory") return std::to_string(l.value);
-  return {};
+    if (l.name == "memory" && (bytes == 0 || l.value < bytes)) bytes = l.value;
+  if (bytes == 0) bytes = std::uint64_t{1} << 30;  // sysinfo cannot fail here; a bound all the same
+  return {bytes, std::max<std::uint64_t>(bytes / (16 * 1024), 4096)};
 }
 
 // Loads the filter and hands its listener to the launcher over `descriptors`: tag 'L' with the
@@ -92,7 +100,7 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
   // First: it needs CAP_SYS_RESOURCE in the new user namespace and a writable /proc/sys (the new
   // root's is read-only); the host's /proc still shows this namespace's /proc/sys/user.
   CORDON_TRY(userns_limits::apply());
-  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
+  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_budget(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);
