@@ -327,13 +327,13 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   auto expanded = expand(plan, ctx, *app_data, *state);
   if (!expanded) return expanded.error();
   timer.mark("app data, expand");
-  // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup enforces the
-  // process and memory limits, and a launch that cannot have one is refused.
+  // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup below the
+  // invoker's enforces the process and memory limits, and a launch that cannot have one is refused.
   std::optional<AppCgroup> cgroup;
   if (ctx.invoked_by_root) {
     auto created = AppCgroup::create(plan.app, plan.limits);
     if (!created) return created.error();
-    cgroup = std::move(*created);
+    cgroup.emplace(std::move(*created));
   }
   auto channels = make_channels();
   if (!channels) return channels.error();
