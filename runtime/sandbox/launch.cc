@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@
 #include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
 #include "sandbox/terminal_filter.h"
+#include "sandbox/userns_limits.h"
 #include "util/release_pages.h"
 #include "util/step_timer.h"
 #include "util/unique_fd.h"
@@ -66,11 +68,18 @@ Result<void> arm_parent_death(int lifeline) {
   return {};
 }
 
-// Each writable tmpfs may hold at most the app's memory limit (RLIMIT_DATA does not count tmpfs).
-std::string tmpfs_size(const plan::Plan& plan) {
+// What the app's writable tmpfs mounts may hold together: its memory limit, and never more than a
+// quarter of the host's RAM (the kernel's default is half of it per tmpfs, and a launch has four):
+// tmpfs pages cannot be reclaimed without swap, so this much is what one app can pin. One inode
+// per 16 KiB, at least 4096: each costs kernel memory beside the budget (docs/sandbox.md).
+mounts::TmpfsBudget tmpfs_budget(const plan::Plan& plan) {
+  struct sysinfo info {};
+  const std::uint64_t ram = ::sysinfo(&info) == 0 ? std::uint64_t{info.totalram} * info.mem_unit : 0;
+  std::uint64_t bytes = ram / 4;
   for (const plan::Limit& l : plan.limits)
-    if (l.name == "memory") return std::to_string(l.value);
-  return {};
+    if (l.name == "memory" && (bytes == 0 || l.value < bytes)) bytes = l.value;
+  if (bytes == 0) bytes = std::uint64_t{1} << 30;  // sysinfo cannot fail here; a bound all the same
+  return {bytes, std::max<std::uint64_t>(bytes / (16 * 1024), 4096)};
 }
 
 // Loads the filter and hands its listener to the launcher over `descriptors`: tag 'L' with the
@@ -91,7 +100,10 @@ Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters
 // The child side, in DESIGN.md's order up to the filter. A failure goes back over the error pipe;
 // nothing prints.
 Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchContext& ctx, StepTimer& timer) {
-  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_size(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
+  // First: it needs CAP_SYS_RESOURCE in the new user namespace and a writable /proc/sys (the new
+  // root's is read-only); the host's /proc still shows this namespace's /proc/sys/user.
+  CORDON_TRY(userns_limits::apply(ctx.host_id_base != 0));
+  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_budget(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);
@@ -355,13 +367,13 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (!facts) return facts.error();
   CORDON_TRY(protect_mounts(expanded->mounts, *state, *facts));
   timer.mark("app data, expand");
-  // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup enforces the
-  // process and memory limits, and a launch that cannot have one is refused.
+  // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup below the
+  // invoker's enforces the process and memory limits, and a launch that cannot have one is refused.
   std::optional<AppCgroup> cgroup;
   if (ctx.invoked_by_root) {
     auto created = AppCgroup::create(plan.app, plan.limits);
     if (!created) return created.error();
-    cgroup = std::move(*created);
+    cgroup.emplace(std::move(*created));
   }
   auto channels = make_channels();
   if (!channels) return channels.error();

@@ -19,6 +19,7 @@ constexpr const char* kStaging = "/tmp";  // a tmpfs goes here, in our own mount
 constexpr const char* kOldRoot = "/oldroot";
 constexpr const char* kNewRoot = "/newroot";
 constexpr const char* kHidden = "/hidden";  // the tree hides are cloned from (in the staging area)
+constexpr const char* kWritable = "/writable";  // the one tmpfs every writable tmpfs mount is a part of
 
 // Every lookup under the new root refuses symlinks and ".." escapes: a link in a bound tree must
 // never redirect where a mount lands.
@@ -82,12 +83,12 @@ Result<void> attach(int mount_fd, int target_fd, const std::string& what) {
   return {};
 }
 
-// The two trees every step works in (the host's old root and the app's new root), and the size
-// bound of the app's writable tmpfs mounts.
+// The two trees every step works in (the host's old root and the app's new root), and the
+// trees mounts are cloned from.
 struct Roots {
   int host;
   int app;
-  std::string tmpfs_size;
+  int writable;                                // the one budgeted tmpfs: /tmp, /run, /dev/shm... are its parts
   int hidden;                                  // the shared sealed tree hides are cloned from
   std::vector<std::string> parents_of_mounts;  // hides something is mounted beneath
   bool app_is_root;                            // the app runs as uid 0: mask root-only /proc files
@@ -177,6 +178,37 @@ Result<void> tmpfs(int root, const Step& s, const char* mode, const std::string&
   auto target = mount_point(root, s.path, true, s.origin);
   if (!target) return target.error();
   return attach(mnt->get(), target->get(), what);
+}
+
+// A writable tmpfs the app sees (/tmp, /run, /var/tmp, /dev/shm, the Plan's tmpfs entries): an
+// empty sticky directory `part` of the one budgeted tmpfs, bound at s.path. Separate tmpfs mounts
+// would each get the whole budget (four of them, four times the memory limit); as parts of one,
+// a single size= and nr_inodes= bound them together, with one superblock instead of four.
+Result<void> writable_part(const Roots& roots, const Step& s, const std::string& part) {
+  const std::string what = "mount --bind " + std::string(kWritable) + "/" + part + " " + s.path + " (" + s.origin + ")";
+  if (::mkdirat(roots.writable, part.c_str(), 0700) != 0 || ::fchmodat(roots.writable, part.c_str(), 01777, 0) != 0)
+    return sys_fail("mounts", "mkdir -m 1777 " + std::string(kWritable) + "/" + part + " (" + s.origin + ")");
+  UniqueFd tree(::open_tree(roots.writable, part.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+  if (!tree.valid()) return sys_fail("mounts", what);
+  auto target = mount_point(roots.app, s.path, true, s.origin);
+  if (!target) return target.error();
+  return attach(tree.get(), target->get(), what);
+}
+
+// The one tmpfs every writable tmpfs mount is a part of, nosuid and nodev (its parts keep both),
+// mounted in the staging area: a clone must come from a mount in our namespace (kernels before
+// 6.15 refuse detached ones).
+Result<UniqueFd> make_writable_tree(const std::string& at, const TmpfsBudget& budget) {
+  const std::string size = std::to_string(budget.bytes), inodes = std::to_string(budget.inodes);
+  const std::string what = "mount -t tmpfs -o size=" + size + ",nr_inodes=" + inodes + " cordon-writable " + at;
+  auto mnt = new_fs("tmpfs", {{"mode", "0755"}, {"size", size.c_str()}, {"nr_inodes", inodes.c_str()}},
+                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what);
+  if (!mnt) return mnt.error();
+  if (::mkdir(at.c_str(), 0700) != 0 || ::move_mount(mnt->get(), "", AT_FDCWD, at.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    return sys_fail("mounts", what);
+  UniqueFd tree(::open(at.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!tree.valid()) return sys_fail("mounts", "open " + at);
+  return tree;
 }
 
 // One small tmpfs, traverse-only (0111), holding one empty mode-0000 file, sealed read-only, and
@@ -337,7 +369,7 @@ Result<void> dev(const Roots& roots, const Step& s, std::vector<std::string>& to
   UniqueFd pts_dir(open_beneath(dir->get(), "pts", O_PATH));
   if (!pts_dir.valid()) return sys_fail("mounts", "open /dev/pts");
   CORDON_TRY(attach(pts->get(), pts_dir.get(), "mount -t devpts devpts /dev/pts"));
-  CORDON_TRY(tmpfs(root, Step{plan::MountKind::tmpfs, s.path + "/shm", false, false, "cordon"}, "1777", roots.tmpfs_size));
+  CORDON_TRY(writable_part(roots, Step{plan::MountKind::tmpfs, s.path + "/shm", false, false, "cordon"}, "dev-shm"));
   const std::pair<const char*, const char*> links[] = {
       {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
       {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}};
@@ -359,14 +391,15 @@ Result<void> seal(int root, const std::vector<std::string>& paths) {
   return {};
 }
 
-Result<void> apply(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
+// `index` names the step's part of the writable tmpfs, if it gets one.
+Result<void> apply(const Roots& roots, const Step& s, std::size_t index, std::vector<std::string>& to_seal) {
   switch (s.kind) {
     case plan::MountKind::root_tmpfs: return {};  // the new root itself
     case plan::MountKind::proc: return proc(roots, s);
     case plan::MountKind::dev: return dev(roots, s, to_seal);
     case plan::MountKind::bind_ro:
     case plan::MountKind::bind_rw: return bind(roots, s);
-    case plan::MountKind::tmpfs: return tmpfs(roots.app, s, "1777", roots.tmpfs_size);
+    case plan::MountKind::tmpfs: return writable_part(roots, s, std::to_string(index));
     case plan::MountKind::hide: return hide(roots, s, to_seal);
   }
   return {};
@@ -418,16 +451,18 @@ std::vector<std::string> parents_of_mounts(const std::vector<Step>& steps) {
 
 }  // namespace
 
-Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size, bool app_is_root) {
+Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root) {
   CORDON_TRY(enter_staging());
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   UniqueFd host(::open(kOldRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid() || !host.valid()) return sys_fail("mounts", "open /newroot and /oldroot");
   auto hidden = make_hidden_tree(kHidden);
   if (!hidden) return hidden.error();
-  const Roots roots{host.get(), root.get(), tmpfs_size, hidden->get(), parents_of_mounts(steps), app_is_root};
+  auto writable = make_writable_tree(kWritable, budget);
+  if (!writable) return writable.error();
+  const Roots roots{host.get(), root.get(), writable->get(), hidden->get(), parents_of_mounts(steps), app_is_root};
   std::vector<std::string> to_seal;
-  for (const Step& s : steps) CORDON_TRY(apply(roots, s, to_seal));
+  for (std::size_t i = 0; i < steps.size(); ++i) CORDON_TRY(apply(roots, steps[i], i, to_seal));
   CORDON_TRY(seal(root.get(), to_seal));
   return leave_staging();
 }

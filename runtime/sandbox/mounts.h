@@ -3,6 +3,7 @@
 // Runs in the child, inside its new user and mount namespaces; never touches the host's mounts.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "sandbox/expand.h"
@@ -10,10 +11,16 @@
 
 namespace cordon::sandbox::mounts {
 
-// `tmpfs_size` bounds each writable tmpfs (/tmp, /run, /dev/shm, ...): RLIMIT_DATA does not count
-// tmpfs pages, so without it the memory limit would not hold. Empty: the kernel's default.
+// How much the app's writable tmpfs mounts (/tmp, /run, /var/tmp, /dev/shm and the Plan's tmpfs
+// entries) may hold, all of them together: they are parts of one tmpfs. RLIMIT_DATA does not count
+// tmpfs pages, and a user's launch has no cgroup, so this is what bounds them there.
+struct TmpfsBudget {
+  std::uint64_t bytes = 0;
+  std::uint64_t inodes = 0;  // each inode is kernel memory that size= does not count
+};
+
 // `app_is_root`: the app runs as uid 0, which on the host is root: /proc files that only their
 // mode protects are masked.
-Result<void> build_root(const std::vector<Step>& steps, const std::string& tmpfs_size, bool app_is_root);
+Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root);
 
 }  // namespace cordon::sandbox::mounts

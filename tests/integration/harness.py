@@ -156,3 +156,72 @@ def run_outside(env, probe, *args, **kw):
     rc, out, err = env.run([env.probe(probe), *args], **kw)
     expect(rc == 0, f"{probe} outside exited {rc}: {err}")
     return facts(out)
+
+
+# ---- the host's cgroups, read the way cordon reads them -------------------------------------
+
+def _memberships():
+    out = []
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            _, ctrls, path = line.rstrip("\n").split(":", 2)
+            out.append((ctrls.split(",") if ctrls else [], path))
+    return out
+
+
+def _cgroup_mounts():
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            dash = fields.index("-")
+            fstype = fields[dash + 1]
+            if fstype in ("cgroup", "cgroup2"):
+                out.append((fields[3], fields[4], fstype == "cgroup2",
+                            fields[dash + 3].split(",") if fstype == "cgroup" else []))
+    return out
+
+
+def own_cgroup(controller):
+    """(mount point, the harness's own path in that hierarchy, v2) for `controller`, or None."""
+    mounts = _cgroup_mounts()
+    for root, point, v2, opts in mounts:
+        if not v2 and controller in opts:
+            for ctrls, path in _memberships():
+                if controller in ctrls and root == "/":
+                    return point, path, False
+    for root, point, v2, _ in mounts:
+        if v2 and root == "/" and os.path.exists(os.path.join(point, "cgroup.controllers")):
+            with open(os.path.join(point, "cgroup.controllers")) as f:
+                if controller in f.read().split():
+                    return point, [p for c, p in _memberships() if not c][0], True
+    return None
+
+
+def cgroup_path_of(pid, controller):
+    """The path of `pid` in the hierarchy of `controller` (v1 line, else the v2 line)."""
+    v2 = None
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _, ctrls, path = line.rstrip("\n").split(":", 2)
+            if controller in ctrls.split(","):
+                return path
+            if not ctrls:
+                v2 = path
+    return v2
+
+
+def root_app_gets_own_limit(controller):
+    """Whether cordon, started by this harness as root, can give the app its own `controller`
+    limit below the harness's cgroup: a v1 hierarchy always; v2 only where the harness's cgroup
+    hands the controller down (the root cgroup does; one that holds processes cannot)."""
+    found = own_cgroup(controller)
+    if not found:
+        return False
+    point, path, v2 = found
+    if not v2:
+        return True
+    if path == "/":
+        return True
+    with open(point + path + "/cgroup.subtree_control") as f:
+        return controller in f.read().split()
