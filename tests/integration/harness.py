@@ -225,3 +225,41 @@ def root_app_gets_own_limit(controller):
         return True
     with open(point + path + "/cgroup.subtree_control") as f:
         return controller in f.read().split()
+
+
+def process_tree():
+    """Every host process's children, by parent pid."""
+    tree = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                tree.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return tree
+
+
+def children(pid):
+    """The processes whose parent is `pid` (on the host)."""
+    return process_tree().get(pid, [])
+
+
+def descendants(pid):
+    """Every process below `pid` on the host (by parent pid)."""
+    tree = process_tree()
+    out, todo = [], [pid]
+    while todo:
+        for c in tree.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""

@@ -1,4 +1,4 @@
-"""Findings of the outside review of the launcher (docs/security-items/review-a.md): a stale Plan
+"""Findings of the outside review of the launcher (docs/security.md): a stale Plan
 cache, cordon's options after the app's arguments, terminal escapes, inherited descriptors held by
 the sandbox's init. Each with its positive control."""
 import os
@@ -169,37 +169,6 @@ def app_escapes_cannot_act_on_the_host_terminal(env):
 
 
 # ---- item 11: the invoker's descriptors stay outside the sandbox ------------------------------
-
-def children(pid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            if ppid == pid:
-                out.append(int(entry))
-    return out
-
-
-def descendants(pid):
-    out, todo = [], children(pid)
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children(p))
-    return out
-
-
-def comm(pid):
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip()
-    except OSError:
-        return ""
-
 
 def holds(pid, path):
     """Whether process `pid` holds a descriptor open on `path` (read from the host)."""

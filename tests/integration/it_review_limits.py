@@ -1,4 +1,4 @@
-"""Findings 4-6 of the outside review (docs/security-items/review-b.md): the app's cgroup sits below
+"""Findings 4-6 of the outside review (docs/security.md): the app's cgroup sits below
 the invoker's; the writable tmpfs mounts share one memory budget; host-wide kernel budgets (AIO,
 inotify) are out of the default set or capped per sandbox. Each with its positive control; what
 the host lacks (a controller, a /proc/sys/user knob) is a visible skip.
@@ -7,33 +7,6 @@ import os
 import time
 
 from harness import *  # noqa: F401,F403
-
-
-def descendants(pid):
-    """Every process below `pid` on the host (by parent pid)."""
-    children = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def comm(pid):
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip()
-    except OSError:
-        return ""
 
 
 def make_parent_cgroup(env, pids_max):
