@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
 
 namespace cordon::sandbox {
 
@@ -65,7 +66,14 @@ SocketMaker::~SocketMaker() {
 
 Result<UniqueFd> SocketMaker::make(int domain, int type, int protocol) {
   if (inline_) return make_socket(domain, type, protocol);
-  if (!helper_.joinable()) helper_ = std::thread([this] { serve(); });
+  if (!helper_.joinable()) {
+    try {
+      helper_ = std::thread([this] { serve(); });
+    } catch (const std::system_error& e) {  // no thread, no socket: never one made with our credentials
+      errno = e.code().value();
+      return sys_fail("network", "start the thread that makes sockets as the app's user");
+    }
+  }
   Job job{domain, type, protocol};
   std::unique_lock<std::mutex> lock(mutex_);
   job_ = &job;

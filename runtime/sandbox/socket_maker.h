@@ -5,7 +5,9 @@
 // CAP_NET_RAW checks. When root launches, the supervisor is uid 0 with every capability and the
 // app has none; so sockets are then made by a helper thread that took the app's uid, gid and
 // groups and emptied its capabilities. The kernel keeps credentials per thread; glibc's
-// setresuid() would change every thread of the process, so the thread uses the raw syscalls.
+// setresuid() would change every thread of the process, so the thread uses the raw syscalls (and
+// for the same reason nothing in the supervisor may call glibc's set*id() once it runs: glibc
+// would reset the thread's ids along with everyone's).
 // When the supervisor already has exactly the app's ids and no capability (an unprivileged
 // launch), sockets are made inline: a thread would add only its hand-off.
 // Does not: charge the socket's memory to the app's cgroup (it is charged to the supervisor's), or
