@@ -95,7 +95,7 @@ std::string explain_text(const plan::Plan& p) {
   std::string ns;
   for (const std::string& n : p.namespaces) ns += (ns.empty() ? "" : " ") + n;
   line(out, "namespaces " + ns, "cordon");
-  line(out, "network " + std::string(p.network == "host" ? "host (shared with the host)" : "none (loopback only)"),
+  line(out, "network " + std::string(p.network == "host" ? "host (IP sockets in the host's network namespace, made by cordon)" : "none (loopback only)"),
        where(p.network_from));
 
   out += "\nplugs\n";

@@ -111,8 +111,8 @@ struct Plan {
   Source app_from;
   std::string hostname;
   std::vector<Plug> plugs;
-  std::vector<std::string> namespaces;  // always new, for root too; "net" unless the network is shared
-  std::string network = "none";         // none: own namespace with loopback; host: the host's
+  std::vector<std::string> namespaces;  // always new, for root too, "net" included
+  std::string network = "none";         // none: loopback only; host: IP sockets from the host's namespace
   std::vector<Source> network_from;
   std::vector<Mount> mounts;            // in the order they are applied
   std::vector<Device> devices;

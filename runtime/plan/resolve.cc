@@ -429,10 +429,10 @@ void resolve_network(const std::vector<GrantFrom>& grants, Plan& plan) {
   }
   if (plan.network_from.empty()) plan.network_from.push_back(kCordon);
   // A user namespace for root too: the app's capabilities, even before they are dropped, then
-  // only ever apply to what the sandbox owns (docs/sandbox.md).
-  plan.namespaces = {"cgroup", "ipc", "mount", "pid", "user", "uts"};
-  if (plan.network != "host") plan.namespaces.push_back("net");
-  std::sort(plan.namespaces.begin(), plan.namespaces.end());
+  // only ever apply to what the sandbox owns (docs/sandbox.md). A network namespace with the
+  // network plug too: "host" means the app's IP sockets come from the host's namespace (made by
+  // cordon's supervisor), while its abstract Unix sockets stay private (sandbox/socket_broker.h).
+  plan.namespaces = {"cgroup", "ipc", "mount", "net", "pid", "user", "uts"};
 }
 
 void reserved_notices(const policy::AppPolicy& app, Plan& plan) {

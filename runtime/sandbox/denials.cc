@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "sandbox/socket_broker.h"
+
 namespace cordon::sandbox {
 
 namespace {
@@ -26,9 +28,13 @@ Denial describe(const seccomp_notif& n) {
 
 }  // namespace
 
-bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink) {
+bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink, SocketBroker* broker) {
   seccomp_notif req{};  // the kernel insists on a zeroed request
   if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) return errno == EINTR || errno == ENOENT;
+  if (broker && broker->handles(req)) {
+    broker->answer(listener, req);
+    return true;
+  }
   Denial d = describe(req);
   // Complain mode lets through only what could be granted; an unknown number stays ENOSYS.
   d.let_through = mode == seccomp::Denials::complain && d.known && sink && sink->may_let_through(d);

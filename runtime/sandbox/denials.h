@@ -2,7 +2,8 @@
 // answering them itself: the supervisor gives the answer the filter would have given (EPERM for a
 // known syscall, ENOSYS for an unknown number) — or in complain mode lets the call through — and
 // tells a DenialSink, which turns it into words (the launcher: which plug would allow it).
-// Allowed calls never reach the supervisor and pay nothing.
+// Allowed calls never reach the supervisor and pay nothing. The same listener carries the network
+// plug's socket() calls, which are not denials (socket_broker.h).
 #pragma once
 
 #include <cstdint>
@@ -32,8 +33,11 @@ class DenialSink {
   virtual void no_listener() = 0;
 };
 
-// Answers the one pending notification on `listener` and reports it to `sink` (may be null).
-// Returns false when the listener is gone (every process under the filter has exited).
-bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink);
+class SocketBroker;  // sandbox/socket_broker.h
+
+// Answers the one pending notification on `listener`: a socket() call `broker` (may be null)
+// handles gets its socket from the broker, anything else is a denial, reported to `sink` (may be
+// null). Returns false when the listener is gone (every process under the filter has exited).
+bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink, SocketBroker* broker);
 
 }  // namespace cordon::sandbox

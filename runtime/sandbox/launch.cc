@@ -36,6 +36,7 @@
 #include "sandbox/pid1.h"
 #include "sandbox/private_ids.h"
 #include "sandbox/seccomp_filter.h"
+#include "sandbox/socket_broker.h"
 #include "sandbox/state_guard.h"
 #include "sandbox/terminal.h"
 #include "sandbox/terminal_filter.h"
@@ -85,13 +86,21 @@ mounts::TmpfsBudget tmpfs_budget(const plan::Plan& plan) {
 // Loads the filter and hands its listener to the launcher over `descriptors`: tag 'L' with the
 // listener, or 'N' when the denials stay plain errno answers. Under something that already holds
 // a listener (EBUSY) the errno-only programs are compiled here and loaded instead (rare: it costs
-// a compile); the launcher says so once.
+// a compile); the launcher says so once. An app whose IP sockets come from the supervisor cannot do
+// without one: it fails closed rather than run without the network it was granted, or with the
+// host's namespace.
 Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters, int descriptors) {
-  auto listener = install_seccomp(filters);
+  const bool brokers = !seccomp::brokered_families(plan).empty();
+  auto listener = install_seccomp(filters, seccomp::needs_listener(plan, filters.denials));
+  if (!listener && listener.error().sys_errno == EBUSY && brokers) {
+    errno = EBUSY;
+    return sys_fail("seccomp", "install the seccomp listener that hands the network plug's sockets to the app "
+                               "(another listener is already installed above cordon)");
+  }
   if (!listener && listener.error().sys_errno == EBUSY && filters.denials != seccomp::Denials::errno_only) {
     auto plain = seccomp::compile(plan, seccomp::Denials::errno_only);
     if (!plain) return plain.error();
-    listener = install_seccomp(*plain);
+    listener = install_seccomp(*plain, false);
   }
   if (!listener) return listener.error();
   return fd_channel::send(descriptors, listener->valid() ? 'L' : 'N', listener->get());
@@ -107,7 +116,7 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);
-  if (plan.network != "host") CORDON_TRY(network::bring_up_loopback());
+  CORDON_TRY(network::bring_up_loopback());  // every app's own namespace; IP sockets of the plug come from the host's
   timer.mark("hostname, loopback");
   // Root's uid-0 app: from here on host root's files are another user's (the root is built; the
   // namespaces above need no more changes).
@@ -243,17 +252,19 @@ struct Ttys {
   int output() const { return fd[1] ? 1 : 2; }
 };
 
-// The seccomp listener, when the app's denials come to cordon: every wait of the launcher also
-// answers them, or a denied call in the sandbox would wait for an answer that never comes.
+// The seccomp listener, when the app's denials or its network plug's socket() calls come to cordon:
+// every wait of the launcher also answers them, or a call in the sandbox would wait for an answer
+// that never comes.
 struct Notifications {
   UniqueFd listener;
   seccomp::Denials mode = seccomp::Denials::errno_only;
   DenialSink* sink = nullptr;
+  SocketBroker* broker = nullptr;  // the network plug's sockets; null without the plug
   int fd() const { return listener.get(); }
   // Closing the listener on a hang-up (nothing runs under the filter any more) or an error makes
   // the kernel answer every later notified call ENOSYS itself: nothing waits for us in vain.
   void answer(short revents) {
-    if ((revents & POLLIN) && answer_notification(listener.get(), mode, sink)) return;
+    if ((revents & POLLIN) && answer_notification(listener.get(), mode, sink, broker)) return;
     if (revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) listener.reset();
   }
 };
@@ -339,6 +350,13 @@ Result<void> refuse_unenforceable(const plan::Plan& plan) {
   return {};
 }
 
+// Who the app is on the host, for the sockets the supervisor makes for it: the invoker, the user
+// root names, or root's uid-0 app's own range (private_ids.h) — never the supervisor's root.
+AppCredentials app_credentials(const LaunchContext& ctx) {
+  if (ctx.host_id_base != 0) return AppCredentials{ctx.host_id_base, ctx.host_id_base, true};
+  return AppCredentials{ctx.uid, ctx.gid, ctx.invoked_by_root && ctx.uid != 0};
+}
+
 // Root's app that would run as uid 0 runs as host ids of its own instead (private_ids.h).
 Result<LaunchContext> with_private_ids(const LaunchContext& given, const std::string& app) {
   LaunchContext ctx = given;
@@ -399,8 +417,11 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (use_pty) sigaddset(&waited, SIGWINCH);
   const BlockedSignals blocked(waited);  // queued from now on, forwarded by supervise()
 
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-  if (plan.network != "host") flags |= CLONE_NEWNET;
+  // Always a network namespace of its own, with the network plug too: the abstract Unix socket
+  // namespace goes with it, so the app can neither reach nor impersonate the host's abstract
+  // sockets. The plug's IP sockets come from the host's namespace through the supervisor.
+  const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+                              CLONE_NEWCGROUP | CLONE_NEWNET;
   const long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return sys_fail("namespaces", "clone into new namespaces");
   if (pid == 0) child(plan, filters, *expanded, ctx, *channels, std::move(descriptors_child), use_pty, blocked.original);
@@ -426,7 +447,11 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
     auto received = terminal::receive_master(descriptors_parent.get());
     if (received) master = std::move(*received);
   }
-  Notifications notes{UniqueFd(), filters.denials, ctx.denial_sink};
+  // Made here, in the host's network namespace, before the first call can reach it.
+  std::optional<SocketBroker> broker;
+  if (auto families = seccomp::brokered_families(plan); !families.empty())
+    broker.emplace(std::move(families), app_credentials(ctx));
+  Notifications notes{UniqueFd(), filters.denials, ctx.denial_sink, broker ? &*broker : nullptr};
   if (auto handed = fd_channel::receive(descriptors_parent.get())) {
     if (handed->first == 'L') notes.listener = std::move(handed->second);
     else if (filters.denials != seccomp::Denials::errno_only && ctx.denial_sink) ctx.denial_sink->no_listener();

@@ -1,4 +1,5 @@
-// The app's own network namespace comes up with loopback only (no plug, no host network).
+// The app's own network namespace comes up with loopback only; every app has one, with the network
+// plug too (its IP sockets come from the host's namespace: socket_broker.h).
 #pragma once
 
 #include "util/result.h"

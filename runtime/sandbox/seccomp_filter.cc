@@ -15,12 +15,12 @@ long load(const seccomp::Program& p, unsigned flags) {
 
 }  // namespace
 
-Result<UniqueFd> install_seccomp(const seccomp::Filters& filters) {
+Result<UniqueFd> install_seccomp(const seccomp::Filters& filters, bool with_listener) {
   if (filters.programs.empty()) return fail("seccomp", "no filter to load: refusing to run the app without one");
   // The allowlist first: if its listener cannot be had, nothing is loaded yet and the caller can
   // load the errno-only programs instead.
   UniqueFd listener;
-  const bool notify = filters.denials != seccomp::Denials::errno_only;
+  const bool notify = with_listener;
   const long first = load(filters.programs.front(), notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
   if (first < 0) return sys_fail("seccomp", "load the filter");
   if (notify) listener.reset(static_cast<int>(first));

@@ -10,10 +10,10 @@
 
 namespace cordon::sandbox {
 
-// Returns the listener of the allowlist when its denials go to cordon (Denials::notify, complain);
-// an invalid fd otherwise. An Error with errno EBUSY means a listener is already installed above
-// cordon (the kernel allows one per filter chain) and nothing was loaded: compile with
-// Denials::errno_only and call again.
-Result<UniqueFd> install_seccomp(const seccomp::Filters& filters);
+// Returns the listener of the allowlist when `with_listener` (seccomp::needs_listener: denials go
+// to cordon, or the filter brokers the network plug's sockets); an invalid fd otherwise. An Error
+// with errno EBUSY means a listener is already installed above cordon (the kernel allows one per
+// filter chain) and nothing was loaded: the caller decides whether it can do without one.
+Result<UniqueFd> install_seccomp(const seccomp::Filters& filters, bool with_listener);
 
 }  // namespace cordon::sandbox

@@ -27,7 +27,7 @@ constexpr std::size_t kMaxProgram = 4096;  // BPF_MAXINSNS
 
 // Part of every filter cache key: bump it with any change to what compile() generates for the
 // same Plan (rule shapes, the splice, the modes), or warm caches keep the old programs.
-constexpr int kFilterLayout = 3;
+constexpr int kFilterLayout = 4;
 
 // x86_64 numbers end well below this; the x32 range (0x40000000+) is killed as a foreign ABI.
 constexpr int kLastSyscallNumber = 1023;
@@ -138,14 +138,28 @@ bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
   return !values || std::any_of(values->begin(), values->end(), [](std::uint64_t v) { return v >= kAllowOnlyLimit; });
 }
 
-Result<void> add_conditional_allows(void* ctx, const plan::Rule& r) {
+// socket()'s family rule is conditional in the allowlist whenever the Plan brokers a family, in
+// every mode: the brokered families must reach the listener, and an unconditional allow of socket
+// would absorb that (see the file comment). In errno_only mode the rule also stays in the argument
+// rules, which answer EPERM for the families the Plan lacks before the allowlist is consulted.
+bool routes_to_broker(const plan::Rule& r, const std::vector<std::uint64_t>& brokered) {
+  return r.syscall == "socket" && r.action == "allow-only" && !brokered.empty();
+}
+
+// Each listed value: ALLOW, or for a brokered socket family NOTIFY (the supervisor makes the
+// socket). A NOTIFY that is the program's default already needs no rule (libseccomp refuses it).
+Result<void> add_conditional_allows(void* ctx, const plan::Rule& r, const std::vector<std::uint64_t>& brokered,
+                                    std::uint32_t fallback) {
   auto nr = syscall_number(r.syscall);
   if (!nr) return nr.error();
   auto values = rule_values(r);
   if (!values) return values.error();
   for (std::uint64_t v : *values) {
+    const bool broker = routes_to_broker(r, brokered) && std::count(brokered.begin(), brokered.end(), v) > 0;
+    const std::uint32_t act = broker ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW;
+    if (act == fallback) continue;
     const scmp_arg_cmp c = compare_equal(r, v);
-    if (int rc = ::seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, *nr, 1, &c); rc != 0)
+    if (int rc = ::seccomp_rule_add_array(ctx, act, *nr, 1, &c); rc != 0)
       return libseccomp_fail(r.syscall + " allow-only rule", rc);
   }
   return {};
@@ -157,14 +171,16 @@ Result<Program> compile_allowlist(const plan::Plan& plan, Denials denials) {
   if (!ctx) return ctx.error();
   auto actions = allowlist_actions(plan, denials);
   if (!actions) return actions.error();
+  const std::vector<std::uint64_t> brokered = brokered_families(plan);
   std::set<int> conditional;  // allowed only for the listed values, so never unconditionally
   for (const plan::Rule& r : plan.rules)
-    if (allow_only_in_allowlist(r, denials)) {
+    if (allow_only_in_allowlist(r, denials) || routes_to_broker(r, brokered)) {
       auto nr = syscall_number(r.syscall);
       if (!nr) return nr.error();
       conditional.insert(*nr);
       // Only for a syscall the Plan allows: a rule narrows, it never grants.
-      if (plan::has_name(plan.syscalls, r.syscall)) CORDON_TRY(add_conditional_allows(ctx->get(), r));
+      if (plan::has_name(plan.syscalls, r.syscall))
+        CORDON_TRY(add_conditional_allows(ctx->get(), r, brokered, fallback));
     }
   for (const auto& [nr, act] : *actions) {
     if (act == fallback) continue;  // the default already (libseccomp refuses the same action)
@@ -221,6 +237,22 @@ Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan, De
 }
 
 }  // namespace
+
+std::vector<std::uint64_t> brokered_families(const plan::Plan& plan) {
+  std::vector<std::uint64_t> out;
+  if (plan.network != "host" || !plan::has_name(plan.syscalls, "socket")) return out;
+  for (const plan::Rule& r : plan.rules) {
+    if (r.syscall != "socket" || r.action != "allow-only") continue;
+    for (const std::string& name : r.values)
+      if (name == "AF_INET" || name == "AF_INET6")  // the families the network plug grants
+        if (auto v = constant_value(argument_kind(r.syscall), name)) out.push_back(*v);
+  }
+  return out;
+}
+
+bool needs_listener(const plan::Plan& plan, Denials denials) {
+  return denials != Denials::errno_only || !brokered_families(plan).empty();
+}
 
 // One program from the two: the argument rules first, each of their ALLOW answers turned into a
 // jump to the allowlist. Its answer is then the argument rules' denial or else the allowlist's —
@@ -281,7 +313,8 @@ std::string filter_key(const plan::Plan& plan, Denials denials) {
   const scmp_version* v = ::seccomp_version();
   std::string key = std::string("cordon " CORDON_VERSION "\nlayout ") + std::to_string(kFilterLayout) + "\ndenials " +
                     to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
-                    "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) + "\nallow";
+                    "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) +
+                    "\nnetwork " + plan.network + "\nallow";
   for (const plan::Named& s : plan.syscalls) key += " " + s.name;
   key += "\nnever";
   for (const std::string& s : plan.denied_to_all) key += " " + s;

@@ -47,6 +47,16 @@ struct Filters {
 
 Result<Filters> compile(const plan::Plan& plan, Denials denials = Denials::errno_only);
 
+// The socket families whose socket() the filter hands to cordon's supervisor in every mode, even
+// errno_only (--quiet): with the network plug (Plan network "host") the app keeps a network
+// namespace of its own, and its AF_INET/AF_INET6 sockets are made by the supervisor in the host's
+// (sandbox/socket_broker.h). Empty when the Plan's network is "none", when it grants neither
+// family, or when its allowlist lacks socket. socketpair() is not brokered: the kernel has no
+// AF_INET pairs anyway.
+std::vector<std::uint64_t> brokered_families(const plan::Plan& plan);
+// Whether the filter needs a listener: its denials go to cordon, or it brokers sockets.
+bool needs_listener(const plan::Plan& plan, Denials denials);
+
 // compile() in its steps, for tests that compare the spliced program with the two it came from.
 struct Parts {
   Program allowlist;

@@ -96,8 +96,10 @@ std::uint32_t run_program(const std::vector<sock_filter>& code, const Call& call
 
 std::uint32_t run_filters(const seccomp::Filters& filters, const Call& call) {
   std::uint32_t answer = SECCOMP_RET_ALLOW;
-  for (const seccomp::Program& p : filters.programs) {
-    const std::uint32_t r = run_program(p.code, call);
+  // As the kernel does (seccomp_run_filters): the most recently loaded program first, and of two
+  // answers with the same action (EPERM and ENOSYS are both ERRNO) the first one evaluated stands.
+  for (auto p = filters.programs.rbegin(); p != filters.programs.rend(); ++p) {
+    const std::uint32_t r = run_program(p->code, call);
     if (r == kInvalid) return kInvalid;
     if (strictness(r) < strictness(answer)) answer = r;
   }

@@ -24,7 +24,7 @@ struct Call {
 constexpr std::uint32_t kInvalid = 0xdeadbeef;
 std::uint32_t run_program(const std::vector<sock_filter>& code, const Call& call);
 
-// What the kernel answers with every program loaded: the strictest of their answers
+// What the kernel answers with every program loaded (in order): the strictest of their answers
 // (KILL_PROCESS > KILL_THREAD > TRAP > ERRNO > USER_NOTIF > TRACE > LOG > ALLOW).
 std::uint32_t run_filters(const seccomp::Filters& filters, const Call& call);
 

@@ -136,10 +136,54 @@ TEST_CASE("socket: AF_UNIX only without a plug; the network plug adds AF_INET an
     CHECK(answer(plain, "socketpair", family) == errno_ret(EPERM));  // the same rule as socket()
   CHECK(answer(plain, "socketpair", AF_UNIX) == kAllow);
   const auto net = filters_for(kNetworked);
-  CHECK(answer(net, "socket", AF_INET) == kAllow);
-  CHECK(answer(net, "socket", AF_INET6) == kAllow);
+  CHECK(answer(net, "socket", AF_INET) == SECCOMP_RET_USER_NOTIF);  // made by the supervisor, in the host's namespace
+  CHECK(answer(net, "socket", AF_INET6) == SECCOMP_RET_USER_NOTIF);
   CHECK(answer(net, "socket", AF_UNIX) == kAllow);
   CHECK(answer(net, "socket", AF_PACKET) == errno_ret(EPERM));
+  CHECK(answer(net, "socketpair", AF_INET) == kAllow);  // not brokered: the kernel has no AF_INET pairs
+}
+
+TEST_CASE("network plug: socket() for AF_INET and AF_INET6 reaches the listener in every mode, nothing else does") {
+  using cordon::seccomp::Denials;
+  auto net = cordon::test::resolve_text(kNetworked);
+  auto plain = cordon::test::resolve_text(kTypical);
+  REQUIRE(net.plan);
+  REQUIRE(plain.plan);
+  CHECK(cordon::seccomp::brokered_families(*net.plan) == std::vector<std::uint64_t>{AF_INET, AF_INET6});
+  CHECK(cordon::seccomp::brokered_families(*plain.plan).empty());
+  for (Denials mode : {Denials::errno_only, Denials::notify, Denials::complain}) {
+    CAPTURE(std::string(cordon::seccomp::to_string(mode)));
+    CHECK(cordon::seccomp::needs_listener(*net.plan, mode));  // --quiet too: the sockets come through it
+    auto f = cordon::seccomp::compile(*net.plan, mode);
+    REQUIRE(f);
+    // High bits on the family: the kernel reads an int; --quiet's argument rules refuse them outright.
+    CHECK(answer(*f, "socket", AF_INET | 0xffffffff00000000ull) ==
+          (mode == Denials::errno_only ? errno_ret(EPERM) : SECCOMP_RET_USER_NOTIF));
+    for (std::uint64_t family : {std::uint64_t{AF_INET}, std::uint64_t{AF_INET6}})
+      for (std::uint64_t type : {std::uint64_t{SOCK_STREAM}, std::uint64_t{SOCK_DGRAM}, std::uint64_t{SOCK_RAW}, std::uint64_t{SOCK_PACKET}}) {  // the supervisor judges the type
+        CAPTURE(family);
+        CHECK(answer(*f, "socket", family, type) == SECCOMP_RET_USER_NOTIF);
+      }
+    CHECK(answer(*f, "socket", AF_UNIX, SOCK_STREAM) == kAllow);
+    CHECK(answer(*f, "getppid") == kAllow);
+    const std::uint32_t refused = mode == Denials::errno_only ? errno_ret(EPERM) : SECCOMP_RET_USER_NOTIF;
+    for (std::uint64_t family : {std::uint64_t{AF_NETLINK}, std::uint64_t{AF_PACKET}, std::uint64_t{AF_UNSPEC}, std::uint64_t{200}})
+      CHECK(answer(*f, "socket", family) == refused);  // notify: a denial the supervisor reports
+  }
+  CHECK_FALSE(cordon::seccomp::needs_listener(*plain.plan, Denials::errno_only));
+  auto quiet = cordon::seccomp::compile(*plain.plan, Denials::errno_only);
+  REQUIRE(quiet);
+  CHECK(answer(*quiet, "socket", AF_INET) == errno_ret(EPERM));  // without the plug: refused in the filter
+  CHECK(cordon::seccomp::filter_key(*net.plan, Denials::errno_only) != cordon::seccomp::filter_key(*plain.plan, Denials::errno_only));
+}
+
+TEST_CASE("a policy that denies socket brokers nothing") {
+  auto r = cordon::test::resolve_text(std::string(kNetworked) + "seccomp: {deny: [socket]}\n");
+  REQUIRE(r.plan);
+  CHECK(cordon::seccomp::brokered_families(*r.plan).empty());
+  auto f = cordon::seccomp::compile(*r.plan, cordon::seccomp::Denials::errno_only);
+  REQUIRE(f);
+  CHECK(answer(*f, "socket", AF_INET) == errno_ret(EPERM));
 }
 
 TEST_CASE("the filter key changes with the allowlist and the rules, not with anything else") {
