@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <iostream>
 
@@ -80,6 +81,10 @@ int run(const RunArgs& args) {
   if (!ctx) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
     return kExitCordon;
+  }
+  if (auto file = policy::find_app(paths, args.app)) {
+    char resolved[PATH_MAX];
+    if (::realpath(file->c_str(), resolved)) ctx->policy_file = resolved;
   }
   ctx->args = args.args;
   ctx->timing = args.timing;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sandbox/mount_table.h"
 #include "util/path_within.h"
 
 namespace cordon::sandbox {
@@ -99,6 +100,19 @@ std::vector<PersonalPath> personal_paths(const LaunchContext& ctx, const std::ve
   return out;
 }
 
+void see_through_mounts(PersonalFacts& facts, const MountTable& table) {
+  for (const PersonalPath& q : facts.protected_paths) {
+    if (!q.id) continue;  // not there: nothing shows anywhere
+    const MountTable::Location where = table.locate(q.path);
+    for (auto& [spelled, grant] : facts.grants) {
+      const MountTable::Sightings seen = table.sightings(grant.path, where);
+      if (seen.within && !grant.within_alias && !path_within(grant.path, q.path))
+        grant.within_alias = q.what + " (" + q.path + "), shown here by a mount";
+      for (const std::string& at : seen.inside) grant.shows.emplace_back(at, q.what);
+    }
+  }
+}
+
 Result<PersonalFacts> gather_personal_facts(const std::vector<Step>& mounts, const LaunchContext& ctx,
                                             const std::vector<StateDir>& state, const std::string& app_data) {
   PersonalFacts facts;
@@ -113,7 +127,9 @@ Result<PersonalFacts> gather_personal_facts(const std::vector<Step>& mounts, con
     // A link anywhere on the way: what the path leads to on the host is hidden too.
     if (auto target = real_path(s.path); target && *target != s.path) facts.link_targets.emplace(s.path, *target);
   }
-  if (app_grants) facts.protected_paths = personal_paths(ctx, state);  // only then: it reads /etc/passwd
+  if (!app_grants) return facts;  // only then: it reads /etc/passwd and the mount table
+  facts.protected_paths = personal_paths(ctx, state);
+  see_through_mounts(facts, MountTable::read());
   return facts;
 }
 
@@ -124,6 +140,7 @@ std::optional<std::string> personal_problem(const ResolvedGrant& grant, const Pe
     if (q.id && std::find(grant.chain.begin(), grant.chain.end(), *q.id) != grant.chain.end())
       return "it is " + q.what + " (" + q.path + "), reached by another path";
   }
+  if (grant.within_alias) return "it is " + *grant.within_alias + ", reached by another path";
   return std::nullopt;
 }
 
@@ -161,12 +178,16 @@ Result<void> guard_personal_paths(std::vector<Step>& mounts, const PersonalFacts
       return fail("mounts", "grant " + s.path + " (" + s.origin + "): " + *problem +
                                 "; an app's own policy cannot grant it (the 'home' interface grants a home)");
     if (s.kind == plan::MountKind::tmpfs) continue;  // empty: shows nothing of what it covers
-    for (const PersonalPath& q : facts.protected_paths) {
-      if (q.path == grant->second.path || !path_within(q.path, grant->second.path)) continue;
-      const std::string inside = grant->second.path == "/" ? q.path : s.path + q.path.substr(grant->second.path.size());
-      if (granted_by_an_interface(mounts, inside) || hidden_at(mounts, inside) || hidden_at(added, inside)) continue;
-      added.push_back(Step{plan::MountKind::hide, inside, true, false, "cordon (" + q.what + ", inside " + s.path + ")"});
-    }
+    auto hide_inside = [&](const std::string& inside, const std::string& what) {
+      if (granted_by_an_interface(mounts, inside) || hidden_at(mounts, inside) || hidden_at(added, inside)) return;
+      added.push_back(Step{plan::MountKind::hide, inside, true, false, "cordon (" + what + ", inside " + s.path + ")"});
+    };
+    const std::string& resolved = grant->second.path;
+    for (const PersonalPath& q : facts.protected_paths)
+      if (q.path != resolved && path_within(q.path, resolved))
+        hide_inside(resolved == "/" ? q.path : s.path + q.path.substr(resolved.size()), q.what);
+    for (const auto& [at, what] : grant->second.shows)  // found through a mount (mount_table.h)
+      if (at != resolved) hide_inside(s.path + at.substr(resolved.size()), what);
   }
   mounts.insert(mounts.end(), added.begin(), added.end());
   return {};

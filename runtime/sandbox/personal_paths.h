@@ -6,8 +6,8 @@
 //    the same inode, as a bind-mounted alias is) is refused.
 //  - A grant that contains one (granting /srv where a home is /srv/alice) gets it hidden inside,
 //    unless an interface grants that path itself.
-// Does not read mount tables: a host bind mount that shows part of a home somewhere below a grant
-// (not at or above it) is not found; docs/security.md says so.
+// The mount table tells where else a protected directory shows: a grant of a bind mount of `/`
+// (or of a btrfs top-level subvolume) shows every home, and a mount below the grant may show one.
 #pragma once
 
 #include <sys/types.h>
@@ -41,6 +41,10 @@ struct PersonalPath {
 struct ResolvedGrant {
   std::string path;
   std::vector<FileId> chain;
+  // Through mounts (mount_table.h): a protected directory this grant lies in by another path
+  // (a bind of / or of a subvolume), and the places inside it where a protected directory shows.
+  std::optional<std::string> within_alias;
+  std::vector<std::pair<std::string, std::string>> shows;  // path inside the grant, what it is
 };
 
 struct PersonalFacts {

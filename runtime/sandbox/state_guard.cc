@@ -91,6 +91,17 @@ Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<State
   return {};
 }
 
+void keep_policy_read_only(std::vector<Step>& mounts, const std::string& policy_file) {
+  if (policy_file.empty()) return;
+  const bool hidden = std::any_of(mounts.begin(), mounts.end(), [&](const Step& h) {
+    return h.kind == plan::MountKind::hide && path_within(policy_file, h.path);
+  });
+  if (hidden) return;  // hidden already (cordon's own config): a bind would uncover it
+  const bool writable = std::any_of(mounts.begin(), mounts.end(),
+                                    [&](const Step& b) { return writable_bind(b) && path_within(policy_file, b.path); });
+  if (writable) mounts.push_back(Step{plan::MountKind::bind_ro, policy_file, true, false, "cordon (the app's own policy)"});
+}
+
 void pin_protections(std::vector<Step>& mounts) {
   std::vector<Step> added;
   auto bound = [&](const std::string& path) {

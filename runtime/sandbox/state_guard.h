@@ -34,6 +34,11 @@ Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx);
 // afterwards (pin_protections) and re-sorts.
 Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<StateDir>& dirs, const std::string& app_data);
 
+// The app's own policy file, when it lies inside one of the app's read-write grants (`cordon run
+// ./app.yaml` in a project folder the policy grants): bound read-only onto itself, so the app
+// cannot rewrite what its next launch will grant it. Pure.
+void keep_policy_read_only(std::vector<Step>& mounts, const std::string& policy_file);
+
 // The same for the Plan's own protections: a hide, a read-only bind or a tmpfs below a read-write
 // grant is a mount point, which cannot be renamed, but the directories above it could be, taking
 // the mount along and leaving the path free for the app to rebuild (a hidden secret found under

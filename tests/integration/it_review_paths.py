@@ -245,3 +245,54 @@ def the_home_plug_does_not_hand_out_keys_or_agent_sockets(env):
     finally:
         agent.close()
         master.close()
+
+
+@test
+def a_bind_mount_of_the_root_shows_no_home(env):
+    """A grant of a bind mount of / (or of a btrfs top-level subvolume) would show every home under
+    another path: what the mount table says shows a home inside the grant is hidden. The controls:
+    the same file is readable outside, and the rest of the alias (its /etc) is readable inside."""
+    if os.getuid() != 0:
+        raise Skip("making the bind mount needs root")
+    home = "/home/it-alias-probe"
+    os.makedirs(home, exist_ok=True)
+    os.chmod(home, 0o755)
+    write(os.path.join(home, "secret"), "someone's\n")
+    os.chmod(os.path.join(home, "secret"), 0o644)
+    alias = env.fresh_tree("rootalias")
+    subprocess.run(["mount", "--bind", "/", alias], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", alias], check=True)
+        checks = [f"read:secret:{alias}{home}/secret", f"read:etc:{alias}/etc/hostname"]
+        policy = attempts_policy(env, "it-alias", read_only=[alias])
+        rc, out, err = env.cordon_run(policy, *checks)
+        f = facts(out)
+        expect(rc == 0 and f.get("etc") == "ok", f"the alias itself is missing: exit {rc}: {out} {err}")
+        expect(f.get("secret") not in (None, "ok"), f"a home showed through the alias: {out}")
+        outside = facts(env.run(["/usr/bin/python3", attempts_script(env), *checks])[1])
+        expect(outside.get("secret") == "ok", f"control: readable outside: {outside}")
+    finally:
+        subprocess.run(["umount", alias], check=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@test
+def an_app_cannot_rewrite_its_own_policy(env):
+    """`cordon run ./app.yaml` in a folder the policy grants read-write: the policy file itself is
+    kept read-only, so the app cannot widen what its next launch grants. The control: the file
+    beside it is written."""
+    tree = env.fresh_tree("selfpolicy")
+    env.give(tree, "it-selfpolicy")
+    path = os.path.join(tree, "app.yaml")
+    script = (f"echo \"plugs: [home, network]\" >> {path} && echo policy=written || echo policy=refused; "
+              f"echo x > {tree}/other && echo other=written")
+    original = (f"schema: 1\nname: it-selfpolicy\ncommand: [/bin/sh, -c, '{script}']\n"
+                f"filesystem:\n  read-write: [{tree}]\n")
+    write(path, original)
+    os.chmod(path, 0o666)  # writable by the app's uid whoever runs it: only the mount may refuse
+    rc, out, err = env.cordon_run(path)
+    f = facts(out)
+    expect(rc == 0 and f.get("other") == "written", f"control: the grant is writable: exit {rc}: {out} {err}")
+    expect(f.get("policy") == "refused", f"the app rewrote its own policy: {out}")
+    with open(path) as fh:
+        expect(fh.read() == original, "the policy file changed")

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "sandbox/mount_table.h"
 #include "sandbox/personal_paths.h"
 
 namespace {
@@ -21,6 +22,13 @@ PersonalFacts alice_at_var_home() {
   return facts;
 }
 
+cordon::sandbox::ResolvedGrant resolved(const std::string& path, std::vector<FileId> chain = {}) {
+  cordon::sandbox::ResolvedGrant g;
+  g.path = path;
+  g.chain = std::move(chain);
+  return g;
+}
+
 bool hidden(const std::vector<Step>& mounts, const std::string& path) {
   return std::any_of(mounts.begin(), mounts.end(), [&](const Step& s) { return s.kind == MountKind::hide && s.path == path; });
 }
@@ -29,7 +37,7 @@ bool hidden(const std::vector<Step>& mounts, const std::string& path) {
 
 TEST_CASE("personal paths: a home is refused by its resolved path, whatever the spelling") {
   PersonalFacts facts = alice_at_var_home();
-  facts.grants["/home/alice/.profile"] = {"/var/home/alice/.profile", {}};  // /home -> /var/home
+  facts.grants["/home/alice/.profile"] = resolved("/var/home/alice/.profile");  // /home -> /var/home
   std::vector<Step> mounts{app_grant(MountKind::bind_rw, "/home/alice/.profile")};
   auto r = cordon::sandbox::guard_personal_paths(mounts, facts);
   REQUIRE_FALSE(r);
@@ -39,7 +47,7 @@ TEST_CASE("personal paths: a home is refused by its resolved path, whatever the 
 
 TEST_CASE("personal paths: an alias (the same inode by another path) is refused") {
   PersonalFacts facts = alice_at_var_home();
-  facts.grants["/srv/mirror/docs"] = {"/srv/mirror/docs", {FileId{1, 77}, FileId{1, 42}, FileId{1, 2}}};
+  facts.grants["/srv/mirror/docs"] = resolved("/srv/mirror/docs", {FileId{1, 77}, FileId{1, 42}, FileId{1, 2}});
   std::vector<Step> mounts{app_grant(MountKind::bind_ro, "/srv/mirror/docs")};
   auto r = cordon::sandbox::guard_personal_paths(mounts, facts);
   REQUIRE_FALSE(r);
@@ -48,7 +56,7 @@ TEST_CASE("personal paths: an alias (the same inode by another path) is refused"
 
 TEST_CASE("personal paths: a grant containing a home hides it, unless an interface grants the home") {
   PersonalFacts facts = alice_at_var_home();
-  facts.grants["/var/home"] = {"/var/home", {}};
+  facts.grants["/var/home"] = resolved("/var/home");
   std::vector<Step> mounts{app_grant(MountKind::bind_ro, "/var/home")};
   REQUIRE(cordon::sandbox::guard_personal_paths(mounts, facts));
   CHECK(hidden(mounts, "/var/home/alice"));
@@ -63,7 +71,7 @@ TEST_CASE("personal paths: interfaces' grants are theirs to make; the app's own 
   std::vector<Step> plug{Step{MountKind::bind_ro, "/var/home/alice", false, false, "home plug"}};
   CHECK(cordon::sandbox::guard_personal_paths(plug, facts));
   facts.app_data = "/var/home/alice/.local/share/cordon/data/x";
-  facts.grants[facts.app_data + "/sub"] = {facts.app_data + "/sub", {}};
+  facts.grants[facts.app_data + "/sub"] = resolved(facts.app_data + "/sub");
   std::vector<Step> own{app_grant(MountKind::bind_ro, facts.app_data + "/sub")};
   CHECK(cordon::sandbox::guard_personal_paths(own, facts));
 }
@@ -85,4 +93,40 @@ TEST_CASE("personal paths: a grant below a hide never uncovers it; cordon's $APP
   std::vector<Step> own{Step{MountKind::hide, "/home/u/.local/share/cordon", true, false, "home.yaml:17"},
                         Step{MountKind::bind_rw, "/home/u/.local/share/cordon/data/mine", false, false, "cordon"}};
   CHECK(cordon::sandbox::refuse_grants_below_hides(own, "/home/u/.local/share/cordon/data/mine"));
+}
+
+TEST_CASE("mount table: a bind of / shows every home below it; a grant inside a home by a mount is within it") {
+  using cordon::sandbox::MountTable;
+  const MountTable table({{"8:1", "/", "/"},
+                          {"8:1", "/", "/srv/alias"},           // mount --bind / /srv/alias
+                          {"0:40", "/@home", "/home"},           // btrfs: /home is a subvolume
+                          {"0:40", "/", "/mnt/top"},             // the top-level subvolume
+                          {"8:1", "/var/home/bob/docs", "/srv/docs"}});
+  const auto alice = table.locate("/home/alice");
+  CHECK(alice.device == "0:40");
+  CHECK(alice.path_in_fs == "/@home/alice");
+  CHECK(table.sightings("/mnt", alice).inside == std::vector<std::string>{"/mnt/top/@home/alice"});
+  CHECK(table.sightings("/mnt/top/@home/alice/Documents", alice).within);
+  const auto bob = table.locate("/var/home/bob");
+  CHECK(table.sightings("/srv", bob).inside == std::vector<std::string>{"/srv/alias/var/home/bob", "/srv/docs"});
+  CHECK(table.sightings("/srv/alias", bob).inside == std::vector<std::string>{"/srv/alias/var/home/bob"});
+  CHECK(table.sightings("/srv/docs", bob).within);
+  CHECK(table.sightings("/srv/elsewhere", alice).inside.empty());
+}
+
+TEST_CASE("personal paths: what a mount shows inside a grant is hidden; a grant inside a home by a mount is refused") {
+  PersonalFacts facts = alice_at_var_home();
+  auto alias = resolved("/srv/alias");
+  alias.shows.emplace_back("/srv/alias/var/home/alice", "the home of alice");
+  facts.grants["/srv/alias"] = alias;
+  std::vector<Step> mounts{app_grant(MountKind::bind_ro, "/srv/alias")};
+  REQUIRE(cordon::sandbox::guard_personal_paths(mounts, facts));
+  CHECK(hidden(mounts, "/srv/alias/var/home/alice"));
+  auto inside = resolved("/srv/docs");
+  inside.within_alias = "the home of alice (/var/home/alice), shown here by a mount";
+  facts.grants["/srv/docs"] = inside;
+  std::vector<Step> docs{app_grant(MountKind::bind_ro, "/srv/docs")};
+  auto r = cordon::sandbox::guard_personal_paths(docs, facts);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().to_string().find("shown here by a mount, reached by another path") != std::string::npos);
 }
