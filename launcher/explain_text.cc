@@ -77,6 +77,7 @@ void syscalls_section(std::string& out, const plan::Plan& p) {
       std::string values;
       for (const std::string& v : r.values) values += (values.empty() ? "" : "|") + v;
       text += r.action + " arg" + std::to_string(r.arg) + " " + values + (r.low32 ? " (low 32 bits)" : "");
+      if (r.if_arg >= 0) text += " if arg" + std::to_string(r.if_arg) + " = " + r.if_equals;
     }
     line(out, text, where(r.from));
     out += "      why: " + r.why + "\n";

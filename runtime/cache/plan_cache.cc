@@ -22,7 +22,7 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5236;  // "COR6": bump when the layout below changes (6: ctime, read time)
+constexpr std::uint32_t kMagic = 0x434f5237;  // "COR7": bump when the layout below changes (7: rule conditions)
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -172,7 +172,8 @@ void encode(Writer& w, const plan::Plan& p) {
   w.strs(names_of(p.denied));
   w.u64(p.rules.size());
   for (const plan::Rule& r : p.rules) {
-    w.strs({r.syscall, r.action, std::to_string(r.arg), r.low32 ? "1" : "0", r.errno_name});
+    w.strs({r.syscall, r.action, std::to_string(r.arg), r.low32 ? "1" : "0", r.errno_name, std::to_string(r.if_arg),
+            r.if_equals});
     w.strs(r.values);
   }
 }
@@ -234,12 +235,14 @@ std::optional<plan::Plan> decode(Reader& r) {
   p.rules.resize(r.count());
   for (plan::Rule& rule : p.rules) {
     auto f = r.strs();
-    if (f.size() != 5) return std::nullopt;
+    if (f.size() != 7) return std::nullopt;
     rule.syscall = f[0];
     rule.action = f[1];
     rule.arg = std::atoi(f[2].c_str());
     rule.low32 = f[3] == "1";
     rule.errno_name = f[4];
+    rule.if_arg = std::atoi(f[5].c_str());
+    rule.if_equals = f[6];
     rule.values = r.strs();
   }
   if (!r.ok()) return std::nullopt;

@@ -89,6 +89,8 @@ struct Rule {
   int arg = -1;
   bool low32 = false;
   std::vector<std::string> values;  // constant names (deny, deny-bits, allow-only)
+  int if_arg = -1;                  // deny only while argument if_arg ...
+  std::string if_equals;            // ... equals this constant (low 32 bits, as `low32`)
   std::string errno_name;           // for errno
   std::string why;
   std::vector<Source> from;

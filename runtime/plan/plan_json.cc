@@ -76,6 +76,7 @@ json seccomp_json(const Plan& p) {
       e["arg"] = r.arg;
       e["compare"] = r.low32 ? "low32" : "full";
       e["values"] = r.values;
+      if (r.if_arg >= 0) e["if"] = {{"arg", r.if_arg}, {"equals", r.if_equals}};
     }
     e["why"] = r.why;
     e["from"] = sources_json(r.from);

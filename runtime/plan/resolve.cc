@@ -339,6 +339,8 @@ class SeccompResolver {
     out.arg = r.arg;
     out.low32 = r.low32;
     out.why = r.why;
+    out.if_arg = r.if_arg;
+    if (r.if_equals) out.if_equals = r.if_equals->value;
     out.from = {source("set:" + set, r.where)};
     if (r.errno_name) {
       out.action = "errno";

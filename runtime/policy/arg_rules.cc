@@ -26,9 +26,29 @@ std::vector<Located<std::string>> read_constants(const Reader& r, const YamlNode
 }  // namespace
 
 
+// `if-arg: N, if-equals: NAME`: a deny that holds only while argument N equals NAME (setsockopt's
+// option numbers mean different things at each level: SO_REUSEPORT is 15 at SOL_SOCKET only).
+void read_condition(const Reader& r, const YamlNode& n, ConstantKind kind, ArgRule& rule) {
+  const YamlNode* arg = n.find("if-arg");
+  const YamlNode* equals = n.find("if-equals");
+  if (!arg && !equals) return;
+  if (!arg || !equals || rule.deny.empty()) {
+    r.error(n, "if-arg and if-equals go together, with deny");
+    return;
+  }
+  if (auto a = r.integer(*arg, "if-arg", 0, 5)) rule.if_arg = static_cast<int>(*a);
+  if (rule.if_arg == rule.arg) r.error(*arg, "if-arg must name another argument than arg");
+  auto s = r.string(*equals, "if-equals");
+  if (s && !seccomp::constant_value(kind, *s))
+    r.error(*equals, "unknown constant '" + *s + "'; known: " + seccomp::constant_names(kind));
+  else if (s)
+    rule.if_equals = Located<std::string>{*s, r.at(*equals)};
+}
+
 std::optional<ArgRule> read_arg_rule(const Reader& r, const YamlNode& n) {
   if (!r.mapping(n, "each rule",
-                 {"allow-only", "arg", "compare", "deny", "deny-all-bits", "deny-bits", "errno", "syscall", "why"}))
+                 {"allow-only", "arg", "compare", "deny", "deny-all-bits", "deny-bits", "errno", "if-arg", "if-equals", "syscall",
+                  "why"}))
     return std::nullopt;
   ArgRule rule;
   rule.where = r.at(n);
@@ -73,6 +93,7 @@ std::optional<ArgRule> read_arg_rule(const Reader& r, const YamlNode& n) {
   if (bits) rule.deny_bits = read_constants(r, *bits, "deny-bits", kind);
   if (only) rule.allow_only = read_constants(r, *only, "allow-only", kind);
   if (all) rule.deny_all_bits = read_constants(r, *all, "deny-all-bits", kind);
+  read_condition(r, n, kind, rule);
   return rule;
 }
 

@@ -53,6 +53,8 @@ struct ArgRule {
   std::vector<Located<std::string>> deny_bits;     // refused when the argument has any of these bits
   std::vector<Located<std::string>> allow_only;    // refused unless the argument equals one of these
   std::vector<Located<std::string>> deny_all_bits;  // refused when the argument has all of these bits
+  int if_arg = -1;                                 // deny only while this other argument ...
+  std::optional<Located<std::string>> if_equals;   // ... equals this (setsockopt: the level)
   std::string why;
   Where where;
 };

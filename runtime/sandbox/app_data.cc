@@ -23,8 +23,10 @@ namespace {
 
 // Data an earlier cordon left owned by host root, given to the app's own host ids (private_ids.h):
 // entries owned by uid or gid 0 change to `base`. Walked by descriptor, never following a link,
-// so a link planted in the data cannot make root's files elsewhere the app's.
-Result<void> adopt_root_owned(int dir, const std::string& shown, uid_t base) {
+// so a link planted in the data cannot make root's files elsewhere the app's; a file with another
+// hard link (which may be a root file elsewhere) and anything on another filesystem (a mount) are
+// left as they are.
+Result<void> adopt_root_owned(int dir, const std::string& shown, uid_t base, dev_t device) {
   UniqueFd copy(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   DIR* d = copy.valid() ? ::fdopendir(copy.get()) : nullptr;
   if (!d) return sys_fail("app-data", "read " + shown);
@@ -35,10 +37,11 @@ Result<void> adopt_root_owned(int dir, const std::string& shown, uid_t base) {
     if (name == "." || name == "..") continue;
     struct stat st {};
     if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return sys_fail("app-data", "stat " + shown + "/" + name);
+    if (st.st_dev != device || (!S_ISDIR(st.st_mode) && st.st_nlink > 1)) continue;
     if (S_ISDIR(st.st_mode)) {
       UniqueFd sub(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub.valid()) return sys_fail("app-data", "open " + shown + "/" + name);
-      CORDON_TRY(adopt_root_owned(sub.get(), shown + "/" + name, base));
+      CORDON_TRY(adopt_root_owned(sub.get(), shown + "/" + name, base, device));
     }
     const uid_t uid = st.st_uid == 0 ? base : static_cast<uid_t>(-1);
     const gid_t gid = st.st_gid == 0 ? base : static_cast<gid_t>(-1);
@@ -75,7 +78,7 @@ Result<std::string> prepare_app_data(const LaunchContext& ctx, const std::string
   if (ctx.host_id_base != 0 && st.st_uid == 0 && S_ISDIR(st.st_mode)) {  // written by root before it had ids of its own
     UniqueFd data(::openat(root_fd.get(), app_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!data.valid()) return sys_fail("app-data", "open " + root + "/" + app_name);
-    CORDON_TRY(adopt_root_owned(data.get(), root + "/" + app_name, owner));
+    CORDON_TRY(adopt_root_owned(data.get(), root + "/" + app_name, owner, st.st_dev));
     if (::fchown(data.get(), owner, group) != 0) return sys_fail("app-data", "chown " + std::to_string(owner) + " " + root + "/" + app_name);
     st.st_uid = owner;
   }

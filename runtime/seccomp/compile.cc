@@ -199,7 +199,19 @@ Result<void> add_argument_rule(void* ctx, const plan::Rule& r) {
   if (!values) return values.error();
   const std::uint32_t deny = SCMP_ACT_ERRNO(EPERM);
   std::vector<scmp_arg_cmp> denials;
-  if (r.action == "deny") {
+  if (r.action == "deny" && r.if_arg >= 0) {  // two comparisons in one rule: libseccomp ANDs them
+    auto level = constant_value(argument_kind(r.syscall), r.if_equals);
+    if (!level) return fail("seccomp", r.syscall + " rule: unknown constant " + r.if_equals);
+    const auto other = static_cast<unsigned>(r.if_arg);
+    const scmp_arg_cmp condition = r.low32 ? SCMP_CMP(other, SCMP_CMP_MASKED_EQ, 0xffffffffull, *level)
+                                           : SCMP_CMP(other, SCMP_CMP_EQ, *level);
+    for (std::uint64_t v : *values) {
+      const scmp_arg_cmp both[2] = {condition, compare_equal(r, v)};
+      if (int rc = ::seccomp_rule_add_array(ctx, deny, *nr, 2, both); rc != 0)
+        return libseccomp_fail(r.syscall + " argument rule", rc);
+    }
+    return {};
+  } else if (r.action == "deny") {
     for (std::uint64_t v : *values) denials.push_back(compare_equal(r, v));
   } else if (r.action == "deny-bits") {
     for (std::uint64_t bit : *values) denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, bit, bit));
@@ -320,6 +332,7 @@ std::string filter_key(const plan::Plan& plan, Denials denials) {
   for (const std::string& s : plan.denied_to_all) key += " " + s;
   for (const plan::Rule& r : plan.rules) {
     key += "\nrule " + r.syscall + " " + r.action + " " + std::to_string(r.arg) + (r.low32 ? " low32 " : " full ") + r.errno_name;
+    if (r.if_arg >= 0) key += " if " + std::to_string(r.if_arg) + "=" + r.if_equals;
     for (const std::string& value : r.values) key += " " + value;
   }
   return key;

@@ -48,6 +48,8 @@ const std::vector<Constant>& table() {
       CORDON_CONST(memory_protection, PROT_EXEC), CORDON_CONST(memory_protection, PROT_WRITE),
       CORDON_CONST(memory_protection, SHM_EXEC),
       CORDON_CONST(file_mode, S_ISUID),        CORDON_CONST(file_mode, S_ISGID),
+      CORDON_CONST(socket_option, SOL_SOCKET), CORDON_CONST(socket_option, SO_REUSEPORT),
+      CORDON_CONST(socket_option, SO_ATTACH_REUSEPORT_CBPF), CORDON_CONST(socket_option, SO_ATTACH_REUSEPORT_EBPF),
   };
   return rows;
 }
@@ -81,6 +83,7 @@ ConstantKind argument_kind(std::string_view syscall) {
   if (syscall == "mmap" || syscall == "mprotect" || syscall == "pkey_mprotect" || syscall == "shmat")
     return ConstantKind::memory_protection;
   if (syscall == "socket" || syscall == "socketpair") return ConstantKind::address_family;
+  if (syscall == "setsockopt" || syscall == "getsockopt") return ConstantKind::socket_option;
   for (std::string_view s : {"chmod", "creat", "fchmod", "fchmodat", "fchmodat2", "mkdir", "mkdirat", "mknod", "mknodat",
                              "open", "openat"})
     if (syscall == s) return ConstantKind::file_mode;

@@ -10,7 +10,8 @@
 namespace cordon::seccomp {
 
 enum class ConstantKind {
-  errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection, file_mode
+  errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection, file_mode,
+  socket_option
 };
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
@@ -21,7 +22,8 @@ std::string constant_names(ConstantKind kind);
 
 // Which table an argument rule's constants come from, by syscall: ioctl requests, personality
 // values, memory protections (mmap, mprotect, pkey_mprotect, shmat), file modes (the chmod and
-// create calls), address families (socket, socketpair), clone flags (the rest).
+// create calls), address families (socket, socketpair), socket levels and options (setsockopt,
+// getsockopt), clone flags (the rest).
 ConstantKind argument_kind(std::string_view syscall);
 
 // True if libseccomp knows the name on some architecture.

@@ -293,6 +293,8 @@ class Checker:
                 continue
             kind = kinds[0]
             optional = ("compare",) if kind in ("deny", "allow-only") else ()
+            if kind == "deny":
+                optional += ("if-arg", "if-equals")  # a deny that holds while another argument equals a constant
             self.keys(fields, rule_node, rwhat, required=("syscall", "arg", kind, "why"), optional=optional)
             arg = None
             if "arg" in fields:

@@ -6,6 +6,7 @@ and handed in (runtime/sandbox/socket_broker.h). Each test has a control: the sa
 the sandbox, or without the plug.
 """
 import errno
+import json
 import http.server
 import os
 import socket
@@ -323,3 +324,29 @@ def network_app_fails_closed_under_another_listener(env):
     expect("cannot install the seccomp listener that hands the network plug's sockets to the app" in err, f"stderr: {err}")
     rc, out, err = env.run([env.probe("with_listener"), env.cordon, "run", env.policy("it-busy-plain", f"[{probe}]")])
     expect(rc == 0 and facts(out).get("interfaces") == "lo", f"control: without the plug: exit {rc}: {out} {err}")
+
+
+@test
+def network_app_cannot_join_a_host_services_reuseport_group(env):
+    """The app's IP sockets are the host's and carry its user's uid: with SO_REUSEPORT it could join a
+    host service's group (and with a reuseport BPF program take all its connections). setsockopt of
+    SO_REUSEPORT and the reuseport programs at SOL_SOCKET is refused; the same option numbers at
+    IPPROTO_IP (IP_FREEBIND is 15) still work. The control: outside, SO_REUSEPORT is set."""
+    script = ("import socket, errno\n"
+              "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+              "def attempt(name, level, option):\n"
+              "    try:\n"
+              "        s.setsockopt(level, option, 1)\n"
+              "        print(name + '=ok')\n"
+              "    except OSError as e:\n"
+              "        print(name + '=' + errno.errorcode[e.errno])\n"
+              "attempt('reuseport', socket.SOL_SOCKET, socket.SO_REUSEPORT)\n"
+              "attempt('freebind', socket.IPPROTO_IP, 15)\n")
+    policy = env.write_policy("it-reuseport", "schema: 1\nname: it-reuseport\nplugs: [network]\n"
+                                              f"command: [/usr/bin/python3, -c, {json.dumps(script)}]\n")
+    rc, out, err = env.cordon_run(policy)
+    f = facts(out)
+    expect(rc == 0 and f.get("reuseport") == "EPERM", f"SO_REUSEPORT was set: exit {rc}: {out} {err}")
+    expect(f.get("freebind") == "ok", f"IP_FREEBIND (15 at another level) was refused: {out}")
+    outside = facts(env.run(["/usr/bin/python3", "-c", script])[1])
+    expect(outside.get("reuseport") == "ok", f"control: outside SO_REUSEPORT is set: {outside}")

@@ -1,6 +1,8 @@
 // The compiled filter, evaluated instruction by instruction (bpf_eval.h) for every rule and every
 // libseccomp pitfall docs/seccomp.md names: what the kernel would answer, without loading it.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -111,6 +113,27 @@ TEST_CASE("ioctl: TIOCSTI, TIOCLINUX and TIOCSETD denied on the low 32 bits; an 
     CAPTURE(cmd);
     CHECK(answer(f, "ioctl", 0, cmd) == errno_ret(EPERM));
     CHECK(answer(f, "ioctl", 0, cmd | 0xffffffff00000000ull) == errno_ret(EPERM));  // CVE-2019-7303
+  }
+}
+
+TEST_CASE("setsockopt: no SO_REUSEPORT group at SOL_SOCKET (a host service's traffic); the same numbers at other levels pass") {
+  for (const char* app : {kTypical, kNetworked}) {
+    const auto f = filters_for(app);
+    auto setsockopt = [&](std::uint64_t level, std::uint64_t option) {
+      Call c;
+      c.nr = nr("setsockopt");
+      c.args[1] = level;
+      c.args[2] = option;
+      return run_filters(f, c);
+    };
+    for (std::uint64_t option : {15ull, 51ull, 52ull}) {  // SO_REUSEPORT, SO_ATTACH_REUSEPORT_CBPF, _EBPF
+      CAPTURE(option);
+      CHECK(setsockopt(SOL_SOCKET, option) == errno_ret(EPERM));
+      CHECK(setsockopt(SOL_SOCKET | 0xffffffff00000000ull, option | 0x100000000ull) == errno_ret(EPERM));  // ints
+      CHECK(setsockopt(IPPROTO_IP, option) == kAllow);    // IP_FREEBIND is 15 there
+      CHECK(setsockopt(IPPROTO_IPV6, option) == kAllow);  // IPV6_RECVHOPLIMIT, IPV6_HOPLIMIT
+    }
+    CHECK(setsockopt(SOL_SOCKET, SO_REUSEADDR) == kAllow);
   }
 }
 
