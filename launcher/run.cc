@@ -17,6 +17,7 @@
 #include "cache/filter_cache.h"
 #include "cache/plan_cache.h"
 #include "plan/plan_for.h"
+#include "sandbox/app_origin.h"
 #include "sandbox/launch.h"
 #include "util/step_timer.h"
 #include "util/strings.h"
@@ -85,6 +86,7 @@ int run(const RunArgs& args) {
   if (auto file = policy::find_app(paths, args.app)) {
     char resolved[PATH_MAX];
     if (::realpath(file->c_str(), resolved)) ctx->policy_file = resolved;
+    ctx->origin = sandbox::origin_of(*file != args.app, ctx->policy_file.empty() ? *file : ctx->policy_file);
   }
   ctx->args = args.args;
   ctx->timing = args.timing;

@@ -1,5 +1,7 @@
 #include "sandbox/cgroup.h"
 
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +146,24 @@ struct Knob {
 constexpr Knob kKnobs[] = {{"pids", "processes", "pids.max", "pids.max"},
                            {"memory", "memory", "memory.limit_in_bytes", "memory.max"}};
 
+// Leaves a cordon that was killed (SIGKILL: no destructor ran) left behind in `parent`: named
+// cordon-APP-PID with no such process any more. rmdir removes only an empty cgroup, so a leaf
+// whose app still runs, or whose pid was reused, is left.
+void remove_stale_leaves(const std::string& parent) {
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    const std::size_t dash = name.rfind('-');
+    if (name.rfind("cordon-", 0) != 0 || dash == std::string::npos || dash + 1 == name.size()) continue;
+    const std::string pid = name.substr(dash + 1);
+    if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
+    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;
+    ::rmdir((parent + "/" + name).c_str());
+  }
+  ::closedir(d);
+}
+
 }  // namespace
 
 Result<AppCgroup> AppCgroup::create(const std::string& app, const std::vector<plan::Limit>& limits) {
@@ -161,6 +181,7 @@ Result<AppCgroup> AppCgroup::create(const std::string& app, const std::vector<pl
       continue;  // nothing to bind the app with; it stays in the invoker's cgroup
     }
     const Location& loc = **where;
+    remove_stale_leaves(loc.dir);
     if (!loc.v2) {  // v1: a leaf in this controller's hierarchy (one, if both share a hierarchy)
       const std::string dir = loc.dir + "/" + leaf;
       if (!contains(cg.dirs_, dir)) {

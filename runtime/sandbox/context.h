@@ -20,6 +20,7 @@ struct LaunchContext {
   uid_t host_id_base = 0;
   std::string home;               // the app user's real home ($HOME)
   std::string policy_file;        // the app's policy, resolved: kept read-only inside the app's writable grants
+  std::string origin;             // who owns the app's name and data (app_origin.h); "" is not checked
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
   std::string term;               // $TERM, passed through when set

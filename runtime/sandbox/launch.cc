@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "sandbox/app_data.h"
+#include "sandbox/app_origin.h"
 #include "sandbox/caps.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/error_channel.h"
@@ -377,6 +378,7 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   const LaunchContext& ctx = *with_ids;
   auto state = prepare_state_dirs(ctx);  // so that every hide of them applies (state_guard.h)
   if (!state) return state.error();
+  CORDON_TRY(claim_app_name(ctx, plan.app));  // before its data is made or used
   auto app_data = prepare_app_data(ctx, plan.app);
   if (!app_data) return app_data.error();
   auto expanded = expand(plan, ctx, *app_data);

@@ -43,6 +43,27 @@ class Env:
         self.policies = os.path.join(root_dir, "policies-" + name)
         os.makedirs(self.policies, exist_ok=True)
         os.chmod(self.policies, 0o755)
+        self.forget_test_origins()
+
+    def origins_dir(self):
+        """Where cordon records which policy file owns each app name (runtime/sandbox/app_origin.h)."""
+        if self.is_root:
+            return "/var/lib/cordon/origins"
+        return os.path.join(self.pw.pw_dir, ".local/share/cordon/origins")
+
+    def forget_origin(self, app):
+        """Hands an app name (and its data) to whichever policy file launches it next: each test run
+        writes its policies to a new temporary folder."""
+        try:
+            os.unlink(os.path.join(self.origins_dir(), app))
+        except FileNotFoundError:
+            pass
+
+    def forget_test_origins(self):
+        if os.path.isdir(self.origins_dir()):
+            for name in os.listdir(self.origins_dir()):
+                if name.startswith("it-"):
+                    self.forget_origin(name)
 
     def environ(self):
         return {"PATH": "/usr/bin:/bin", "HOME": self.pw.pw_dir, "LANG": "C.UTF-8", "USER": self.pw.pw_name,
@@ -105,6 +126,7 @@ class Env:
         path = f"/var/lib/cordon/ids/{app}"
         if not os.path.exists(path):
             self.cordon_run(self.write_policy(app + "-ids", f"schema: 1\nname: {app}\ncommand: [/bin/true]\n"))
+            self.forget_origin(app)  # the test's own policy file claims the name next
         with open(path) as f:
             base = int(f.read())
         return base, base

@@ -185,3 +185,34 @@ def inotify_instances_capped_per_sandbox(env):
            f"inside: {got} {err}")
     expect(meanwhile.get("inotify_count") == "10", f"the user's budget is exhausted while the app runs: {meanwhile}")
     expect(headroom > SANDBOX_INOTIFY_CAP, f"control: outside, the loop goes past the cap: {headroom}")
+
+
+@test
+def a_killed_cordon_leaves_no_cgroup_behind(env):
+    """Root's cordon killed with SIGKILL cannot remove its app's cgroup; the next launch by root
+    removes such leftovers (empty leaves whose cordon is gone). The control: right after the kill
+    the leftover is there."""
+    if not env.is_root:
+        raise Skip("only root's launches make cgroups")
+    found = own_cgroup("pids")
+    if not found:
+        raise Skip("this host mounts no pids controller")
+    point, path, _ = found
+    policy = env.policy("it-stale-cg", "[/bin/sleep, '30']")
+    p = env.popen([env.cordon, "run", policy])
+    leaf = os.path.join(point + (path if path != "/" else ""), f"cordon-it-stale-cg-{p.pid}")
+    for _ in range(200):
+        if os.path.isdir(leaf):
+            break
+        time.sleep(0.01)
+    expect(os.path.isdir(leaf), f"no cgroup {leaf} while the app runs")
+    p.kill()
+    p.wait()
+    for _ in range(200):  # the app dies with its supervisor (parent-death signal); the leaf empties
+        with open(os.path.join(leaf, "cgroup.procs")) as f:
+            if not f.read().strip():
+                break
+        time.sleep(0.01)
+    expect(os.path.isdir(leaf), "control: a killed cordon leaves its cgroup")
+    rc, out, err = env.cordon_run(env.policy("it-stale-next", "[/bin/true]"))
+    expect(rc == 0 and not os.path.isdir(leaf), f"the next launch left {leaf}: exit {rc}: {err}")

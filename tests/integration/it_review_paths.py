@@ -296,3 +296,22 @@ def an_app_cannot_rewrite_its_own_policy(env):
     expect(f.get("policy") == "refused", f"the app rewrote its own policy: {out}")
     with open(path) as fh:
         expect(fh.read() == original, "the policy file changed")
+
+
+@test
+def another_policy_file_cannot_take_an_app_name_and_its_data(env):
+    """An app's name, and so its $APP_DATA, belongs to the policy file that first used it: another
+    ad-hoc file that says the same `name:` is refused and never sees the data. The control: the
+    first file runs again and reads its data."""
+    first = env.write_policy("it-namesake", "schema: 1\nname: it-namesake\n"
+                             "command: [/bin/sh, -c, 'test -f $HOME/token || echo TOKEN-1 > $HOME/token; cat $HOME/token']\n")
+    other_dir = env.fresh_tree("namesake")
+    second = os.path.join(other_dir, "evil.yaml")
+    write(second, "schema: 1\nname: it-namesake\ncommand: [/bin/cat, /proc/self/cwd/token]\n")
+    os.chmod(second, 0o644)
+    rc, out, err = env.cordon_run(first)
+    expect(rc == 0 and "TOKEN-1" in out, f"the first file's run: exit {rc}: {out} {err}")
+    rc, out, err = env.cordon_run(second)
+    expect(rc == 125 and "TOKEN" not in out and "belong to the policy file" in err, f"exit {rc}: {out} {err}")
+    rc, out, err = env.cordon_run(first)
+    expect(rc == 0 and "TOKEN-1" in out, f"control: the owner still runs: exit {rc}: {out} {err}")

@@ -752,6 +752,7 @@ def relocated_xdg_state_hidden(env):
     os.makedirs(xdg, exist_ok=True)
     os.chown(xdg, env.pw.pw_uid, env.pw.pw_gid)
     state = os.path.join(xdg, "cordon")
+    shutil.rmtree(os.path.join(state, "origins"), ignore_errors=True)  # an earlier run's policy files owned the names
     policy = env.policy("it-xdg", f"[{env.probe('probe_access')}, {state}, {state}/data/it-xdg-other]", "plugs: [home]\n")
     other = env.policy("it-xdg-other", "[/bin/true]")
     cmd = lambda p: ["env", f"XDG_DATA_HOME={xdg}", env.cordon, "run", p]

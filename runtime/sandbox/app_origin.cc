@@ -1,0 +1,85 @@
+#include "sandbox/app_origin.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <optional>
+
+#include "sandbox/app_data.h"
+#include "util/dirs.h"
+#include "util/unique_fd.h"
+
+namespace cordon::sandbox {
+
+namespace {
+
+std::string origins_dir(const LaunchContext& ctx) {
+  const std::string data = app_data_root(ctx);  // .../cordon/data
+  return data.substr(0, data.rfind('/')) + "/origins";
+}
+
+std::optional<std::string> read_record(int dir, const std::string& app) {
+  UniqueFd fd(::openat(dir, app.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return std::nullopt;
+  std::string text(4096 + 16, '\0');
+  const ssize_t n = ::read(fd.get(), text.data(), text.size());
+  if (n <= 0) return std::nullopt;
+  text.resize(static_cast<std::size_t>(n));
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// Written beside, then renamed, never through a link: the record is whole or absent.
+Result<void> write_record(int dir, const std::string& shown_dir, const std::string& app, const std::string& origin) {
+  const std::string tmp = "." + app + "." + std::to_string(::getpid());
+  UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return sys_fail("app-data", "create " + shown_dir + "/" + tmp);
+  const std::string text = origin + "\n";
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    ::unlinkat(dir, tmp.c_str(), 0);
+    return sys_fail("app-data", "write " + shown_dir + "/" + tmp);
+  }
+  // Two first launches at once: the first rename wins, the second finds the record below.
+  if (::renameat2(dir, tmp.c_str(), dir, app.c_str(), RENAME_NOREPLACE) != 0) {
+    const int err = errno;
+    ::unlinkat(dir, tmp.c_str(), 0);
+    if (err != EEXIST) {
+      errno = err;
+      return sys_fail("app-data", "rename to " + shown_dir + "/" + app);
+    }
+  }
+  return {};
+}
+
+std::string describe(const std::string& origin) {
+  return origin.rfind("file:", 0) == 0 ? "the policy file " + origin.substr(5) : "the installed app of that name";
+}
+
+}  // namespace
+
+std::string origin_of(bool installed, const std::string& policy_file) {
+  return installed ? "installed" : "file:" + policy_file;
+}
+
+Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app) {
+  if (ctx.origin.empty()) return {};
+  const std::string dir_path = origins_dir(ctx);
+  CORDON_TRY(make_dirs("app-data", dir_path, 0700));
+  UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  if (!dir.valid()) return sys_fail("app-data", "open " + dir_path);
+  auto recorded = read_record(dir.get(), app);
+  if (!recorded) {
+    CORDON_TRY(write_record(dir.get(), dir_path, app, ctx.origin));
+    recorded = read_record(dir.get(), app);
+    if (!recorded) return fail("app-data", "read " + dir_path + "/" + app);
+  }
+  if (*recorded == ctx.origin) return {};
+  return fail("app-data", "use the name '" + app + "': it and its data belong to " + describe(*recorded) +
+                              ", not to " + describe(ctx.origin) + "; rename this app, or hand the data over with "
+                              "rm " + dir_path + "/" + app);
+}
+
+}  // namespace cordon::sandbox
