@@ -31,6 +31,9 @@ bool osc_allowed(unsigned number) {
 // (CSI Ps i: the printer). `params` holds the parameter and intermediate bytes.
 bool csi_allowed(const char* params, std::size_t len, unsigned char final) {
   if (final == 'i') return false;
+  // DECRQCRA (CSI ... * y): the terminal answers with a checksum of a screen area it names, which
+  // can leak what else is on the host's screen.
+  if (final == 'y' && len > 0 && params[len - 1] == '*') return false;
   if (final != 't') return true;
   if (len > 0 && params[0] >= '<' && params[0] <= '?') return false;  // xterm's title modes and kin
   unsigned first = 0;
@@ -95,9 +98,10 @@ void TerminalFilter::byte(unsigned char b, Out& out) {
     if (b >= 0xa0 && b <= 0xbf) return text(b, out);
   }
   if (utf8_left_ > 0) {
-    if (b >= utf8_min_ && b <= 0xbf) {
+    if (b >= utf8_min_ && b <= utf8_max_) {
       --utf8_left_;
       utf8_min_ = 0x80;
+      utf8_max_ = 0xbf;
       return text(b, out);
     }
     utf8_left_ = 0;  // not a character after all (or an overlong form): b starts afresh
@@ -110,6 +114,9 @@ void TerminalFilter::byte(unsigned char b, Out& out) {
   } else if (b >= 0xc3 && b <= 0xf4) {
     utf8_left_ = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
     utf8_min_ = b == 0xe0 ? 0xa0 : b == 0xf0 ? 0x90 : 0x80;  // shorter forms of E0 and F0 are overlong
+    // ED A0-BF would be a surrogate, F4 90-BF past U+10FFFF: no character, so a terminal may read
+    // that second byte as a C1 control; here it is one too.
+    utf8_max_ = b == 0xed ? 0x9f : b == 0xf4 ? 0x8f : 0xbf;
     text(b, out);
   } else if (b < 0x20 || b == kDel) {
     control(b, out);

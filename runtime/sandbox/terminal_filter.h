@@ -70,6 +70,7 @@ class TerminalFilter {
   bool pending_c2_ = false;         // 0xC2 seen: 0x80-0x9F next makes it a C1 control
   unsigned char utf8_left_ = 0;     // continuation bytes still expected in a multi-byte character
   unsigned char utf8_min_ = 0x80;   // the lowest valid next one (higher after E0, F0: no overlong forms)
+  unsigned char utf8_max_ = 0xbf;   // the highest (lower after ED: no surrogates; after F4: nothing past U+10FFFF)
   unsigned osc_number_ = 0;
   bool osc_digits_ = false;
   std::size_t held_len_ = 0;

@@ -110,6 +110,15 @@ TEST_CASE("terminal filter: 8-bit C1 controls count where they cannot be UTF-8, 
   // overlong forms are no characters and hide nothing: E0 80 9B is not a character, 9B a CSI
   CHECK(through("\xe0\x80\x9b" "21tz") == "\xe0\x1b@z");
   CHECK(through("\xc0\x9b" "21tz") == "\xc0z");
+  // past U+10FFFF (F4 90..) and surrogates (ED A0..) are no characters either: 90 is a DCS there
+  check_every_split("a\xf4\x90$qm\x9c" "b", "a\xf4" "b");
+  check_every_split("a\xed\xa0", "a\xed\xa0");
+  CHECK(through("\xf4\x8f\xbf\xbf") == "\xf4\x8f\xbf\xbf");  // U+10FFFF itself is one
+}
+
+TEST_CASE("terminal filter: DECRQCRA (a checksum of the host's screen) is dropped; other CSI y pass") {
+  check_every_split("a\x1b[1;1;1;1;24;80*yb", "ab");
+  CHECK(through("\x1b[2;1y") == "\x1b[2;1y");
 }
 
 TEST_CASE("terminal filter: an unterminated or overlong sequence is dropped, never passed in part") {
