@@ -10,6 +10,7 @@
 
 #include "sandbox/app_data.h"
 #include "util/dirs.h"
+#include "util/replace_file.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox {
@@ -32,28 +33,6 @@ std::optional<std::string> read_record(int dir, const std::string& app) {
   return text;
 }
 
-// Written beside, then renamed, never through a link: the record is whole or absent.
-Result<void> write_record(int dir, const std::string& shown_dir, const std::string& app, const std::string& origin) {
-  const std::string tmp = "." + app + "." + std::to_string(::getpid());
-  UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) return sys_fail("app-data", "create " + shown_dir + "/" + tmp);
-  const std::string text = origin + "\n";
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    ::unlinkat(dir, tmp.c_str(), 0);
-    return sys_fail("app-data", "write " + shown_dir + "/" + tmp);
-  }
-  // Two first launches at once: the first rename wins, the second finds the record below.
-  if (::renameat2(dir, tmp.c_str(), dir, app.c_str(), RENAME_NOREPLACE) != 0) {
-    const int err = errno;
-    ::unlinkat(dir, tmp.c_str(), 0);
-    if (err != EEXIST) {
-      errno = err;
-      return sys_fail("app-data", "rename to " + shown_dir + "/" + app);
-    }
-  }
-  return {};
-}
-
 std::string describe(const std::string& origin) {
   return origin.rfind("file:", 0) == 0 ? "the policy file " + origin.substr(5) : "the installed app of that name";
 }
@@ -72,7 +51,8 @@ Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app) {
   if (!dir.valid()) return sys_fail("app-data", "open " + dir_path);
   auto recorded = read_record(dir.get(), app);
   if (!recorded) {
-    CORDON_TRY(write_record(dir.get(), dir_path, app, ctx.origin));
+    // Two first launches at once: the first record wins, the second reads it below.
+    CORDON_TRY(replace_file_at("app-data", dir.get(), dir_path, app, ctx.origin + "\n", true));
     recorded = read_record(dir.get(), app);
     if (!recorded) return fail("app-data", "read " + dir_path + "/" + app);
   }

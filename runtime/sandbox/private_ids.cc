@@ -12,6 +12,7 @@
 #include <set>
 
 #include "util/dirs.h"
+#include "util/replace_file.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox {
@@ -46,18 +47,6 @@ std::set<uid_t> bases_in_use(int dir) {
   return used;
 }
 
-// Written beside, then renamed: a reader sees the old state or the new one, never half a number.
-Result<void> record(int dir, const std::string& app, uid_t base) {
-  const std::string tmp = "." + app + ".new";
-  UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) return sys_fail("ids", "create /var/lib/cordon/ids/" + tmp);
-  const std::string text = std::to_string(base) + "\n";
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd.get()) != 0)
-    return sys_fail("ids", "write /var/lib/cordon/ids/" + tmp);
-  if (::renameat(dir, tmp.c_str(), dir, app.c_str()) != 0) return sys_fail("ids", "rename to /var/lib/cordon/ids/" + app);
-  return {};
-}
-
 }  // namespace
 
 Result<uid_t> private_ids_for(const std::string& dir_path, const std::string& app) {
@@ -72,7 +61,7 @@ Result<uid_t> private_ids_for(const std::string& dir_path, const std::string& ap
   for (uid_t slot = 0; slot < kPrivateIdsSlots; ++slot) {
     const uid_t base = kPrivateIdsFirst + slot * kPrivateIdsCount;
     if (used.count(base)) continue;
-    CORDON_TRY(record(dir.get(), app, base));
+    CORDON_TRY(replace_file_at("ids", dir.get(), dir_path, app, std::to_string(base) + "\n"));
     return base;
   }
   return fail("ids", "allocate host ids for " + app + ": all " + std::to_string(kPrivateIdsSlots) +

@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <fstream>
 
 #include "util/dirs.h"
 #include "util/path_within.h"
+#include "util/replace_file.h"
 
 namespace cordon::sandbox {
 
@@ -25,9 +27,47 @@ struct Wanted {
   std::string path;
   bool create;
   mode_t mode;
+  bool skip_if_missing = false;  // a place an earlier launch used: gone now, nothing to hide
 };
 
-std::vector<Wanted> wanted_dirs(const LaunchContext& ctx) {
+// State that XDG variables put elsewhere in some launch is listed in the default data directory
+// (~/.local/share/cordon/elsewhere), so that a launch with other variables, or none, still hides
+// it: one absolute path a line.
+std::string elsewhere_list(const LaunchContext& ctx) { return ctx.home + "/.local/share/cordon/elsewhere"; }
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] == '/') out.push_back(line);
+  return out;
+}
+
+bool is_default_state(const LaunchContext& ctx, const std::string& dir) {
+  for (const char* d : {"/.cache/cordon", "/.config/cordon", "/.local/share/cordon"})
+    if (dir == ctx.home + d) return true;
+  return false;
+}
+
+// Adds this launch's relocated state directories to the list (written beside, then renamed).
+Result<void> remember_relocated(const LaunchContext& ctx, const std::vector<std::string>& listed) {
+  std::vector<std::string> all = listed;
+  for (const std::string& d : ctx.state_dirs)
+    if (!d.empty() && d[0] == '/' && !is_default_state(ctx, d) && std::find(all.begin(), all.end(), d) == all.end())
+      all.push_back(d);
+  if (all.size() == listed.size()) return {};
+  const std::string list = elsewhere_list(ctx);
+  CORDON_TRY(make_dirs("state", list.substr(0, list.rfind('/')), 0700));
+  std::string text;
+  struct stat st {};
+  for (const std::string& d : all)
+    if (::lstat(d.c_str(), &st) == 0 || std::find(ctx.state_dirs.begin(), ctx.state_dirs.end(), d) != ctx.state_dirs.end())
+      text += d + "\n";  // places that are gone are dropped while the list is rewritten anyway
+  return replace_file("state", list, text);
+}
+
+std::vector<Wanted> wanted_dirs(const LaunchContext& ctx, const std::vector<std::string>& elsewhere) {
   std::vector<Wanted> out;
   if (ctx.invoked_by_root) {
     out = {{"/etc/cordon", true, 0755}, {"/var/cache/cordon", true, 0700}, {"/var/lib/cordon", true, 0700}};
@@ -38,6 +78,9 @@ std::vector<Wanted> wanted_dirs(const LaunchContext& ctx) {
   }
   for (const std::string& d : ctx.state_dirs)
     if (!d.empty() && d[0] == '/') out.push_back({d, true, 0700});
+  for (const std::string& d : elsewhere)
+    if (std::none_of(out.begin(), out.end(), [&](const Wanted& w) { return w.path == d; }))
+      out.push_back({d, false, 0700, true});
   return out;
 }
 
@@ -45,11 +88,17 @@ std::vector<Wanted> wanted_dirs(const LaunchContext& ctx) {
 
 Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx) {
   std::vector<StateDir> out;
-  for (const Wanted& w : wanted_dirs(ctx)) {
+  std::vector<std::string> elsewhere;
+  if (!ctx.invoked_by_root && !ctx.home.empty() && ctx.home[0] == '/') {
+    elsewhere = read_lines(elsewhere_list(ctx));
+    CORDON_TRY(remember_relocated(ctx, elsewhere));
+  }
+  for (const Wanted& w : wanted_dirs(ctx, elsewhere)) {
     if (w.create) CORDON_TRY(make_dirs("state", w.path, w.mode));
     struct stat st {};
     if (::lstat(w.path.c_str(), &st) != 0) {
       if (errno != ENOENT) return sys_fail("state", "stat " + w.path);
+      if (w.skip_if_missing) continue;
       out.push_back({w.path, false});
       continue;
     }

@@ -26,8 +26,9 @@
 namespace cordon::sandbox {
 
 // Creates the invoker's state directories where missing and returns every path to guard: root's
-// system ones (and, with --user, that user's, as they are), a user's XDG ones, and the targets of
-// those that are symbolic links.
+// system ones (and, with --user, that user's, as they are), a user's XDG ones, those an earlier
+// launch's XDG variables put elsewhere (listed in ~/.local/share/cordon/elsewhere, which this
+// launch adds its own to), and the targets of those that are symbolic links.
 Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx);
 
 // Adds the hides to `mounts` and refuses the grants above. Pure. The caller pins every protection

@@ -101,6 +101,15 @@ class Env:
         os.chmod(path, 0o644)
         return path
 
+    def script_app(self, name, code, extra=""):
+        """An app that runs `code` with python3: the script beside the policies, which it may read."""
+        script = os.path.join(self.policies, name + ".py")
+        with open(script, "w") as fh:
+            fh.write(code)
+        os.chmod(script, 0o644)
+        return self.write_policy(name, f"schema: 1\nname: {name}\ncommand: [/usr/bin/python3, {script}]\n"
+                                       f"filesystem:\n  read-only: [{self.policies}]\n{extra}")
+
     def write_policy(self, name, text):
         """Writes a policy exactly as given (no grants added); returns its path."""
         path = os.path.join(self.policies, name + ".yaml")

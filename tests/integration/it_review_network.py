@@ -166,12 +166,7 @@ if "client-only" not in sys.argv:
 
 
 def client_policy(env, name, plugs="plugs: [network]\n"):
-    script = os.path.join(env.policies, "netclient.py")
-    with open(script, "w") as fh:
-        fh.write(CLIENT)
-    os.chmod(script, 0o644)
-    return env.write_policy(name, f"schema: 1\nname: {name}\ncommand: [/usr/bin/python3, {script}]\n"
-                                  f"filesystem:\n  read-only: [{env.policies}]\n{plugs}")
+    return env.script_app(name, CLIENT, plugs)
 
 
 def socket_uid(port):
@@ -294,12 +289,7 @@ def raw_and_packet_sockets_refused_even_for_root(env):
     """The supervisor (root, every capability, when root launches) never makes a raw or packet
     socket, nor an SCTP one, and a brokered socket gives no capability: port 1 stays closed.
     Controls: a datagram socket of the same family is made inside; root outside makes them all."""
-    script = os.path.join(env.policies, "raw.py")
-    with open(script, "w") as fh:
-        fh.write(RAW)
-    os.chmod(script, 0o644)
-    policy = env.write_policy("it-raw", f"schema: 1\nname: it-raw\ncommand: [/usr/bin/python3, {script}]\n"
-                                        f"filesystem:\n  read-only: [{env.policies}]\nplugs: [network]\n")
+    policy = env.script_app("it-raw", RAW, "plugs: [network]\n")
     for opt in ([], ["--quiet"]):
         rc, out, err = env.cordon_run_opts(opt, policy)
         f = facts(out)
@@ -308,7 +298,7 @@ def raw_and_packet_sockets_refused_even_for_root(env):
             expect(f.get(key) == "EPERM", f"{key} {opt}: {f.get(key)}")
         expect(f.get("lowport") == "EACCES", f"bind to port 1 {opt}: {f.get('lowport')}")
     if env.is_root:
-        f = facts(env.run(["/usr/bin/python3", script])[1])
+        f = facts(env.run(["/usr/bin/python3", os.path.join(env.policies, "it-raw.py")])[1])
         expect(f.get("raw4") == "ok" and f.get("packet") == "ok" and f.get("lowport") == "ok", f"control: root outside: {f}")
 
 

@@ -315,3 +315,27 @@ def another_policy_file_cannot_take_an_app_name_and_its_data(env):
     expect(rc == 125 and "TOKEN" not in out and "belong to the policy file" in err, f"exit {rc}: {out} {err}")
     rc, out, err = env.cordon_run(first)
     expect(rc == 0 and "TOKEN-1" in out, f"control: the owner still runs: exit {rc}: {out} {err}")
+
+
+@test
+def state_moved_by_xdg_variables_stays_hidden_without_them(env):
+    """cordon's state that XDG_DATA_HOME put elsewhere in one launch stays hidden in a later launch
+    without the variable (the home plug shows the home): the default data directory lists it. The
+    control: outside, the secret is readable."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is under /etc and /var")
+    moved = os.path.join(env.pw.pw_dir, ".xdg-moved-it")
+    shutil.rmtree(moved, ignore_errors=True)
+    os.makedirs(moved)
+    os.chown(moved, env.pw.pw_uid, env.pw.pw_gid)
+    writer = env.write_policy("it-moved", "schema: 1\nname: it-moved\ncommand: [/bin/sh, -c, 'echo s3cret > $HOME/secret']\n")
+    rc, out, err = run_with(env, {"XDG_DATA_HOME": moved}, writer)
+    secret = os.path.join(moved, "cordon/data/it-moved/secret")
+    expect(rc == 0 and os.path.exists(secret), f"the moved app's data: exit {rc}: {err}")
+    reader = attempts_policy(env, "it-moved-reader", plugs=["home"])
+    rc, out, err = env.cordon_run(reader, f"read:secret:{secret}")
+    f = facts(out)
+    expect(rc == 0 and f.get("secret") not in (None, "ok"), f"moved state readable without the variable: {out} {err}")
+    outside = facts(env.run(["/usr/bin/python3", attempts_script(env), f"read:secret:{secret}"])[1])
+    expect(outside.get("secret") == "ok", f"control: readable outside: {outside}")
+    shutil.rmtree(moved, ignore_errors=True)

@@ -197,18 +197,13 @@ def host_abstract_sockets_unreachable_with_the_network_plug(env):
                 "print('listed=' + str('@" + name + "' in open('/proc/net/unix').read()))\n"
                 "a = socket.socket(socket.AF_UNIX); a.bind(chr(0) + 'inside'); a.listen(1)\n"
                 "b = socket.socket(socket.AF_UNIX); b.connect(chr(0) + 'inside'); print('own=connected')\n")
-        script = os.path.join(env.policies, "abstract.py")
-        with open(script, "w") as fh:
-            fh.write(code)
-        os.chmod(script, 0o644)
-        policy = env.write_policy("it-abstract", f"schema: 1\nname: it-abstract\ncommand: [/usr/bin/python3, {script}]\n"
-                                                 f"filesystem:\n  read-only: [{env.policies}]\nplugs: [network]\n")
+        policy = env.script_app("it-abstract", code, "plugs: [network]\n")
         rc, out, err = env.cordon_run(policy)
         f = facts(out)
         expect(rc == 0 and f.get("own") == "connected", f"the app's own abstract socket must work: exit {rc}: {out} {err}")
         expect(f.get("host") == "refused", f"a host abstract socket was reachable: {out}")
         expect(f.get("listed") == "False", f"the host's abstract name is visible inside: {out}")
-        rc, out, err = env.run(["/usr/bin/python3", script])
+        rc, out, err = env.run(["/usr/bin/python3", os.path.join(env.policies, "it-abstract.py")])
         expect(facts(out).get("host") == "connected", f"control: outside it connects: {out} {err}")
         expect(facts(out).get("listed") == "True", f"control: outside the name is listed: {out} {err}")
     finally:
