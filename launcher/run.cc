@@ -2,8 +2,10 @@
 // cordon's own failures exit 125; a command that cannot be executed 126; one that is missing 127.
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -26,6 +28,34 @@
 namespace cordon::launcher {
 
 namespace {
+
+// The symbolic links a path passes through as it is spelled (made absolute against the working
+// directory): an app that may change one could point the next launch at another policy.
+std::vector<std::string> links_on_the_way(const std::string& path) {
+  std::string absolute = path;
+  if (absolute.empty() || absolute[0] != '/') {
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) return {};
+    absolute = std::string(cwd) + "/" + path;
+  }
+  std::vector<std::string> links;
+  std::string prefix;
+  std::size_t pos = 1;
+  while (pos <= absolute.size()) {
+    const std::size_t end = std::min(absolute.find('/', pos), absolute.size());
+    const std::string part = absolute.substr(pos, end - pos);
+    pos = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      prefix = prefix.substr(0, prefix.rfind('/'));
+      continue;
+    }
+    prefix += "/" + part;
+    struct stat st {};
+    if (::lstat(prefix.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) links.push_back(prefix);
+  }
+  return links;
+}
 
 int exit_code_for(const Error& e) {
   if (e.step != "exec") return kExitCordon;
@@ -86,8 +116,11 @@ int run(const RunArgs& args) {
   if (auto file = policy::find_app(paths, args.app)) {
     char resolved[PATH_MAX];
     if (::realpath(file->c_str(), resolved)) ctx->policy_file = resolved;
+    ctx->policy_links = links_on_the_way(*file);
     ctx->origin = sandbox::origin_of(*file != args.app, ctx->policy_file.empty() ? *file : ctx->policy_file);
   }
+  ctx->search_dirs = paths.app_dirs;
+  ctx->search_dirs.insert(ctx->search_dirs.end(), paths.interface_dirs.begin(), paths.interface_dirs.end());
   ctx->args = args.args;
   ctx->timing = args.timing;
   ctx->wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown

@@ -20,6 +20,8 @@ struct LaunchContext {
   uid_t host_id_base = 0;
   std::string home;               // the app user's real home ($HOME)
   std::string policy_file;        // the app's policy, resolved: kept read-only inside the app's writable grants
+  std::vector<std::string> policy_links;  // symbolic links on the way to it as it was named (state_guard.h)
+  std::vector<std::string> search_dirs;   // where policies and interfaces are looked up: never the app's to write
   std::string origin;             // who owns the app's name and data (app_origin.h); "" is not checked
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root

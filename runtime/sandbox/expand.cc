@@ -98,14 +98,14 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
 }
 
 Result<void> protect_mounts(std::vector<Step>& mounts, const std::vector<StateDir>& state, const PersonalFacts& facts,
-                            const std::string& policy_file) {
+                            const LaunchContext& ctx) {
   // cordon's own state, wherever the invoker's XDG variables put it (the Plan can only name the
   // default places): hidden, and kept in place where the app may write around it.
   CORDON_TRY(guard_state_dirs(mounts, state, facts.app_data));
   // People's homes and runtime directories, by their resolved paths (personal_paths.h).
   CORDON_TRY(guard_personal_paths(mounts, facts));
   CORDON_TRY(refuse_grants_below_hides(mounts, facts.app_data));
-  keep_policy_read_only(mounts, policy_file);
+  CORDON_TRY(keep_inputs_read_only(mounts, ctx));
   pin_protections(mounts);  // the directories between a writable grant and each hide
   std::stable_sort(mounts.begin(), mounts.end(), before);
   return {};

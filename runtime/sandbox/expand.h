@@ -36,9 +36,9 @@ struct PersonalFacts;  // personal_paths.h
 // (`state`, state_guard.h) and people's homes (`facts`, personal_paths.h) hidden or refused, grants
 // below a hide refused, the directories between a writable grant and a protection pinned; then
 // re-sorted. Pure: `facts` holds what was read from the host.
-// `policy_file`: the app's own policy, kept read-only where the app may write (state_guard.h).
+// `ctx`: the app's own policy and cordon's search folders, never the app's to write (state_guard.h).
 Result<void> protect_mounts(std::vector<Step>& mounts, const std::vector<StateDir>& state, const PersonalFacts& facts,
-                            const std::string& policy_file);
+                            const LaunchContext& ctx);
 
 // "$HOME/x" -> "/home/u/x". Fails on a variable this launch has no value for.
 Result<std::string> expand_variables(const std::string& text, const LaunchContext& ctx, const std::string& app_data,

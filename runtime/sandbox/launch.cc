@@ -385,7 +385,7 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (!expanded) return expanded.error();
   auto facts = gather_personal_facts(expanded->mounts, ctx, *state, *app_data);
   if (!facts) return facts.error();
-  CORDON_TRY(protect_mounts(expanded->mounts, *state, *facts, ctx.policy_file));
+  CORDON_TRY(protect_mounts(expanded->mounts, *state, *facts, ctx));
   timer.mark("app data, expand");
   // Root: rlimits do not bind host uid 0 (RLIMIT_NPROC exempts it), so a cgroup below the
   // invoker's enforces the process and memory limits, and a launch that cannot have one is refused.

@@ -1,5 +1,6 @@
 #include "sandbox/mount_table.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -49,17 +50,32 @@ MountTable MountTable::read() {
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string id, parent, device, root, point;
-    if (fields >> id >> parent >> device >> root >> point) entries.push_back({device, unescape(root), unescape(point)});
+    if (fields >> id >> parent >> device >> root >> point) entries.push_back({id, parent, device, unescape(root), unescape(point)});
   }
   return MountTable(std::move(entries));
 }
 
+const MountEntry* MountTable::top_at(const std::string& point) const {
+  // Mounts stacked on one point: the top one is no other's parent there. mountinfo's order does
+  // not say (a mount moved onto another keeps its lower id and is listed first).
+  for (const MountEntry& m : entries_) {
+    if (m.point != point) continue;
+    const bool covered = std::any_of(entries_.begin(), entries_.end(), [&](const MountEntry& o) {
+      return &o != &m && o.point == point && o.parent == m.id;
+    });
+    if (!covered) return &m;
+  }
+  return nullptr;
+}
+
 MountTable::Location MountTable::locate(const std::string& path) const {
-  const MountEntry* best = nullptr;
-  for (const MountEntry& m : entries_)  // the last of the longest: mounts stacked on one point
-    if (path_within(path, m.point) && (!best || m.point.size() >= best->point.size())) best = &m;
-  if (!best) return {"", path};
-  return {best->device, rebase(path, best->point, best->root)};
+  const MountEntry* longest = nullptr;
+  for (const MountEntry& m : entries_)
+    if (path_within(path, m.point) && (!longest || m.point.size() > longest->point.size())) longest = &m;
+  if (!longest) return {"", path};
+  const MountEntry* top = top_at(longest->point);
+  if (!top) top = longest;
+  return {top->device, rebase(path, top->point, top->root)};
 }
 
 MountTable::Sightings MountTable::sightings(const std::string& grant, const Location& target) const {

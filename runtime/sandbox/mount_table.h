@@ -10,6 +10,7 @@
 namespace cordon::sandbox {
 
 struct MountEntry {
+  std::string id, parent;  // mountinfo's mount id and parent id: which of two mounts on one point is on top
   std::string device;  // "major:minor" as mountinfo says it (stat's st_dev differs on btrfs)
   std::string root;    // the directory of that filesystem shown here
   std::string point;   // where it is shown
@@ -37,6 +38,7 @@ class MountTable {
   Sightings sightings(const std::string& grant, const Location& target) const;
 
  private:
+  const MountEntry* top_at(const std::string& point) const;
   std::vector<MountEntry> entries_;
 };
 

@@ -140,15 +140,33 @@ Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<State
   return {};
 }
 
-void keep_policy_read_only(std::vector<Step>& mounts, const std::string& policy_file) {
-  if (policy_file.empty()) return;
-  const bool hidden = std::any_of(mounts.begin(), mounts.end(), [&](const Step& h) {
-    return h.kind == plan::MountKind::hide && path_within(policy_file, h.path);
-  });
-  if (hidden) return;  // hidden already (cordon's own config): a bind would uncover it
-  const bool writable = std::any_of(mounts.begin(), mounts.end(),
-                                    [&](const Step& b) { return writable_bind(b) && path_within(policy_file, b.path); });
-  if (writable) mounts.push_back(Step{plan::MountKind::bind_ro, policy_file, true, false, "cordon (the app's own policy)"});
+Result<void> keep_inputs_read_only(std::vector<Step>& mounts, const LaunchContext& ctx) {
+  auto writable_grant_of = [&](const std::string& path) -> const Step* {
+    for (const Step& b : mounts)
+      if (writable_bind(b) && path_within(path, b.path)) return &b;
+    return nullptr;
+  };
+  for (const std::string& link : ctx.policy_links)
+    if (const Step* b = writable_grant_of(link))
+      return fail("mounts", "run the policy " + ctx.policy_file + ": it is reached through the symbolic link " + link +
+                                ", which the app may change (" + b->path + " is read-write, " + b->origin +
+                                "); name the policy by its real path");
+  auto hidden = [&](const std::string& path) {
+    return std::any_of(mounts.begin(), mounts.end(),
+                       [&](const Step& h) { return h.kind == plan::MountKind::hide && path_within(path, h.path); });
+  };
+  for (const std::string& dir : ctx.search_dirs) {
+    if (hidden(dir)) continue;  // cordon's own config (~/.config/cordon/apps): out of every app's reach
+    for (const Step& b : mounts)
+      if (writable_bind(b) && (path_within(dir, b.path) || b.path.substr(0, b.path.rfind('/')) == dir))
+        return fail("mounts", "grant " + b.path + " read-write (" + b.origin + "): cordon looks up policies and "
+                                  "interfaces in " + dir + ", which the app could then rewrite");
+  }
+  const std::string& file = ctx.policy_file;
+  if (file.empty() || !writable_grant_of(file)) return {};
+  if (!hidden(file))  // (hidden already, as cordon's own config is: a bind would uncover it)
+    mounts.push_back(Step{plan::MountKind::bind_ro, file, true, false, "cordon (the app's own policy)"});
+  return {};
 }
 
 void pin_protections(std::vector<Step>& mounts) {

@@ -35,10 +35,14 @@ Result<std::vector<StateDir>> prepare_state_dirs(const LaunchContext& ctx);
 // afterwards (pin_protections) and re-sorts.
 Result<void> guard_state_dirs(std::vector<Step>& mounts, const std::vector<StateDir>& dirs, const std::string& app_data);
 
-// The app's own policy file, when it lies inside one of the app's read-write grants (`cordon run
-// ./app.yaml` in a project folder the policy grants): bound read-only onto itself, so the app
-// cannot rewrite what its next launch will grant it. Pure.
-void keep_policy_read_only(std::vector<Step>& mounts, const std::string& policy_file);
+// What cordon reads to make the next launch's Plan is never the app's to write:
+//  - its own policy file, when it lies inside one of the app's read-write grants (`cordon run
+//    ./app.yaml` in a project folder the policy grants), is bound read-only onto itself;
+//  - a symbolic link on the way to it as it was named, inside such a grant, could be pointed at
+//    another policy: refused (run the policy by its real path);
+//  - a folder where policies or interfaces are looked up (CORDON_POLICY_PATH,
+//    CORDON_INTERFACE_PATH, ...) inside a read-write grant, or holding one: refused. Pure.
+Result<void> keep_inputs_read_only(std::vector<Step>& mounts, const LaunchContext& ctx);
 
 // The same for the Plan's own protections: a hide, a read-only bind or a tmpfs below a read-write
 // grant is a mount point, which cannot be renamed, but the directories above it could be, taking

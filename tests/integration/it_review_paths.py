@@ -339,3 +339,26 @@ def state_moved_by_xdg_variables_stays_hidden_without_them(env):
     outside = facts(env.run(["/usr/bin/python3", attempts_script(env), f"read:secret:{secret}"])[1])
     expect(outside.get("secret") == "ok", f"control: readable outside: {outside}")
     shutil.rmtree(moved, ignore_errors=True)
+
+
+@test
+def an_app_cannot_swap_the_policy_its_next_launch_reads(env):
+    """Inside a folder the app may write: a policy named through a symbolic link there is refused
+    (the app could point the link at another policy), and so is a grant of a folder cordon looks up
+    policies in (CORDON_POLICY_PATH). The control: the same policy by its real path runs."""
+    tree = env.fresh_tree("swap")
+    env.give(tree, "it-swap")
+    real = os.path.join(tree, "it-swap.yaml")
+    write(real, f"schema: 1\nname: it-swap\ncommand: [/bin/true]\nfilesystem:\n  read-write: [{tree}]\n")
+    os.chmod(real, 0o644)
+    link = os.path.join(tree, "current.yaml")
+    os.symlink("it-swap.yaml", link)
+    rc, out, err = env.cordon_run(link)
+    expect(rc == 125 and "symbolic link" in err and link in err, f"a policy named through a writable link ran: exit {rc}: {err}")
+    by_name = os.path.join(tree, "it-swapname.yaml")
+    write(by_name, f"schema: 1\nname: it-swapname\ncommand: [/bin/true]\nfilesystem:\n  read-write: [{tree}]\n")
+    os.chmod(by_name, 0o644)
+    rc, out, err = env.run(["env", f"CORDON_POLICY_PATH={tree}", env.cordon, "run", "it-swapname"])
+    expect(rc == 125 and "looks up policies" in err, f"a policy folder the app may write was granted: exit {rc}: {err}")
+    rc, out, err = env.cordon_run(real)
+    expect(rc == 0, f"control: by its real path the policy runs: exit {rc}: {err}")

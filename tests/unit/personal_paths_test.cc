@@ -97,11 +97,11 @@ TEST_CASE("personal paths: a grant below a hide never uncovers it; cordon's $APP
 
 TEST_CASE("mount table: a bind of / shows every home below it; a grant inside a home by a mount is within it") {
   using cordon::sandbox::MountTable;
-  const MountTable table({{"8:1", "/", "/"},
-                          {"8:1", "/", "/srv/alias"},           // mount --bind / /srv/alias
-                          {"0:40", "/@home", "/home"},           // btrfs: /home is a subvolume
-                          {"0:40", "/", "/mnt/top"},             // the top-level subvolume
-                          {"8:1", "/var/home/bob/docs", "/srv/docs"}});
+  const MountTable table({{"1", "0", "8:1", "/", "/"},
+                          {"2", "1", "8:1", "/", "/srv/alias"},           // mount --bind / /srv/alias
+                          {"3", "1", "0:40", "/@home", "/home"},           // btrfs: /home is a subvolume
+                          {"4", "1", "0:40", "/", "/mnt/top"},             // the top-level subvolume
+                          {"5", "1", "8:1", "/var/home/bob/docs", "/srv/docs"}});
   const auto alice = table.locate("/home/alice");
   CHECK(alice.device == "0:40");
   CHECK(alice.path_in_fs == "/@home/alice");
@@ -129,4 +129,15 @@ TEST_CASE("personal paths: what a mount shows inside a grant is hidden; a grant 
   auto r = cordon::sandbox::guard_personal_paths(docs, facts);
   REQUIRE_FALSE(r);
   CHECK(r.error().to_string().find("shown here by a mount, reached by another path") != std::string::npos);
+}
+
+TEST_CASE("mount table: of mounts stacked on one point the top is the one no other sits on, whatever the order") {
+  using cordon::sandbox::MountTable;
+  // A clone of / moved onto a tmpfs keeps its lower id: mountinfo lists it first, yet it is on top.
+  const MountTable table({{"1", "0", "8:1", "/", "/"},
+                          {"44", "45", "8:1", "/", "/srv/stk"},
+                          {"45", "1", "0:50", "/", "/srv/stk"}});
+  const auto alice = table.locate("/home/alice");
+  CHECK(table.locate("/srv/stk/x").device == "8:1");
+  CHECK(table.sightings("/srv/stk", alice).inside == std::vector<std::string>{"/srv/stk/home/alice"});
 }
