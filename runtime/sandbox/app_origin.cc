@@ -22,17 +22,6 @@ std::string origins_dir(const LaunchContext& ctx) {
   return data.substr(0, data.rfind('/')) + "/origins";
 }
 
-std::optional<std::string> read_record(int dir, const std::string& app) {
-  UniqueFd fd(::openat(dir, app.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return std::nullopt;
-  std::string text(4096 + 16, '\0');
-  const ssize_t n = ::read(fd.get(), text.data(), text.size());
-  if (n <= 0) return std::nullopt;
-  text.resize(static_cast<std::size_t>(n));
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
-
 std::string describe(const std::string& origin) {
   return origin.rfind("file:", 0) == 0 ? "the policy file " + origin.substr(5) : "the installed app of that name";
 }
@@ -49,11 +38,11 @@ Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app) {
   CORDON_TRY(make_dirs("app-data", dir_path, 0700));
   UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!dir.valid()) return sys_fail("app-data", "open " + dir_path);
-  auto recorded = read_record(dir.get(), app);
+  auto recorded = read_record_at(dir.get(), app);
   if (!recorded) {
     // Two first launches at once: the first record wins, the second reads it below.
     CORDON_TRY(replace_file_at("app-data", dir.get(), dir_path, app, ctx.origin + "\n", true));
-    recorded = read_record(dir.get(), app);
+    recorded = read_record_at(dir.get(), app);
     if (!recorded) return fail("app-data", "read " + dir_path + "/" + app);
   }
   if (*recorded == ctx.origin) return {};

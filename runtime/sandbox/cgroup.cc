@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "sandbox/mount_table.h"
 #include "util/write_text.h"
 
 namespace cordon::sandbox {
@@ -57,16 +58,10 @@ std::vector<Membership> own_memberships() {
 
 std::vector<Hierarchy> mounted_hierarchies() {
   std::vector<Hierarchy> out;
-  std::ifstream in("/proc/self/mountinfo");
-  for (std::string line; std::getline(in, line);) {
-    const std::vector<std::string> f = split(line, ' ');
-    std::size_t dash = 0;
-    while (dash < f.size() && f[dash] != "-") ++dash;
-    if (f.size() < 5 || dash + 3 >= f.size()) continue;
-    const std::string& type = f[dash + 1];
-    if (type != "cgroup" && type != "cgroup2") continue;
-    out.push_back({f[3], f[4], type == "cgroup2", type == "cgroup" ? split(f[dash + 3], ',') : std::vector<std::string>{}});
-  }
+  const MountTable table = MountTable::read();
+  for (const MountEntry& m : table.entries())
+    if (m.type == "cgroup" || m.type == "cgroup2")
+      out.push_back({m.root, m.point, m.type == "cgroup2", m.type == "cgroup" ? m.super_options : std::vector<std::string>{}});
   return out;
 }
 

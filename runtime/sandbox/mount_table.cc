@@ -49,8 +49,17 @@ MountTable MountTable::read() {
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
-    std::string id, parent, device, root, point;
-    if (fields >> id >> parent >> device >> root >> point) entries.push_back({id, parent, device, unescape(root), unescape(point)});
+    MountEntry e;
+    if (!(fields >> e.id >> e.parent >> e.device >> e.root >> e.point)) continue;
+    e.root = unescape(e.root);
+    e.point = unescape(e.point);
+    std::string word, source, options;
+    while (fields >> word && word != "-") {}  // optional fields (shared:N, master:N) end at "-"
+    if (fields >> e.type >> source >> options) {
+      std::istringstream opts(options);
+      for (std::string o; std::getline(opts, o, ',');) e.super_options.push_back(o);
+    }
+    entries.push_back(std::move(e));
   }
   return MountTable(std::move(entries));
 }

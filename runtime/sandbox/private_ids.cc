@@ -21,13 +21,9 @@ namespace {
 
 // A file's whole content, at most a line: "1879113728\n".
 std::optional<uid_t> read_base(int dir, const char* name) {
-  UniqueFd fd(::openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return std::nullopt;
-  char buf[32] = {};
-  const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-  if (n <= 0) return std::nullopt;
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(buf, &end, 10);
+  const auto line = read_record_at(dir, name, 32);
+  if (!line || line->empty() || line->find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const unsigned long v = std::strtoul(line->c_str(), nullptr, 10);
   if (v < kPrivateIdsFirst || (v - kPrivateIdsFirst) % kPrivateIdsCount != 0 ||
       (v - kPrivateIdsFirst) / kPrivateIdsCount >= kPrivateIdsSlots)
     return std::nullopt;

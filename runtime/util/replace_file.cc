@@ -29,6 +29,17 @@ Result<void> replace_file_at(std::string_view step, int dir, const std::string& 
   return e;
 }
 
+std::optional<std::string> read_record_at(int dir, const std::string& name, std::size_t limit) {
+  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return std::nullopt;
+  std::string text(limit, '\0');
+  const ssize_t n = ::read(fd.get(), text.data(), text.size());
+  if (n <= 0) return std::nullopt;
+  text.resize(static_cast<std::size_t>(n));
+  if (text.back() == '\n') text.pop_back();
+  return text;
+}
+
 Result<void> replace_file(std::string_view step, const std::string& path, const std::string& text) {
   const std::size_t slash = path.rfind('/');
   const std::string dir_path = slash == 0 ? "/" : path.substr(0, slash);

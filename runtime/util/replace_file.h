@@ -2,6 +2,7 @@
 // not at all, never through a symbolic link.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ namespace cordon {
 // `name` that appeared meanwhile wins (RENAME_NOREPLACE) and this is no error.
 Result<void> replace_file_at(std::string_view step, int dir, const std::string& shown_dir, const std::string& name,
                              const std::string& text, bool keep_existing = false);
+
+// The content of such a file without its trailing newline, read without following a link (at most
+// `limit` bytes); nullopt when it is missing or empty.
+std::optional<std::string> read_record_at(int dir, const std::string& name, std::size_t limit = 4096);
 
 // The same for an absolute path; its directory is opened without following a link.
 Result<void> replace_file(std::string_view step, const std::string& path, const std::string& text);
