@@ -1,6 +1,10 @@
 #include "sandbox/personal_paths.h"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <pwd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -31,6 +35,18 @@ std::optional<std::string> real_path(const std::string& path) {
   char buf[PATH_MAX];
   if (!::realpath(path.c_str(), buf)) return std::nullopt;
   return std::string(buf);
+}
+
+bool has_link_on_the_way(const std::string& path) {
+  struct open_how how {};
+  how.flags = O_PATH | O_CLOEXEC;  // no O_NOFOLLOW: a final link must fail too (ELOOP)
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  const int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+  if (fd >= 0) {
+    ::close(fd);
+    return false;
+  }
+  return errno == ELOOP;
 }
 
 std::string parent_of(const std::string& path) {
@@ -124,7 +140,10 @@ Result<PersonalFacts> gather_personal_facts(const std::vector<Step>& mounts, con
       facts.grants.emplace(s.path, resolve_on_host(s.path));
     }
     if (s.kind != plan::MountKind::hide) continue;
-    // A link anywhere on the way: what the path leads to on the host is hidden too.
+    // A link anywhere on the way: what the path leads to on the host is hidden too. One lookup that
+    // refuses links tells whether there is one (most hides have none, or are missing); only then
+    // realpath walks the path.
+    if (!has_link_on_the_way(s.path)) continue;
     if (auto target = real_path(s.path); target && *target != s.path) facts.link_targets.emplace(s.path, *target);
   }
   if (!app_grants) return facts;  // only then: it reads /etc/passwd and the mount table
