@@ -15,8 +15,12 @@ ls /home/*/.ssh 2>&1 || true'
 say cordon run counter "# keeps state in its own data directory, twice"
 "$cordon" run counter
 "$cordon" run counter
-say cordon run notes "# sees your home read-only (the home plug)"
-"$cordon" run notes | head -5
+say cordon run notes "# sees a home read-only (the home plug); here a demo home, since root's apps are not host root and cannot read /root"
+demo_home=$(mktemp -d /tmp/cordon-demo-home.XXXXXX)
+chmod 755 "$demo_home"
+echo "buy milk" > "$demo_home/todo.txt"
+HOME="$demo_home" "$cordon" run notes | head -5
+rm -rf "$demo_home"
 say cordon run shell -- -c "'exit 3'"
 "$cordon" run shell -- -c 'exit 3'; echo "exit status: $?"
 say cordon explain fetch-url "# what an app gets, and from where (abridged)"
