@@ -361,7 +361,8 @@ class SeccompResolver {
     return out;
   }
 
-  // socket() may only create the address families some grant named (base: AF_UNIX).
+  // socket() may only create the address families some grant named (base: AF_UNIX, and AF_INET,
+  // AF_INET6 and route netlink in the app's own network namespace).
   Rule socket_rule(const char* call) const {
     Rule r;
     r.syscall = call;
@@ -369,7 +370,7 @@ class SeccompResolver {
     r.arg = 0;
     r.low32 = true;
     r.why = families_.empty() ? "no interface grants an address family, so socket() and socketpair() create none"
-                              : "address families are granted by interfaces; AF_INET and AF_INET6 need the network plug";
+                              : "address families are granted by interfaces; base.yaml's IP sockets reach only the app's own loopback, the network plug's the host's network";
     for (const Named& f : families_) {
       r.values.push_back(f.name);
       for (const Source& s : f.from) add_source(r.from, s);

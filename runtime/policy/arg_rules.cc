@@ -26,19 +26,21 @@ std::vector<Located<std::string>> read_constants(const Reader& r, const YamlNode
 }  // namespace
 
 
-// `if-arg: N, if-equals: NAME`: a deny that holds only while argument N equals NAME (setsockopt's
-// option numbers mean different things at each level: SO_REUSEPORT is 15 at SOL_SOCKET only).
-void read_condition(const Reader& r, const YamlNode& n, ConstantKind kind, ArgRule& rule) {
+// `if-arg: N, if-equals: NAME`: a deny or allow-only that holds only while argument N equals NAME
+// (setsockopt's option numbers mean different things at each level: SO_REUSEPORT is 15 at
+// SOL_SOCKET only; socket's protocol numbers are netlink's under AF_NETLINK).
+void read_condition(const Reader& r, const YamlNode& n, ArgRule& rule) {
   const YamlNode* arg = n.find("if-arg");
   const YamlNode* equals = n.find("if-equals");
   if (!arg && !equals) return;
-  if (!arg || !equals || rule.deny.empty()) {
-    r.error(n, "if-arg and if-equals go together, with deny");
+  if (!arg || !equals || (rule.deny.empty() && rule.allow_only.empty())) {
+    r.error(n, "if-arg and if-equals go together, with deny or allow-only");
     return;
   }
   if (auto a = r.integer(*arg, "if-arg", 0, 5)) rule.if_arg = static_cast<int>(*a);
   if (rule.if_arg == rule.arg) r.error(*arg, "if-arg must name another argument than arg");
   auto s = r.string(*equals, "if-equals");
+  const ConstantKind kind = seccomp::argument_kind(rule.syscall.value, rule.if_arg);
   if (s && !seccomp::constant_value(kind, *s))
     r.error(*equals, "unknown constant '" + *s + "'; known: " + seccomp::constant_names(kind));
   else if (s)
@@ -88,12 +90,12 @@ std::optional<ArgRule> read_arg_rule(const Reader& r, const YamlNode& n) {
     if (s && *s != "low32" && *s != "full") r.error(*cmp, "compare must be 'low32' or 'full', found '" + *s + "'");
     rule.low32 = s && *s == "low32";
   }
-  const ConstantKind kind = seccomp::argument_kind(rule.syscall.value);
+  const ConstantKind kind = seccomp::argument_kind(rule.syscall.value, rule.arg);
   if (deny) rule.deny = read_constants(r, *deny, "deny", kind);
   if (bits) rule.deny_bits = read_constants(r, *bits, "deny-bits", kind);
   if (only) rule.allow_only = read_constants(r, *only, "allow-only", kind);
   if (all) rule.deny_all_bits = read_constants(r, *all, "deny-all-bits", kind);
-  read_condition(r, n, kind, rule);
+  read_condition(r, n, rule);
   return rule;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "seccomp/constants.h"
@@ -83,7 +84,7 @@ Result<Program> export_program(void* ctx) {
 Result<std::vector<std::uint64_t>> rule_values(const plan::Rule& r) {
   std::vector<std::uint64_t> out;
   for (const std::string& name : r.values) {
-    auto v = constant_value(argument_kind(r.syscall), name);
+    auto v = constant_value(argument_kind(r.syscall, r.arg), name);
     if (!v) return fail("seccomp", r.syscall + " rule: unknown constant " + name);
     out.push_back(*v);
   }
@@ -132,7 +133,7 @@ scmp_arg_cmp compare_equal(const plan::Rule& r, std::uint64_t value) {
 // Without a listener too when a listed value is too large to deny the others one by one
 // (personality); a value outside the list then answers ENOSYS, the allowlist's own default.
 bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
-  if (r.action != "allow-only") return false;
+  if (r.action != "allow-only" || r.if_arg >= 0) return false;  // a conditional one denies in the rules
   if (denials != Denials::errno_only) return true;
   auto values = rule_values(r);
   return !values || std::any_of(values->begin(), values->end(), [](std::uint64_t v) { return v >= kAllowOnlyLimit; });
@@ -143,7 +144,7 @@ bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
 // would absorb that (see the file comment). In errno_only mode the rule also stays in the argument
 // rules, which answer EPERM for the families the Plan lacks before the allowlist is consulted.
 bool routes_to_broker(const plan::Rule& r, const std::vector<std::uint64_t>& brokered) {
-  return r.syscall == "socket" && r.action == "allow-only" && !brokered.empty();
+  return r.syscall == "socket" && r.action == "allow-only" && r.arg == 0 && r.if_arg < 0 && !brokered.empty();
 }
 
 // Each listed value: ALLOW, or for a brokered socket family NOTIFY (the supervisor makes the
@@ -191,45 +192,52 @@ Result<Program> compile_allowlist(const plan::Plan& plan, Denials denials) {
   return export_program(ctx->get());
 }
 
-// One rule per value or bit, each with a single comparison: libseccomp ORs the rules of a syscall.
-Result<void> add_argument_rule(void* ctx, const plan::Rule& r) {
-  auto nr = syscall_number(r.syscall);
-  if (!nr) return nr.error();
+// The comparisons that each deny by themselves (libseccomp ORs the rules of a syscall): one per
+// value or bit, each a single comparison, so no rule compares one argument twice.
+Result<std::vector<scmp_arg_cmp>> denying_comparisons(const plan::Rule& r) {
   auto values = rule_values(r);
   if (!values) return values.error();
-  const std::uint32_t deny = SCMP_ACT_ERRNO(EPERM);
-  std::vector<scmp_arg_cmp> denials;
-  if (r.action == "deny" && r.if_arg >= 0) {  // two comparisons in one rule: libseccomp ANDs them
-    auto level = constant_value(argument_kind(r.syscall), r.if_equals);
-    if (!level) return fail("seccomp", r.syscall + " rule: unknown constant " + r.if_equals);
-    const auto other = static_cast<unsigned>(r.if_arg);
-    const scmp_arg_cmp condition = r.low32 ? SCMP_CMP(other, SCMP_CMP_MASKED_EQ, 0xffffffffull, *level)
-                                           : SCMP_CMP(other, SCMP_CMP_EQ, *level);
-    for (std::uint64_t v : *values) {
-      const scmp_arg_cmp both[2] = {condition, compare_equal(r, v)};
-      if (int rc = ::seccomp_rule_add_array(ctx, deny, *nr, 2, both); rc != 0)
-        return libseccomp_fail(r.syscall + " argument rule", rc);
-    }
-    return {};
-  } else if (r.action == "deny") {
-    for (std::uint64_t v : *values) denials.push_back(compare_equal(r, v));
+  const auto arg = static_cast<unsigned>(r.arg);
+  std::vector<scmp_arg_cmp> out;
+  if (r.action == "deny") {
+    for (std::uint64_t v : *values) out.push_back(compare_equal(r, v));
   } else if (r.action == "deny-bits") {
-    for (std::uint64_t bit : *values) denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, bit, bit));
+    for (std::uint64_t bit : *values) out.push_back(SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, bit, bit));
   } else if (r.action == "deny-all-bits") {
     std::uint64_t mask = 0;
     for (std::uint64_t bit : *values) mask |= bit;
-    denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, mask, mask));
+    out.push_back(SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, mask, mask));
   } else if (r.action == "allow-only") {
     const std::set<std::uint64_t> allowed(values->begin(), values->end());
     for (std::uint64_t v = 0; v < kAllowOnlyLimit; ++v)
-      if (!allowed.count(v)) denials.push_back(compare_equal(r, v));
-    denials.push_back(SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_GE, kAllowOnlyLimit));
+      if (!allowed.count(v)) out.push_back(compare_equal(r, v));
+    out.push_back(SCMP_CMP(arg, SCMP_CMP_GE, kAllowOnlyLimit));
   } else {
     return fail("seccomp", r.syscall + " rule: unknown action " + r.action);
   }
-  for (const scmp_arg_cmp& c : denials)
-    if (int rc = ::seccomp_rule_add_array(ctx, deny, *nr, 1, &c); rc != 0)
+  return out;
+}
+
+// A rule with `if-arg` denies only while that other argument equals `if-equals`: each denying
+// comparison becomes a rule of two, which libseccomp ANDs.
+Result<void> add_argument_rule(void* ctx, const plan::Rule& r) {
+  auto nr = syscall_number(r.syscall);
+  if (!nr) return nr.error();
+  auto denials = denying_comparisons(r);
+  if (!denials) return denials.error();
+  const std::uint32_t deny = SCMP_ACT_ERRNO(EPERM);
+  std::optional<scmp_arg_cmp> condition;
+  if (r.if_arg >= 0) {
+    auto level = constant_value(argument_kind(r.syscall, r.if_arg), r.if_equals);
+    if (!level) return fail("seccomp", r.syscall + " rule: unknown constant " + r.if_equals);
+    const auto other = static_cast<unsigned>(r.if_arg);
+    condition = r.low32 ? SCMP_CMP(other, SCMP_CMP_MASKED_EQ, 0xffffffffull, *level) : SCMP_CMP(other, SCMP_CMP_EQ, *level);
+  }
+  for (const scmp_arg_cmp& c : *denials) {
+    const scmp_arg_cmp both[2] = {condition.value_or(c), c};
+    if (int rc = ::seccomp_rule_add_array(ctx, deny, *nr, condition ? 2 : 1, condition ? both : &c); rc != 0)
       return libseccomp_fail(r.syscall + " argument rule", rc);
+  }
   return {};
 }
 
@@ -254,10 +262,10 @@ std::vector<std::uint64_t> brokered_families(const plan::Plan& plan) {
   std::vector<std::uint64_t> out;
   if (plan.network != "host" || !plan::has_name(plan.syscalls, "socket")) return out;
   for (const plan::Rule& r : plan.rules) {
-    if (r.syscall != "socket" || r.action != "allow-only") continue;
+    if (r.syscall != "socket" || r.action != "allow-only" || r.arg != 0 || r.if_arg >= 0) continue;
     for (const std::string& name : r.values)
       if (name == "AF_INET" || name == "AF_INET6")  // the families the network plug grants
-        if (auto v = constant_value(argument_kind(r.syscall), name)) out.push_back(*v);
+        if (auto v = constant_value(argument_kind(r.syscall, r.arg), name)) out.push_back(*v);
   }
   return out;
 }

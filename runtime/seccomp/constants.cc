@@ -1,6 +1,8 @@
 #include "seccomp/constants.h"
 
 #include <asm/ioctls.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -50,6 +52,9 @@ const std::vector<Constant>& table() {
       CORDON_CONST(file_mode, S_ISUID),        CORDON_CONST(file_mode, S_ISGID),
       CORDON_CONST(socket_option, SOL_SOCKET), CORDON_CONST(socket_option, SO_REUSEPORT),
       CORDON_CONST(socket_option, SO_ATTACH_REUSEPORT_CBPF), CORDON_CONST(socket_option, SO_ATTACH_REUSEPORT_EBPF),
+      CORDON_CONST(socket_protocol, NETLINK_ROUTE), CORDON_CONST(socket_protocol, IPPROTO_DCCP),
+      CORDON_CONST(socket_protocol, IPPROTO_SCTP),
+      Constant{ConstantKind::socket_protocol, "IPPROTO_L2TP", 115},  // linux/in.h only; glibc's lacks it
   };
   return rows;
 }
@@ -77,7 +82,8 @@ std::string constant_names(ConstantKind kind) {
   return out;
 }
 
-ConstantKind argument_kind(std::string_view syscall) {
+ConstantKind argument_kind(std::string_view syscall, int arg) {
+  if (syscall == "socket" && arg == 2) return ConstantKind::socket_protocol;
   if (syscall == "ioctl") return ConstantKind::ioctl_request;
   if (syscall == "personality") return ConstantKind::personality_value;
   if (syscall == "mmap" || syscall == "mprotect" || syscall == "pkey_mprotect" || syscall == "shmat")

@@ -293,8 +293,8 @@ class Checker:
                 continue
             kind = kinds[0]
             optional = ("compare",) if kind in ("deny", "allow-only") else ()
-            if kind == "deny":
-                optional += ("if-arg", "if-equals")  # a deny that holds while another argument equals a constant
+            if kind in ("deny", "allow-only"):
+                optional += ("if-arg", "if-equals")  # holds while another argument equals a constant
             self.keys(fields, rule_node, rwhat, required=("syscall", "arg", kind, "why"), optional=optional)
             arg = None
             if "arg" in fields:
@@ -308,7 +308,11 @@ class Checker:
             constants = self.name_list(fields[kind][1], f"{rwhat}: {kind}")
             if not constants and isinstance(fields[kind][1], yaml.SequenceNode):
                 self.error(fields[kind][1], f"{rwhat}: {kind} is empty")
-            seen = seen_constants.setdefault((syscall, arg, kind), {})
+            # a conditional rule (if-arg/if-equals) is its own list: the same value under another condition
+            condition = None
+            if "if-arg" in fields and "if-equals" in fields:
+                condition = (getattr(fields["if-arg"][1], "value", None), getattr(fields["if-equals"][1], "value", None))
+            seen = seen_constants.setdefault((syscall, arg, kind, condition), {})
             for constant, constant_node in constants:
                 if not CONSTANT.match(constant):
                     self.error(constant_node, f"{rwhat}: '{constant}' is not a constant name (TIOCSTI, CLONE_NEWUSER, ...)")

@@ -59,3 +59,66 @@ def setting_ones_own_ids_works_and_nothing_else(env):
     # EPERM where the id exists in the sandbox (root's range), EINVAL where it is not even mapped
     expect(f.get("other") in ("Operation_not_permitted", "Invalid_argument") and
            f.get("groups") == "Operation_not_permitted", f"another id was set: {out}")
+
+
+LOOPBACK = r'''
+import asyncio, errno, socket, threading
+def step(key, fn):
+    try:
+        print(key + "=" + fn(), flush=True)
+    except OSError as e:
+        print(key + "=" + errno.errorcode.get(e.errno, str(e)), flush=True)
+def echo_once(family, host):
+    with socket.socket(family, socket.SOCK_STREAM) as server:
+        server.bind((host, 0))
+        server.listen(1)
+        def answer():
+            conn, _ = server.accept()
+            with conn:
+                conn.sendall(b"pong:" + conn.recv(16))
+        t = threading.Thread(target=answer)
+        t.start()
+        with socket.create_connection(server.getsockname()[:2], timeout=10) as c:
+            c.sendall(b"ping")
+            got = c.recv(16).decode()
+        t.join()
+        return got
+def udp_once():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b:
+        a.bind(("127.0.0.1", 0))
+        b.sendto(b"ping", a.getsockname())
+        return a.recv(16).decode()
+async def asyncio_once():
+    async def handle(reader, writer):
+        writer.write(b"pong:" + await reader.read(4))
+        await writer.drain()
+        writer.close()
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname())
+    writer.write(b"ping")
+    got = (await reader.read(16)).decode()
+    writer.close()
+    server.close()
+    return got
+step("tcp4", lambda: echo_once(socket.AF_INET, "127.0.0.1"))
+step("tcp6", lambda: echo_once(socket.AF_INET6, "::1"))
+step("udp", udp_once)
+step("asyncio", lambda: asyncio.run(asyncio_once()))
+step("interfaces", lambda: ",".join(name for _, name in socket.if_nameindex()))
+'''
+
+
+@test
+def loopback_servers_and_clients_in_one_sandbox(env):
+    """Without the network plug the app has a network namespace of its own with loopback only, and
+    talks to itself there like under bwrap --unshare-net: TCP over 127.0.0.1 and ::1, UDP, asyncio,
+    and route netlink lists its one interface (if_nameindex). The control: with socket denied by the
+    app's own policy, the same script gets nothing."""
+    rc, out, err = env.cordon_run(env.script_app("it-loopback", LOOPBACK))
+    f = facts(out)
+    for key in ("tcp4", "tcp6", "udp", "asyncio"):
+        expect(f.get(key) in ("pong:ping", "ping"), f"{key}={f.get(key)}: exit {rc}: {out} {err}")
+    expect(f.get("interfaces") == "lo", f"interfaces={f.get('interfaces')}: {out} {err}")
+    rc, out, err = env.cordon_run_opts(["--quiet"], env.script_app("it-loopback-off", LOOPBACK, "seccomp: {deny: [socket]}\n"))
+    f = facts(out)
+    expect(f.get("tcp4") == "EPERM" and f.get("interfaces") != "lo", f"control: socket denied: {out} {err}")

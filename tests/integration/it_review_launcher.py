@@ -16,7 +16,7 @@ from harness import *  # noqa: F401,F403 (Env, test, expect, facts, Skip, ...)
 def plan_cache_sees_an_edit_that_keeps_size_and_mtime(env):
     """A policy narrowed in place (same inode and size, mtime put back) is not served from the
     cache with its old, wider Plan: ctime, which nobody can set back, is part of the identity."""
-    wide_plugs = "plugs: [network]\n"
+    wide_plugs = "plugs: [async-io]\n"
     path = env.policy("it-stale", f"[{env.probe('probe_seccomp')}]", wide_plugs)
     with open(path) as f:
         wide = f.read()
@@ -25,8 +25,8 @@ def plan_cache_sees_an_edit_that_keeps_size_and_mtime(env):
     before = os.stat(path)
     time.sleep(0.1)  # older than a clock tick: the cache trusts this file's identity
     rc, out, err = env.cordon_run(path)
-    # control: the plug was in force (an IP socket is made for the app)
-    expect(rc == 0 and facts(out).get("inet") == "ok", f"control: with the plug: {facts(out).get('inet')}: {err}")
+    # control: the plug was in force (io_setup works)
+    expect(rc == 0 and facts(out).get("aio") == "ok", f"control: with the plug: {facts(out).get('aio')}: {err}")
     with open(path, "r+") as f:  # in place: same inode
         f.write(narrow)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
@@ -34,15 +34,15 @@ def plan_cache_sees_an_edit_that_keeps_size_and_mtime(env):
     expect((after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns),
            "the edit must keep inode, size and mtime")
     rc, out, err = env.cordon_run(path)
-    expect(rc == 0 and facts(out).get("inet") == "EPERM",
-           f"the removed network plug is still in force: inet={facts(out).get('inet')} (exit {rc}: {err})")
+    expect(rc == 0 and facts(out).get("aio") == "EPERM",
+           f"the removed async-io plug is still in force: aio={facts(out).get('aio')} (exit {rc}: {err})")
 
 
 # ---- item 9: everything after APP belongs to the app --------------------------------------------
 
 def argv_app(env, name):
-    """An app that prints its arguments, then tries socket(AF_INET), which only complain mode lets
-    through without the network plug."""
+    """An app that prints its arguments, then tries io_setup, which only complain mode lets
+    through without the async-io plug."""
     return env.policy(name, f"[/bin/sh, -c, 'echo \"args=$*\"; exec {env.probe('probe_seccomp')}', sh]")
 
 
@@ -57,7 +57,7 @@ def options_after_the_app_are_the_apps_arguments(env):
     rc, out, err = env.run([env.cordon, "run", policy, "a", "--complain", "--suggest", suggest, "b"])
     f = facts(out)
     expect(rc == 0 and f.get("args") == f"a --complain --suggest {suggest} b", f"exit {rc}: args={f.get('args')}: {err}")
-    expect(f.get("inet") == "EPERM", f"complain mode was turned on from the app's arguments: inet={f.get('inet')}")
+    expect(f.get("aio") == "EPERM", f"complain mode was turned on from the app's arguments: aio={f.get('aio')}")
     expect(not os.path.lexists(suggest), "--suggest after APP wrote a file")
     rc, out, err = env.run([env.cordon, "run", policy, "--", "x", "--json"])
     expect(rc == 0 and facts(out).get("args") == "x --json", f"-- after APP: {facts(out).get('args')}: {err}")
@@ -66,7 +66,7 @@ def options_after_the_app_are_the_apps_arguments(env):
     # control: before APP, --complain is cordon's and lets the call through
     rc, out, err = env.run([env.cordon, "run", "--complain", "--quiet", policy, "a"])
     f = facts(out)
-    expect(rc == 0 and f.get("inet") == "ok" and f.get("args") == "a", f"control: exit {rc}: {out} {err}")
+    expect(rc == 0 and f.get("aio") == "ok" and f.get("args") == "a", f"control: exit {rc}: {out} {err}")
 
 
 @test
@@ -99,7 +99,7 @@ def suggest_never_overwrites_nor_follows_a_link(env):
         rc, out, err = env.run([env.cordon, "run", "--complain", "--quiet", "--suggest", fresh, policy])
         expect(rc == 0 and os.path.isfile(fresh), f"control: exit {rc}: {err}")
         with open(fresh) as fh:
-            expect("plugs: [network]" in fh.read(), "control: the suggestions were written")
+            expect("plugs: [async-io]" in fh.read(), "control: the suggestions were written")
         expect(os.stat(fresh).st_uid == env.pw.pw_uid, "the file belongs to the invoker")
     finally:
         for p in (existing, target, link, dangling, fresh):

@@ -501,10 +501,14 @@ def seccomp_stops_forbidden_calls(env):
         "clone_newuser": "EPERM",    # no namespace creation through clone flags
         "unshare_user": "EPERM",     # nor through unshare
         "x32": "killed:SYS",         # and so does the x32 one
-        "netlink": "EPERM",          # socket families: AF_UNIX only without a plug
-        "inet": "EPERM",
+        "netlink_route": "ok",       # socket families: AF_UNIX, and in the app's own network
+        "inet": "ok",                # namespace IP and route netlink ...
+        "inet6": "ok",
         "unix": "ok",
-        "socketpair_inet": "EPERM",  # the family rule covers socketpair too
+        "netlink_audit": "EPERM",    # ... but no other netlink protocol
+        "packet": "EPERM",           # nor any other family
+        "socketpair_packet": "EPERM",  # the family rule covers socketpair too
+        "aio": "EPERM",              # io_setup: only the async-io plug grants it
         "userfaultfd": "EPERM",
         "io_uring": "ENOSYS",
         "personality_exec": "EPERM",  # READ_IMPLIES_EXEC is not a safe execution domain
@@ -514,8 +518,11 @@ def seccomp_stops_forbidden_calls(env):
         expect(inside.get(key) == want, f"inside: {key}={inside.get(key)}, want {want}: {out} {err}")
     # the control: each forbidden call behaves differently without the filter
     for key in ("tiocsti", "tiocsti_high", "clone3", "clone_newuser", "unshare_user", "x32",
-                "netlink", "inet", "personality_exec", "socketpair_inet", "userfaultfd"):
+                "netlink_audit", "aio", "personality_exec", "userfaultfd"):
         expect(outside.get(key) != expected[key], f"control: outside {key}={outside.get(key)} too")
+    if env.is_root:  # without CAP_NET_RAW the kernel refuses packet sockets outside as well
+        for key in ("packet", "socketpair_packet"):
+            expect(outside.get(key) != expected[key], f"control: root outside {key}={outside.get(key)} too")
 
 
 @test
@@ -560,17 +567,19 @@ def seccomp_denial_names_the_plug(env):
     """A denied call is reported with the plug that would allow it; --quiet silences it."""
     probe = env.probe("probe_seccomp")
     rc, out, err = env.cordon_run(env.policy("it-deny", f"[{probe}]"))
-    expect(facts(out).get("inet") == "EPERM", f"inet={facts(out).get('inet')}")
-    expect("denied socket(AF_INET, …) — the network plug would allow it" in err, f"no diagnostic: {err}")
+    expect(facts(out).get("aio") == "EPERM", f"aio={facts(out).get('aio')}")
+    expect("denied io_setup(…) — the async-io plug would allow it" in err, f"no diagnostic: {err}")
     expect("denied unshare(…) — denied to every app" in err, f"unshare not explained: {err}")
+    expect("denied socket(AF_PACKET, …) — no interface grants AF_PACKET" in err, f"AF_PACKET not explained: {err}")
     rc, out, err = env.cordon_run_opts(["--json"], env.policy("it-deny", f"[{probe}]"))
     events = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    expect(any(e.get("family") == "AF_INET" and e.get("plugs") == ["network"] for e in events), f"json: {err}")
+    expect(any(e.get("syscall") == "io_setup" and e.get("plugs") == ["async-io"] for e in events), f"json: {err}")
+    expect(any(e.get("family") == "AF_PACKET" and e.get("plugs") == [] for e in events), f"json: {err}")
     rc, out, err = env.cordon_run_opts(["--quiet"], env.policy("it-deny", f"[{probe}]"))
-    expect(facts(out).get("inet") == "EPERM" and "denied" not in err, f"--quiet: {err}")
+    expect(facts(out).get("aio") == "EPERM" and "denied" not in err, f"--quiet: {err}")
     # control: with the plug, nothing is denied and the call works
-    rc, out, err = env.cordon_run(env.policy("it-deny-net", f"[{probe}]", "plugs: [network]\n"))
-    expect(facts(out).get("inet") == "ok" and "denied socket(AF_INET" not in err, f"with the plug: {out} {err}")
+    rc, out, err = env.cordon_run(env.policy("it-deny-aio", f"[{probe}]", "plugs: [async-io]\n"))
+    expect(facts(out).get("aio") == "ok" and "denied io_setup" not in err, f"with the plug: {out} {err}")
 
 
 @test
@@ -594,8 +603,8 @@ def denials_fall_back_to_errno_under_another_listener(env):
     probe = env.probe("probe_seccomp")
     rc, out, err = env.run([env.probe("with_listener"), env.cordon, "run", env.policy("it-busy", f"[{probe}]")])
     f = facts(out)
-    expect(rc == 0 and f.get("inet") == "EPERM" and f.get("tiocsti") == "EPERM", f"exit {rc}: {out} {err}")
-    expect("denied calls are not reported" in err and "denied socket(AF_INET" not in err, f"stderr: {err}")
+    expect(rc == 0 and f.get("aio") == "EPERM" and f.get("tiocsti") == "EPERM", f"exit {rc}: {out} {err}")
+    expect("denied calls are not reported" in err and "denied io_setup" not in err, f"stderr: {err}")
 
 
 @test
@@ -609,22 +618,22 @@ def complain_mode_suggestions_make_the_run_pass(env):
         os.unlink(suggest)
     rc, out, err = env.cordon_run_opts(["--complain", "--suggest", suggest], policy)
     f = facts(out)
-    expect(f.get("inet") == "ok" and os.path.exists(suggest), f"complain mode denied AF_INET: {out} {err}")
+    expect(f.get("aio") == "ok" and os.path.exists(suggest), f"complain mode denied io_setup: {out} {err}")
     # never let through: what no plug or seccomp.allow could grant
     for key, want in (("unshare_user", "EPERM"), ("clone_newuser", "EPERM"),
                       ("userfaultfd", "EPERM"), ("io_uring", "ENOSYS"), ("tiocsti", "EPERM"),
-                      ("netlink", "EPERM"), ("personality_exec", "EPERM")):
+                      ("netlink_audit", "EPERM"), ("packet", "EPERM"), ("personality_exec", "EPERM")):
         expect(f.get(key) == want, f"complain mode let an unsafe call through: {key}={f.get(key)}: {out}")
     with open(suggest) as fh:
         additions = fh.read()
-    expect("plugs: [network]" in additions, f"suggestions: {additions}")
+    expect("plugs: [async-io]" in additions, f"suggestions: {additions}")
     expect("seccomp:" not in additions and "personality(…): its arguments are refused" in additions,
            f"an argument rule's denial is not something to allow: {additions}")
     with open(policy, "a") as fh:
         fh.write(additions)
     os.unlink(suggest)
     rc, out, err = env.cordon_run(policy)
-    expect(rc == 0 and facts(out).get("inet") == "ok", f"enforced with the suggestions: exit {rc}: {out} {err}")
+    expect(rc == 0 and facts(out).get("aio") == "ok", f"enforced with the suggestions: exit {rc}: {out} {err}")
 
 
 def filter_files(env):
@@ -646,7 +655,7 @@ def filter_cache_trusted_only_when_private(env):
     """A corrupt or foreign-owned compiled filter is never loaded; the invoker's own is (control)."""
     probe = env.probe("probe_seccomp")
     policy = env.policy("it-filter-cache", f"[{probe}]")
-    expect(facts(env.cordon_run(policy)[1]).get("inet") == "EPERM", "cold run")
+    expect(facts(env.cordon_run(policy)[1]).get("aio") == "EPERM", "cold run")
     files = filter_files(env)
     expect(files, "no compiled filter was cached")
     originals = {p: open(p, "rb").read() for p in files}
@@ -654,14 +663,14 @@ def filter_cache_trusted_only_when_private(env):
         with open(p, "wb") as fh:
             fh.write(b"\x00garbage" * 8)
     rc, out, err = env.cordon_run(policy)
-    expect(rc == 0 and facts(out).get("inet") == "EPERM", f"corrupt cache: exit {rc}: {out} {err}")
+    expect(rc == 0 and facts(out).get("aio") == "EPERM", f"corrupt cache: exit {rc}: {out} {err}")
     other = 65534 if env.pw.pw_uid != 65534 else 1
     for p, data in originals.items():  # foreign-owned: a permissive program owned by someone else
         with open(p, "wb") as fh:
             fh.write(allow_everything(data))
         os.chown(p, other, other)
     rc, out, err = env.cordon_run(policy)
-    expect(facts(out).get("inet") == "EPERM", f"a foreign-owned filter was loaded: {out} {err}")
+    expect(facts(out).get("aio") == "EPERM", f"a foreign-owned filter was loaded: {out} {err}")
     # control: the same permissive file, owned by the invoker, is loaded (the refusal above came
     # from the ownership check; the test would see a loaded file)
     for p in filter_files(env):
@@ -672,7 +681,7 @@ def filter_cache_trusted_only_when_private(env):
         os.chown(p, env.pw.pw_uid, env.pw.pw_gid)
         os.chmod(p, 0o600)
     rc, out, err = env.cordon_run(policy)
-    expect(facts(out).get("inet") == "ok", f"control: the invoker's own file was not used: {out} {err}")
+    expect(facts(out).get("aio") == "ok", f"control: the invoker's own file was not used: {out} {err}")
     for p in filter_files(env):
         os.unlink(p)
 

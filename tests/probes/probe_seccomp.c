@@ -3,7 +3,9 @@
 #include "probe_common.h"
 
 #include <fcntl.h>
+#include <linux/aio_abi.h>
 #include <linux/io_uring.h>
+#include <linux/netlink.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <sched.h>
@@ -50,6 +52,20 @@ static long new_user_ns(void) {
 static long unshare_user(void) { return unshare(CLONE_NEWUSER); }
 static void* nothing(void* arg) { return arg; }
 
+static void report_socket(const char* what, int family, int type, int protocol) {
+  int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+  report(what, fd);
+  if (fd >= 0) close(fd);
+}
+
+// io_setup: in no default set; the async-io interface grants it.
+static long aio_context(void) {
+  aio_context_t ctx = 0;
+  long rc = syscall(SYS_io_setup, 1, &ctx);
+  if (rc == 0) syscall(SYS_io_destroy, ctx);
+  return rc;
+}
+
 int main(void) {
   char c = 'x';
   report("tiocsti", syscall(SYS_ioctl, -1, (unsigned long)TIOCSTI, &c));  // EPERM by the filter, EBADF without
@@ -64,14 +80,15 @@ int main(void) {
   in_child("unshare_user", unshare_user);
   in_child("int80", int80_getpid);
   in_child("x32", x32_getpid);
-  long fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
-  report("netlink", fd);
-  fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  report("inet", fd);
-  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  report("unix", fd);
+  report_socket("netlink_route", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);  // getifaddrs: the app's own namespace
+  report_socket("netlink_audit", AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);  // host-wide: refused
+  report_socket("inet", AF_INET, SOCK_DGRAM, 0);                        // the app's own loopback
+  report_socket("inet6", AF_INET6, SOCK_STREAM, 0);
+  report_socket("packet", AF_PACKET, SOCK_DGRAM, 0);                    // EPERM unfiltered too, unless root
+  report_socket("unix", AF_UNIX, SOCK_STREAM, 0);
   int pair[2];
-  report("socketpair_inet", socketpair(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, pair));  // EOPNOTSUPP unfiltered
+  report("socketpair_packet", socketpair(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair));  // the family rule covers socketpair
+  report("aio", aio_context());  // a call only a plug grants (async-io)
   report("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));  // denied to every app
   struct io_uring_params params = {0};
   report("io_uring", syscall(SYS_io_uring_setup, 1, &params));

@@ -125,15 +125,15 @@ TEST_CASE("network: none by default, host only through a plug; a network namespa
   REQUIRE(none.plan);
   CHECK(none.plan->network == "none");
   CHECK(std::count(none.plan->namespaces.begin(), none.plan->namespaces.end(), "net") == 1);
-  REQUIRE(none.plan->socket_families.size() == 1);
-  CHECK(none.plan->socket_families[0].name == "AF_UNIX");
+  REQUIRE(none.plan->socket_families.size() == 4);  // AF_UNIX, and IP and route netlink in its own namespace
+  CHECK(none.plan->socket_families[0].name == "AF_INET");
   auto net = resolve_text(kApp + "plugs: [network]\n");
   REQUIRE(net.plan);
   CHECK(net.plan->network == "host");
   CHECK(net.plan->network_from.at(0).origin == "plug:network");
   // host: IP sockets from the host's namespace, through the supervisor; the abstract sockets stay private
   CHECK(std::count(net.plan->namespaces.begin(), net.plan->namespaces.end(), "net") == 1);
-  CHECK(net.plan->socket_families.size() == 3);
+  CHECK(net.plan->socket_families.size() == 4);
 }
 
 TEST_CASE("attributes select conditional grants; a manual value grants nothing until connected") {
