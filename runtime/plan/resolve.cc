@@ -283,7 +283,8 @@ class SeccompResolver {
     for (Rule& r : rules_)
       if (!denied_names.count(r.syscall)) plan.rules.push_back(r);
     // Always present: no family granted means socket() may create none, not any. socketpair()
-    // takes the same family argument (and could load protocol modules), so it gets the same rule.
+    // creates its two sockets through the same kernel path as socket() (protocol lookup, module
+    // loading) before it finds that only AF_UNIX makes pairs, so it gets AF_UNIX at most.
     for (const char* call : {"socket", "socketpair"})
       if (!denied_names.count(call)) plan.rules.push_back(socket_rule(call));
     for (const policy::DeniedSyscall& d : cat_.denied) plan.denied_to_all.push_back(d.syscall.value);
@@ -363,15 +364,19 @@ class SeccompResolver {
 
   // socket() may only create the address families some grant named (base: AF_UNIX, and AF_INET,
   // AF_INET6 and route netlink in the app's own network namespace).
-  Rule socket_rule(const char* call) const {
+  Rule socket_rule(std::string_view call) const {
+    const bool pairs = call == "socketpair";
     Rule r;
-    r.syscall = call;
+    r.syscall = std::string(call);
     r.action = "allow-only";
     r.arg = 0;
     r.low32 = true;
-    r.why = families_.empty() ? "no interface grants an address family, so socket() and socketpair() create none"
+    r.why = pairs ? "only AF_UNIX makes pairs; with any other family the kernel would create the sockets (and load "
+                    "protocol modules) before it refuses"
+          : families_.empty() ? "no interface grants an address family, so socket() creates none"
                               : "address families are granted by interfaces; base.yaml's IP sockets reach only the app's own loopback, the network plug's the host's network";
     for (const Named& f : families_) {
+      if (pairs && f.name != "AF_UNIX") continue;
       r.values.push_back(f.name);
       for (const Source& s : f.from) add_source(r.from, s);
     }

@@ -52,9 +52,14 @@ const std::vector<Constant>& table() {
       CORDON_CONST(file_mode, S_ISUID),        CORDON_CONST(file_mode, S_ISGID),
       CORDON_CONST(socket_option, SOL_SOCKET), CORDON_CONST(socket_option, SO_REUSEPORT),
       CORDON_CONST(socket_option, SO_ATTACH_REUSEPORT_CBPF), CORDON_CONST(socket_option, SO_ATTACH_REUSEPORT_EBPF),
-      CORDON_CONST(socket_protocol, NETLINK_ROUTE), CORDON_CONST(socket_protocol, IPPROTO_DCCP),
-      CORDON_CONST(socket_protocol, IPPROTO_SCTP),
-      Constant{ConstantKind::socket_protocol, "IPPROTO_L2TP", 115},  // linux/in.h only; glibc's lacks it
+      CORDON_CONST(socket_protocol, NETLINK_ROUTE), CORDON_CONST(socket_protocol, IPPROTO_IP),
+      CORDON_CONST(socket_protocol, IPPROTO_ICMP),  CORDON_CONST(socket_protocol, IPPROTO_TCP),
+      CORDON_CONST(socket_protocol, IPPROTO_UDP),   CORDON_CONST(socket_protocol, IPPROTO_ICMPV6),
+      // socket()'s type with the flags it may carry: SOCK_PACKET on AF_INET is AF_PACKET's code
+      CORDON_CONST(socket_type, SOCK_PACKET),
+      Constant{ConstantKind::socket_type, "SOCK_PACKET_NONBLOCK", SOCK_PACKET | SOCK_NONBLOCK},
+      Constant{ConstantKind::socket_type, "SOCK_PACKET_CLOEXEC", SOCK_PACKET | SOCK_CLOEXEC},
+      Constant{ConstantKind::socket_type, "SOCK_PACKET_NONBLOCK_CLOEXEC", SOCK_PACKET | SOCK_NONBLOCK | SOCK_CLOEXEC},
   };
   return rows;
 }
@@ -83,6 +88,7 @@ std::string constant_names(ConstantKind kind) {
 }
 
 ConstantKind argument_kind(std::string_view syscall, int arg) {
+  if (syscall == "socket" && arg == 1) return ConstantKind::socket_type;
   if (syscall == "socket" && arg == 2) return ConstantKind::socket_protocol;
   if (syscall == "ioctl") return ConstantKind::ioctl_request;
   if (syscall == "personality") return ConstantKind::personality_value;

@@ -11,7 +11,7 @@ namespace cordon::seccomp {
 
 enum class ConstantKind {
   errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection, file_mode,
-  socket_option, socket_protocol
+  socket_option, socket_protocol, socket_type
 };
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
@@ -22,7 +22,7 @@ std::string constant_names(ConstantKind kind);
 
 // Which table an argument rule's constants come from, by syscall and argument: ioctl requests,
 // personality values, memory protections (mmap, mprotect, pkey_mprotect, shmat), file modes (the
-// chmod and create calls), protocols (socket's third argument), address families (socket,
+// chmod and create calls), types and protocols (socket's second and third arguments), address families (socket,
 // socketpair), socket levels and options (setsockopt, getsockopt), clone flags (the rest).
 ConstantKind argument_kind(std::string_view syscall, int arg);
 

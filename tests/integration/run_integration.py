@@ -507,6 +507,9 @@ def seccomp_stops_forbidden_calls(env):
         "unix": "ok",
         "netlink_audit": "EPERM",    # ... but no other netlink protocol
         "packet": "EPERM",           # nor any other family
+        "inet_packet": "EPERM",      # nor AF_PACKET spelled (AF_INET, SOCK_PACKET)
+        "inet_proto2": "EPERM",      # IP: TCP, UDP and ping only (other numbers load modules)
+        "socketpair_inet": "EPERM",  # only AF_UNIX makes pairs (EOPNOTSUPP unfiltered)
         "socketpair_packet": "EPERM",  # the family rule covers socketpair too
         "aio": "EPERM",              # io_setup: only the async-io plug grants it
         "userfaultfd": "EPERM",
@@ -518,10 +521,10 @@ def seccomp_stops_forbidden_calls(env):
         expect(inside.get(key) == want, f"inside: {key}={inside.get(key)}, want {want}: {out} {err}")
     # the control: each forbidden call behaves differently without the filter
     for key in ("tiocsti", "tiocsti_high", "clone3", "clone_newuser", "unshare_user", "x32",
-                "netlink_audit", "aio", "personality_exec", "userfaultfd"):
+                "netlink_audit", "aio", "personality_exec", "userfaultfd", "inet_proto2", "socketpair_inet"):
         expect(outside.get(key) != expected[key], f"control: outside {key}={outside.get(key)} too")
     if env.is_root:  # without CAP_NET_RAW the kernel refuses packet sockets outside as well
-        for key in ("packet", "socketpair_packet"):
+        for key in ("packet", "socketpair_packet", "inet_packet"):
             expect(outside.get(key) != expected[key], f"control: root outside {key}={outside.get(key)} too")
 
 

@@ -85,9 +85,12 @@ int main(void) {
   report_socket("inet", AF_INET, SOCK_DGRAM, 0);                        // the app's own loopback
   report_socket("inet6", AF_INET6, SOCK_STREAM, 0);
   report_socket("packet", AF_PACKET, SOCK_DGRAM, 0);                    // EPERM unfiltered too, unless root
+  report_socket("inet_packet", AF_INET, SOCK_PACKET, 0);                // AF_PACKET by another spelling
+  report_socket("inet_proto2", AF_INET, SOCK_STREAM, 2);                // not TCP, UDP or ping: EPROTONOSUPPORT unfiltered
   report_socket("unix", AF_UNIX, SOCK_STREAM, 0);
   int pair[2];
   report("socketpair_packet", socketpair(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair));  // the family rule covers socketpair
+  report("socketpair_inet", socketpair(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, pair));      // only AF_UNIX makes pairs
   report("aio", aio_context());  // a call only a plug grants (async-io)
   report("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));  // denied to every app
   struct io_uring_params params = {0};

@@ -119,7 +119,7 @@ TEST_CASE("ioctl: TIOCSTI, TIOCLINUX and TIOCSETD denied on the low 32 bits; an 
   }
 }
 
-TEST_CASE("setsockopt: with the network plug, no SO_REUSEPORT group at SOL_SOCKET (a host service's traffic); the same numbers at other levels pass") {
+TEST_CASE("setsockopt: no SO_REUSEPORT group at SOL_SOCKET (a host service's traffic), with the plug or without; the same numbers at other levels pass") {
   auto setsockopt_with = [](const cordon::seccomp::Filters& f, std::uint64_t level, std::uint64_t option) {
     Call c;
     c.nr = nr("setsockopt");
@@ -135,8 +135,8 @@ TEST_CASE("setsockopt: with the network plug, no SO_REUSEPORT group at SOL_SOCKE
     CHECK(setsockopt_with(net, SOL_SOCKET | 0xffffffff00000000ull, option | 0x100000000ull) == errno_ret(EPERM));  // ints
     CHECK(setsockopt_with(net, IPPROTO_IP, option) == kAllow);    // IP_FREEBIND is 15 there
     CHECK(setsockopt_with(net, IPPROTO_IPV6, option) == kAllow);  // IPV6_RECVHOPLIMIT, IPV6_HOPLIMIT
-    // Without the plug the sockets are in the app's own namespace: a group there is the app's own.
-    CHECK(setsockopt_with(plain, SOL_SOCKET, option) == kAllow);
+    // Without the plug too: a host socket can be handed over a Unix socket by an app that has it.
+    CHECK(setsockopt_with(plain, SOL_SOCKET, option) == errno_ret(EPERM));
   }
   CHECK(setsockopt_with(net, SOL_SOCKET, SO_REUSEADDR) == kAllow);
 }
@@ -160,18 +160,18 @@ TEST_CASE("socket: AF_UNIX, IP and route netlink without a plug (the app's own n
     CHECK(answer(plain, "socket", family, SOCK_STREAM) == kAllow);
   for (std::uint64_t family : std::initializer_list<std::uint64_t>{AF_PACKET, AF_UNSPEC, AF_ALG, AF_VSOCK, 63, 64, 200, 0x100000001ull})
     CHECK(answer(plain, "socket", family) == errno_ret(EPERM));
-  for (std::uint64_t family : std::initializer_list<std::uint64_t>{AF_VSOCK, AF_TIPC, AF_PACKET})
-    CHECK(answer(plain, "socketpair", family) == errno_ret(EPERM));  // the same rule as socket()
+  for (std::uint64_t family : std::initializer_list<std::uint64_t>{AF_INET, AF_INET6, AF_NETLINK, AF_VSOCK, AF_TIPC, AF_PACKET})
+    CHECK(answer(plain, "socketpair", family) == errno_ret(EPERM));  // only AF_UNIX makes pairs
   CHECK(answer(plain, "socketpair", AF_UNIX) == kAllow);
   const auto net = filters_for(kNetworked);
   CHECK(answer(net, "socket", AF_INET) == SECCOMP_RET_USER_NOTIF);  // made by the supervisor, in the host's namespace
   CHECK(answer(net, "socket", AF_INET6) == SECCOMP_RET_USER_NOTIF);
   CHECK(answer(net, "socket", AF_UNIX) == kAllow);
   CHECK(answer(net, "socket", AF_PACKET) == errno_ret(EPERM));
-  CHECK(answer(net, "socketpair", AF_INET) == kAllow);  // not brokered: the kernel has no AF_INET pairs
+  CHECK(answer(net, "socketpair", AF_INET) == errno_ret(EPERM));  // the kernel would build both sockets first
 }
 
-TEST_CASE("netlink: route only, whatever else the protocol number says; IP: no SCTP, DCCP or L2TP") {
+TEST_CASE("netlink: route only, whatever else the protocol number says; IP: TCP, UDP and ping only, no SOCK_PACKET") {
   for (const char* app : {kTypical, kNetworked}) {
     const auto f = filters_for(app);
     CHECK(answer(f, "socket", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) == kAllow);
@@ -188,11 +188,26 @@ TEST_CASE("netlink: route only, whatever else the protocol number says; IP: no S
     CHECK(answer(f, "socket", AF_UNIX, SOCK_STREAM, 0) == kAllow);
   }
   CHECK(answer(filters_for(kTypical), "socket", AF_INET, SOCK_STREAM, IPPROTO_TCP) == kAllow);
-  for (int family : {AF_INET, AF_INET6})
-    for (std::uint64_t protocol : {std::uint64_t{IPPROTO_SCTP}, std::uint64_t{IPPROTO_DCCP}, std::uint64_t{115} /* IPPROTO_L2TP */}) {
-      CAPTURE(protocol);  // kernel modules a socket() would load
-      CHECK(answer(filters_for(kTypical), "socket", static_cast<std::uint64_t>(family), SOCK_STREAM, protocol) == errno_ret(EPERM));
+  for (const char* app : {kTypical, kNetworked}) {
+    const auto f = filters_for(app);
+    for (int family : {AF_INET, AF_INET6}) {
+      for (std::uint64_t protocol : std::initializer_list<std::uint64_t>{IPPROTO_SCTP, IPPROTO_DCCP, 115 /* L2TP */,
+                                                                        256 /* SMC */, IPPROTO_MPTCP, IPPROTO_UDPLITE, 2, 63, 64,
+                                                                        0x100000000ull | IPPROTO_SCTP}) {
+        CAPTURE(protocol);  // kernel modules a socket() would load
+        CHECK(answer(f, "socket", static_cast<std::uint64_t>(family), SOCK_STREAM, protocol) == errno_ret(EPERM));
+      }
+      CHECK(answer(f, "socketpair", static_cast<std::uint64_t>(family), SOCK_STREAM, IPPROTO_SCTP) == errno_ret(EPERM));
     }
+    for (std::uint64_t type : {std::uint64_t{SOCK_PACKET}, std::uint64_t{SOCK_PACKET | SOCK_CLOEXEC},
+                               std::uint64_t{SOCK_PACKET | SOCK_NONBLOCK}, std::uint64_t{SOCK_PACKET | SOCK_NONBLOCK | SOCK_CLOEXEC}}) {
+      CAPTURE(type);  // (AF_INET, SOCK_PACKET) is an AF_PACKET socket
+      CHECK(answer(f, "socket", AF_INET, type, 0) == errno_ret(EPERM));
+    }
+  }
+  CHECK(answer(filters_for(kTypical), "socket", AF_INET, SOCK_DGRAM, IPPROTO_ICMP) == kAllow);  // ping
+  CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6) == kAllow);
+  CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP) == kAllow);
   CHECK(answer(filters_for(kTypical), "socket", AF_NETLINK, SOCK_RAW, IPPROTO_SCTP) == errno_ret(EPERM));  // not route
   CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM, IPPROTO_UDP) == kAllow);
 }
@@ -214,10 +229,12 @@ TEST_CASE("network plug: socket() for AF_INET and AF_INET6 reaches the listener 
     CHECK(answer(*f, "socket", AF_INET | 0xffffffff00000000ull) ==
           (mode == Denials::errno_only ? errno_ret(EPERM) : SECCOMP_RET_USER_NOTIF));
     for (std::uint64_t family : {std::uint64_t{AF_INET}, std::uint64_t{AF_INET6}})
-      for (std::uint64_t type : {std::uint64_t{SOCK_STREAM}, std::uint64_t{SOCK_DGRAM}, std::uint64_t{SOCK_RAW}, std::uint64_t{SOCK_PACKET}}) {  // the supervisor judges the type
+      for (std::uint64_t type : {std::uint64_t{SOCK_STREAM}, std::uint64_t{SOCK_DGRAM}, std::uint64_t{SOCK_RAW}}) {  // the supervisor judges the type
         CAPTURE(family);
         CHECK(answer(*f, "socket", family, type) == SECCOMP_RET_USER_NOTIF);
       }
+    CHECK(answer(*f, "socket", AF_INET, SOCK_PACKET) == errno_ret(EPERM));  // AF_PACKET's code: refused in the filter
+    CHECK(answer(*f, "socket", AF_INET6, SOCK_PACKET) == SECCOMP_RET_USER_NOTIF);  // not rewritten for IPv6
     CHECK(answer(*f, "socket", AF_UNIX, SOCK_STREAM) == kAllow);
     CHECK(answer(*f, "getppid") == kAllow);
     const std::uint32_t refused = mode == Denials::errno_only ? errno_ret(EPERM) : SECCOMP_RET_USER_NOTIF;
