@@ -10,6 +10,7 @@ JUnit XML, so that run_compat.py can compare runners case by case:
 Exit status 0 iff no case failed and every module ran. The resources exclude the Internet and
 the very slow or large ones; everything local (subprocesses, decimal, walltime) is in."""
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -27,7 +28,7 @@ IGNORED = [
 
 def run_regrtest(modules, xml_path):
     resources = RESOURCES.replace("-network,", "") if LOOPBACK_ONLY & set(modules) else RESOURCES
-    argv = ["/usr/bin/python3", "-m", "test", "-u", resources, "--timeout", "600",
+    argv = ["/usr/bin/python3", "-m", "test", "-v", "-u", resources, "--timeout", "600",
             "--junit-xml", xml_path, *ignored(), *modules]
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -55,6 +56,18 @@ def cases(xml_path):
     return failed, skipped, total
 
 
+def errors_outside_cases(output):
+    """Errors the XML leaves out (setUpClass, setUpModule, a thread's unraisable exception):
+    unittest's verbose `ERROR: NAME (CLASS)` headers."""
+    out = []
+    for line in output.splitlines():
+        m = re.match(r"^(ERROR|FAIL): (\S+) \((\S+)\)", line)
+        if m:
+            where = m.group(3).removeprefix("test.")
+            out.append(where if where.endswith("." + m.group(2)) else f"{where}.{m.group(2)}")
+    return out
+
+
 def unfinished_modules(output, modules):
     """Modules regrtest reports as crashed, failed to run, or timed out (they leave no cases)."""
     bad = []
@@ -80,6 +93,7 @@ def main():
         print(f"FAILED: regrtest exited {proc.returncode} and wrote no results")
         return 1
     failed, skipped, total = cases(xml_path)
+    failed += [name for name in errors_outside_cases(proc.stdout) if name not in failed]
     for name in failed:
         print(f"case-failed {name}")
     for name in skipped:
