@@ -69,13 +69,15 @@ def errors_outside_cases(output):
 
 
 def unfinished_modules(output, modules):
-    """Modules regrtest reports as crashed, failed to run, or timed out (they leave no cases)."""
+    """Modules regrtest itself reports as crashed or timed out (they leave no cases). Only its own
+    lines count: with -v, test names such as testInterruptedTimeout are in the output too."""
     bad = []
     for line in output.splitlines():
         for m in modules:
-            if m in line and any(w in line for w in ("crashed", "Timeout", "failed (env changed)",
-                                                     "uncaught exception", "Killed", "interrupted")):
+            if re.match(rf"^(test )?{m} (crashed|failed \(uncaught exception\)|timed out)", line):
                 bad.append(f"{m}: {line.strip()}")
+        if line.startswith("Timeout ("):  # faulthandler's --timeout dump: the run was killed
+            bad += [f"{m}: {line.strip()}" for m in modules]
     return bad
 
 
@@ -98,7 +100,7 @@ def main():
         print(f"case-failed {name}")
     for name in skipped:
         print(f"case-skipped {name}")
-    crashed = [b for b in unfinished_modules(proc.stdout, modules) if "env changed" not in b]
+    crashed = unfinished_modules(proc.stdout, modules)
     for b in crashed:
         print(f"case-failed {b.split(':', 1)[0]} (did not finish)")
     if total == 0:
