@@ -1,12 +1,13 @@
 # The newcomer's entry point. Everything real lives in CMake (CMakePresets.json); this file only
 # chains install, build and run so that one command does each job.
-.PHONY: demo test check build deps asan fuzz clean
+.PHONY: demo test check build deps asan fuzz compat clean
 
 JOBS ?= $(shell nproc)
 export CMAKE_BUILD_PARALLEL_LEVEL = $(JOBS)
 
 deps:
 	@scripts/install-deps.sh
+	@tests/compat/install-deps.sh
 
 build: deps
 	cmake --preset ci >/dev/null
@@ -33,6 +34,12 @@ fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
 	tests/fuzz/run_fuzz.sh 60
+
+# The whole compatibility suite (docs/compat.md): every workload unconfined, under bwrap and under
+# cordon, as root and as the test user; `make check` runs its CI subset.
+compat: build
+	@scripts/ensure-test-user.sh
+	/usr/bin/python3 tests/compat/run_compat.py --cordon build-ci/bin/cordon --subset all --json build-ci/compat.json
 
 # Everything CI runs (README, second command): tests, the ASan/UBSan run, 60 s of fuzzing.
 test: check asan fuzz
