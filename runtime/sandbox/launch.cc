@@ -113,7 +113,7 @@ Result<void> confine(const plan::Plan& plan, const Expanded& e, const LaunchCont
   // First: it needs CAP_SYS_RESOURCE in the new user namespace and a writable /proc/sys (the new
   // root's is read-only); the host's /proc still shows this namespace's /proc/sys/user.
   CORDON_TRY(userns_limits::apply(ctx.host_id_base != 0));
-  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_budget(plan), ctx.uid == 0));  // needs CAP_SYS_ADMIN in the new user namespace
+  CORDON_TRY(mounts::build_root(e.mounts, tmpfs_budget(plan), ctx.uid == 0, plan.hostname));  // needs CAP_SYS_ADMIN in the new user namespace
   timer.mark("build the root");
   if (::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     return sys_fail("uts", "hostname " + plan.hostname);

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 
+#include "sandbox/hosts_file.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox::mounts {
@@ -435,6 +436,33 @@ Result<void> leave_staging() {
   return {};
 }
 
+// The new root's /etc/hosts, read-only and with the app's hostname (sandbox/hosts_file.h): a copy in
+// the staging tmpfs, bound over it. Only over a plain file the Plan binds from the host as part of
+// a tree (/etc): a hidden or explicitly bound /etc/hosts is the Plan's and stays as it is.
+Result<void> add_own_hostname(const Roots& roots, const std::vector<Step>& steps, const std::string& hostname) {
+  constexpr std::size_t kMaxHosts = 1 << 20;
+  for (const Step& s : steps)
+    if (s.path == "/etc/hosts") return {};
+  UniqueFd in(open_beneath(roots.app, "etc/hosts", O_RDONLY | O_NOFOLLOW));
+  struct stat st {};
+  if (!in.valid() || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > static_cast<off_t>(kMaxHosts))
+    return {};
+  std::string hosts(static_cast<std::size_t>(st.st_size), '\0');
+  if (::pread(in.get(), hosts.data(), hosts.size(), 0) != st.st_size) return sys_fail("mounts", "read /etc/hosts");
+  const auto with_name = hosts_with_name(hosts, hostname);
+  if (!with_name) return {};
+  const std::string copy = "/hosts";  // in the staging tmpfs, which only this namespace sees
+  UniqueFd out(::open(copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!out.valid() || ::write(out.get(), with_name->data(), with_name->size()) != static_cast<ssize_t>(with_name->size()))
+    return sys_fail("mounts", "write the app's /etc/hosts");
+  UniqueFd source(::open(copy.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd target(open_beneath(roots.app, "etc/hosts", O_PATH | O_NOFOLLOW));
+  if (!source.valid() || !target.valid()) return sys_fail("mounts", "open /etc/hosts for the app's hostname");
+  auto tree = clone_tree(source.get(), true, false, "bind the app's /etc/hosts");
+  if (!tree) return tree.error();
+  return attach(tree->get(), target.get(), "bind the app's /etc/hosts");
+}
+
 // The hides that another step mounts something beneath.
 std::vector<std::string> parents_of_mounts(const std::vector<Step>& steps) {
   std::vector<std::string> out;
@@ -451,7 +479,8 @@ std::vector<std::string> parents_of_mounts(const std::vector<Step>& steps) {
 
 }  // namespace
 
-Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root) {
+Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root,
+                        const std::string& hostname) {
   CORDON_TRY(enter_staging());
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   UniqueFd host(::open(kOldRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -463,6 +492,7 @@ Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budge
   const Roots roots{host.get(), root.get(), writable->get(), hidden->get(), parents_of_mounts(steps), app_is_root};
   std::vector<std::string> to_seal;
   for (std::size_t i = 0; i < steps.size(); ++i) CORDON_TRY(apply(roots, steps[i], i, to_seal));
+  CORDON_TRY(add_own_hostname(roots, steps, hostname));
   CORDON_TRY(seal(root.get(), to_seal));
   return leave_staging();
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sandbox/expand.h"
@@ -20,7 +21,8 @@ struct TmpfsBudget {
 };
 
 // `app_is_root`: the app runs as uid 0, which on the host is root: /proc files that only their
-// mode protects are masked.
-Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root);
+// mode protects are masked. `hostname` is added to the app's /etc/hosts (sandbox/hosts_file.h).
+Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root,
+                        const std::string& hostname);
 
 }  // namespace cordon::sandbox::mounts

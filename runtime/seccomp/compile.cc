@@ -192,6 +192,17 @@ Result<Program> compile_allowlist(const plan::Plan& plan, Denials denials) {
   return export_program(ctx->get());
 }
 
+// The values [from, to) of an argument's low 32 bits as aligned power-of-two blocks, each one
+// masked comparison: a range in at most ~64 comparisons, and no rule compares one argument twice.
+void add_low32_blocks(std::vector<scmp_arg_cmp>& out, unsigned arg, std::uint64_t from, std::uint64_t to) {
+  while (from < to) {
+    std::uint64_t size = from == 0 ? (1ull << 32) : (from & (~from + 1));  // the largest block aligned at `from`
+    while (from + size > to) size >>= 1;
+    out.push_back(SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffull & ~(size - 1), from));
+    from += size;
+  }
+}
+
 // The comparisons that each deny by themselves (libseccomp ORs the rules of a syscall): one per
 // value or bit, each a single comparison, so no rule compares one argument twice.
 Result<std::vector<scmp_arg_cmp>> denying_comparisons(const plan::Rule& r) {
@@ -211,7 +222,15 @@ Result<std::vector<scmp_arg_cmp>> denying_comparisons(const plan::Rule& r) {
     const std::set<std::uint64_t> allowed(values->begin(), values->end());
     for (std::uint64_t v = 0; v < kAllowOnlyLimit; ++v)
       if (!allowed.count(v)) out.push_back(compare_equal(r, v));
-    out.push_back(SCMP_CMP(arg, SCMP_CMP_GE, kAllowOnlyLimit));
+    if (allowed.empty() || *allowed.rbegin() < kAllowOnlyLimit) {
+      out.push_back(SCMP_CMP(arg, SCMP_CMP_GE, kAllowOnlyLimit));
+    } else {  // a listed value above the enumerated ones: the gaps around it, as aligned blocks
+      if (!r.low32) return fail("seccomp", r.syscall + " rule: allow-only values of 64 and above need compare: low32");
+      std::uint64_t from = kAllowOnlyLimit;
+      for (auto it = allowed.lower_bound(kAllowOnlyLimit); it != allowed.end(); from = *it + 1, ++it)
+        add_low32_blocks(out, arg, from, *it);
+      add_low32_blocks(out, arg, from, 1ull << 32);
+    }
   } else {
     return fail("seccomp", r.syscall + " rule: unknown action " + r.action);
   }

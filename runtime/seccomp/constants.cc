@@ -55,6 +55,7 @@ const std::vector<Constant>& table() {
       CORDON_CONST(socket_protocol, NETLINK_ROUTE), CORDON_CONST(socket_protocol, IPPROTO_IP),
       CORDON_CONST(socket_protocol, IPPROTO_ICMP),  CORDON_CONST(socket_protocol, IPPROTO_TCP),
       CORDON_CONST(socket_protocol, IPPROTO_UDP),   CORDON_CONST(socket_protocol, IPPROTO_ICMPV6),
+      CORDON_CONST(socket_protocol, IPPROTO_UDPLITE),
       // socket()'s type with the flags it may carry: SOCK_PACKET on AF_INET is AF_PACKET's code
       CORDON_CONST(socket_type, SOCK_PACKET),
       Constant{ConstantKind::socket_type, "SOCK_PACKET_NONBLOCK", SOCK_PACKET | SOCK_NONBLOCK},

@@ -122,3 +122,42 @@ def loopback_servers_and_clients_in_one_sandbox(env):
     rc, out, err = env.cordon_run_opts(["--quiet"], env.script_app("it-loopback-off", LOOPBACK, "seccomp: {deny: [socket]}\n"))
     f = facts(out)
     expect(f.get("tcp4") == "EPERM" and f.get("interfaces") != "lo", f"control: socket denied: {out} {err}")
+
+
+OWN_NAME = r'''
+import socket
+name = socket.gethostname()
+print("name=" + name)
+try:
+    print("resolved=" + socket.gethostbyname(name))
+except OSError as e:
+    print("resolved=failed")
+with open("/etc/hosts") as f:
+    print("hosts_lines=%d" % len(f.read().splitlines()))
+try:
+    open("/etc/hosts", "a").close()
+    print("hosts_write=ok")
+except OSError as e:
+    print("hosts_write=" + type(e).__name__)
+'''
+
+
+@test
+def the_apps_own_hostname_resolves(env):
+    """gethostname() is the app's name, and /etc/hosts lists it (on 127.0.1.1) with every host line
+    kept: programs that resolve their own name (Java's getLocalHost) work as under bwrap, which
+    keeps the host's name. The file stays read-only. Control: with /etc/hosts bound by the
+    policy itself, cordon adds nothing and the name does not resolve (no DNS without the network)."""
+    with open("/etc/hosts") as f:
+        host_lines = len(f.read().splitlines())
+    rc, out, err = env.cordon_run(env.script_app("it-own-name", OWN_NAME))
+    f = facts(out)
+    expect(rc == 0 and f.get("name") == "it-own-name" and f.get("resolved") == "127.0.1.1", f"exit {rc}: {out} {err}")
+    expect(f.get("hosts_lines") == str(host_lines + 1), f"the host's lines were not kept: {f} (host: {host_lines})")
+    expect(f.get("hosts_write") in ("PermissionError", "OSError"), f"/etc/hosts is writable: {f}")
+    script = os.path.join(env.policies, "it-own-name.py")
+    policy = env.write_policy("it-own-name-off", f"schema: 1\nname: it-own-name-off\ncommand: [/usr/bin/python3, {script}]\n"
+                                                 f"filesystem:\n  read-only: [{env.policies}, /etc/hosts]\n")
+    rc, out, err = env.cordon_run(policy)
+    f = facts(out)
+    expect(f.get("resolved") == "failed" and f.get("hosts_lines") == str(host_lines), f"control: {out} {err}")

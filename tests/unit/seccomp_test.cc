@@ -192,7 +192,7 @@ TEST_CASE("netlink: route only, whatever else the protocol number says; IP: TCP,
     const auto f = filters_for(app);
     for (int family : {AF_INET, AF_INET6}) {
       for (std::uint64_t protocol : std::initializer_list<std::uint64_t>{IPPROTO_SCTP, IPPROTO_DCCP, 115 /* L2TP */,
-                                                                        256 /* SMC */, IPPROTO_MPTCP, IPPROTO_UDPLITE, 2, 63, 64,
+                                                                        256 /* SMC */, IPPROTO_MPTCP, 2, 63, 64, 135, 137, 255, 0xffffffffull,
                                                                         0x100000000ull | IPPROTO_SCTP}) {
         CAPTURE(protocol);  // kernel modules a socket() would load
         CHECK(answer(f, "socket", static_cast<std::uint64_t>(family), SOCK_STREAM, protocol) == errno_ret(EPERM));
@@ -208,6 +208,9 @@ TEST_CASE("netlink: route only, whatever else the protocol number says; IP: TCP,
   CHECK(answer(filters_for(kTypical), "socket", AF_INET, SOCK_DGRAM, IPPROTO_ICMP) == kAllow);  // ping
   CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6) == kAllow);
   CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP) == kAllow);
+  // UDP-Lite (136) is built in: allowed, as the only value above the enumerated ones, high bits ignored
+  CHECK(answer(filters_for(kTypical), "socket", AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE) == kAllow);
+  CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM, 0x100000000ull | IPPROTO_UDPLITE) == kAllow);
   CHECK(answer(filters_for(kTypical), "socket", AF_NETLINK, SOCK_RAW, IPPROTO_SCTP) == errno_ret(EPERM));  // not route
   CHECK(answer(filters_for(kTypical), "socket", AF_INET6, SOCK_DGRAM, IPPROTO_UDP) == kAllow);
 }
