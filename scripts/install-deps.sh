@@ -15,5 +15,4 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev          # the fuzz target
 )
 
-
 exec "$(dirname "$0")/install-missing.sh" "${packages[@]}"

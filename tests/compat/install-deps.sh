@@ -15,5 +15,4 @@ packages=(
   perl procps findutils coreutils libc-bin   # fork/pipes, ps, find/xargs, sort, iconv
 )
 
-
 exec "$(dirname "$0")/../../scripts/install-missing.sh" "${packages[@]}"
