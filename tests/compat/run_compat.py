@@ -418,19 +418,23 @@ def regressions(results, entries):
 
 # ---- the report ----------------------------------------------------------------------------------
 
-def cell_text(r):
+def cell_text(r, deliberate=None):
     if r is None:
         return "—"
+    if deliberate:
+        return f"deliberate ({'; '.join(deliberate)}): {r.verdict_reason}".replace("|", "/")[:160]
     if r.status == "pass":
         return f"pass {r.seconds:.0f}s"
     return f"{r.status.upper()}: {r.verdict_reason}".replace("|", "/")[:120]
 
 
-def table(results, workloads, mode_names):
+def table(results, workloads, mode_names, deliberate):
+    """`deliberate`: {(workload, mode): rows} of the cordon failures docs/compat.md explains."""
     head = "| workload | " + " | ".join(f"{r} ({m})" for m in mode_names for r in RUNNERS) + " |"
     lines = [head, "|" + "---|" * (1 + len(RUNNERS) * len(mode_names))]
     for w in workloads:
-        cells = [cell_text(results.get((w.name, m), {}).get(r)) for m in mode_names for r in RUNNERS]
+        cells = [cell_text(results.get((w.name, m), {}).get(r), deliberate.get((w.name, m)) if r == "cordon" else None)
+                 for m in mode_names for r in RUNNERS]
         lines.append(f"| {w.name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -540,11 +544,11 @@ def main():
 
 def report(results, workloads, mode_names, entries, errors, json_path, seconds):
     print()
-    print(table(results, workloads, mode_names))
+    found = regressions(results, entries)
+    print(table(results, workloads, mode_names, {(w, m): row for w, m, _, row in found if row}))
     more = details(results)
     if more:
         print("\nWhere cordon failed:\n" + more)
-    found = regressions(results, entries)
     bad = [r for r in found if r[3] is None]
     print()
     for w, mode, reason, row in found:

@@ -160,6 +160,8 @@ def serve():
 step("tcp", tcp_pong)
 step("udp", udp_pong)
 step("gai", lambda: socket.getaddrinfo("localhost", tcp, socket.AF_INET, socket.SOCK_STREAM)[0][4][0])
+step("gai_addrconfig", lambda: socket.getaddrinfo("localhost", tcp, socket.AF_INET, socket.SOCK_STREAM, 0,
+                                                  socket.AI_ADDRCONFIG)[0][4][0])
 if "client-only" not in sys.argv:
     step("curl", curl)
     step("served", serve)
@@ -215,6 +217,8 @@ def network_app_reaches_the_host_loopback_and_serves_it(env):
         expect(rc == 0, f"exit {rc}: {f} {err}")
         expect(f.get("tcp") == "pong:ping" and f.get("udp") == "pong:ping", f"tcp/udp: {f} {err}")
         expect(f.get("gai") == "127.0.0.1" and f.get("curl") == "hello-from-host", f"getaddrinfo/curl: {f} {err}")
+        # AI_ADDRCONFIG: route netlink would show only the app's lo and make glibc refuse AF_INET
+        expect(f.get("gai_addrconfig") == "127.0.0.1", f"getaddrinfo(AF_INET, AI_ADDRCONFIG): {f} {err}")
         expect(f.get("served") == "hello", f"server mode: {f} {err}")
         app_uid = env.app_ids("it-netclient")[0]  # root's app: its own host ids (private_ids.h)
         expect(uid == app_uid, f"the listening socket belongs to uid {uid}, not the app's {app_uid}")
