@@ -443,9 +443,12 @@ Result<void> add_own_hostname(const Roots& roots, const std::vector<Step>& steps
   constexpr std::size_t kMaxHosts = 1 << 20;
   for (const Step& s : steps)
     if (s.path == "/etc/hosts") return {};
-  UniqueFd in(open_beneath(roots.app, "etc/hosts", O_RDONLY | O_NOFOLLOW));
+  // O_NONBLOCK: a FIFO there must not hold the launch (nothing but a plain file is read). Only a
+  // file anyone may read is copied: this process may be host root, the app may not read more.
+  UniqueFd in(open_beneath(roots.app, "etc/hosts", O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
   struct stat st {};
-  if (!in.valid() || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > static_cast<off_t>(kMaxHosts))
+  if (!in.valid() || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & S_IROTH) == 0 ||
+      st.st_size > static_cast<off_t>(kMaxHosts))
     return {};
   std::string hosts(static_cast<std::size_t>(st.st_size), '\0');
   if (::pread(in.get(), hosts.data(), hosts.size(), 0) != st.st_size) return sys_fail("mounts", "read /etc/hosts");

@@ -161,3 +161,46 @@ def the_apps_own_hostname_resolves(env):
     rc, out, err = env.cordon_run(policy)
     f = facts(out)
     expect(f.get("resolved") == "failed" and f.get("hosts_lines") == str(host_lines), f"control: {out} {err}")
+
+
+HOSTS_PROBE = r'''
+import os, stat
+st = os.lstat("/etc/hosts")
+print("kind=" + ("fifo" if stat.S_ISFIFO(st.st_mode) else "file" if stat.S_ISREG(st.st_mode) else "other"))
+if stat.S_ISREG(st.st_mode):
+    try:
+        print("read=" + ("secret" if "secret-host" in open("/etc/hosts").read() else "other"))
+    except OSError as e:
+        print("read=" + type(e).__name__)
+'''
+
+
+def with_hosts_file(env, source, policy):
+    """Runs cordon in a mount namespace of its own where `source` is bound over /etc/hosts."""
+    script = f"mount --bind {source} /etc/hosts && exec {env.cordon} run {policy}"
+    return env.run(["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script], timeout=60)
+
+
+@test
+def the_hosts_copy_never_reads_more_than_the_app_could(env):
+    """Root's launch reads the host's /etc/hosts as host root: a root-only file is not copied (the
+    app, on ids of its own, must not read it), and a FIFO there is never opened, so the launch does
+    not hang. Control: the same file readable by anyone is copied, with its lines."""
+    if not env.is_root:
+        raise Skip("binding a file over the host's /etc/hosts for one launch needs root")
+    work = env.fresh_tree("hosts-probe")
+    secret = os.path.join(work, "hosts")
+    with open(secret, "w") as f:
+        f.write("127.0.0.1 localhost\n10.9.8.7 secret-host\n")
+    policy = env.script_app("it-hosts", HOSTS_PROBE)
+    os.chmod(secret, 0o600)
+    rc, out, err = with_hosts_file(env, secret, policy)
+    f = facts(out)
+    expect(rc == 0 and f.get("read") == "PermissionError", f"a root-only /etc/hosts was copied readable: exit {rc}: {out} {err}")
+    os.chmod(secret, 0o644)
+    rc, out, err = with_hosts_file(env, secret, policy)
+    expect(rc == 0 and facts(out).get("read") == "secret", f"control: a readable file: exit {rc}: {out} {err}")
+    fifo = os.path.join(work, "fifo")
+    os.mkfifo(fifo, 0o644)
+    rc, out, err = with_hosts_file(env, fifo, policy)
+    expect(rc == 0 and facts(out).get("kind") == "fifo", f"a FIFO at /etc/hosts: exit {rc}: {out} {err}")
