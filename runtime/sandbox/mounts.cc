@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "sandbox/hosts_file.h"
+#include "util/openat2.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox::mounts {
@@ -25,19 +26,13 @@ constexpr const char* kWritable = "/writable";  // the one tmpfs every writable 
 // Every lookup under the new root refuses symlinks and ".." escapes: a link in a bound tree must
 // never redirect where a mount lands.
 int open_beneath(int dir, const std::string& rel, int flags) {
-  struct open_how how {};
-  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(::syscall(SYS_openat2, dir, rel.c_str(), &how, sizeof how));
+  return open_resolved(dir, rel.c_str(), flags, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
 // A directory on the way to a hidden path is a symbolic link inside the new root (/bin -> usr/bin):
 // what the app would reach there is what to hide, so the links are followed, inside the new root.
 UniqueFd open_following_links(int root, const std::string& rel) {
-  struct open_how how {};
-  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  return UniqueFd(static_cast<int>(::syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how)));
+  return UniqueFd(open_resolved(root, rel.c_str(), O_PATH | O_NOFOLLOW, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
 }
 
 Result<UniqueFd> ensure_dir(int root, const std::string& rel, const std::string& origin) {
@@ -99,12 +94,7 @@ struct Roots {
 // can plant links in the trees it may write, and a later launch must never bind through one
 // (DESIGN.md "a symlink an app planted never redirects a mount"). The descriptor pins what was
 // resolved, so nothing can swap it before the clone. A trailing link comes back as the link itself.
-int open_host(int host, const std::string& path) {
-  struct open_how how {};
-  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(::syscall(SYS_openat2, host, path.substr(1).c_str(), &how, sizeof how));
-}
+int open_host(int host, const std::string& path) { return open_beneath(host, path.substr(1), O_PATH | O_NOFOLLOW); }
 
 // A bind made read-only (or not), nosuid and nodev before it is attached, so it is never
 // visible with more rights than the Plan gives; AT_RECURSIVE covers mounts below the source.

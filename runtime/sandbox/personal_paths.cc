@@ -1,11 +1,8 @@
 #include "sandbox/personal_paths.h"
 
-#include <fcntl.h>
-#include <linux/openat2.h>
 #include <pwd.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +11,7 @@
 #include <cstdlib>
 
 #include "sandbox/mount_table.h"
+#include "util/openat2.h"
 #include "util/path_within.h"
 
 namespace cordon::sandbox {
@@ -38,10 +36,7 @@ std::optional<std::string> real_path(const std::string& path) {
 }
 
 bool has_link_on_the_way(const std::string& path) {
-  struct open_how how {};
-  how.flags = O_PATH | O_CLOEXEC;  // no O_NOFOLLOW: a final link must fail too (ELOOP)
-  how.resolve = RESOLVE_NO_SYMLINKS;
-  const int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+  const int fd = open_resolved(AT_FDCWD, path.c_str(), O_PATH, RESOLVE_NO_SYMLINKS);  // no O_NOFOLLOW: a final link fails too (ELOOP)
   if (fd >= 0) {
     ::close(fd);
     return false;
