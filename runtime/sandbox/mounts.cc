@@ -444,16 +444,14 @@ Result<void> add_own_hostname(const Roots& roots, const std::vector<Step>& steps
   if (::pread(in.get(), hosts.data(), hosts.size(), 0) != st.st_size) return sys_fail("mounts", "read /etc/hosts");
   const auto with_name = hosts_with_name(hosts, hostname);
   if (!with_name) return {};
-  const std::string copy = "/hosts";  // in the staging tmpfs, which only this namespace sees
-  UniqueFd out(::open(copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!out.valid() || ::write(out.get(), with_name->data(), with_name->size()) != static_cast<ssize_t>(with_name->size()))
+  // The copy lives in the staging tmpfs, which only this namespace sees; it is bound onto the very
+  // file that was read (its descriptor), not onto a second lookup of the path.
+  UniqueFd copy(::open("/hosts", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!copy.valid() || ::write(copy.get(), with_name->data(), with_name->size()) != static_cast<ssize_t>(with_name->size()))
     return sys_fail("mounts", "write the app's /etc/hosts");
-  UniqueFd source(::open(copy.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  UniqueFd target(open_beneath(roots.app, "etc/hosts", O_PATH | O_NOFOLLOW));
-  if (!source.valid() || !target.valid()) return sys_fail("mounts", "open /etc/hosts for the app's hostname");
-  auto tree = clone_tree(source.get(), true, false, "bind the app's /etc/hosts");
+  auto tree = clone_tree(copy.get(), true, false, "bind the app's /etc/hosts");
   if (!tree) return tree.error();
-  return attach(tree->get(), target.get(), "bind the app's /etc/hosts");
+  return attach(tree->get(), in.get(), "bind the app's /etc/hosts");
 }
 
 // The hides that another step mounts something beneath.
