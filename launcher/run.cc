@@ -147,8 +147,9 @@ int run(const RunArgs& args) {
   if (suggest_fd.valid()) write_suggestions(args.suggest, suggest_fd.get(), report);
   if (!status) {
     const Error& e = status.error();
+    // The step names where in the launch it failed (docs/sandbox.md "The steps"); exec's is the app's.
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")
-              << e.to_string() << "\n";
+              << e.to_string() << (e.step == "exec" || e.step.empty() ? "" : " (step " + e.step + ")") << "\n";
     return exit_code_for(e);
   }
   return *status;

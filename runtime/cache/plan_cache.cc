@@ -22,7 +22,7 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5237;  // "COR7": bump when the layout below changes (7: rule conditions)
+constexpr std::uint32_t kMagic = 0x434f5238;  // "COR8": bump when the layout below changes (8: namespaces)
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -145,6 +145,7 @@ void encode(Writer& w, const plan::Plan& p) {
   w.str(p.hostname);
   w.strs(p.command);
   w.str(p.network);
+  w.strs(p.namespaces);
   w.u64(p.mounts.size());
   for (const plan::Mount& m : p.mounts) {
     w.u64(static_cast<std::uint64_t>(m.kind));
@@ -184,6 +185,7 @@ std::optional<plan::Plan> decode(Reader& r) {
   p.hostname = r.str();
   p.command = r.strs();
   p.network = r.str();
+  p.namespaces = r.strs();
   p.mounts.resize(r.count());
   for (plan::Mount& m : p.mounts) {
     const std::uint64_t kind = r.u64();

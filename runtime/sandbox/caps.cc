@@ -33,4 +33,9 @@ Result<void> drop_all() {
   return {};
 }
 
+Result<void> forbid_new_privileges() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_fail("caps", "prctl PR_SET_NO_NEW_PRIVS");
+  return {};
+}
+
 }  // namespace cordon::sandbox::caps

@@ -11,4 +11,8 @@ Result<void> lock_bounding_and_securebits();
 // Empties effective, permitted, inheritable and ambient.
 Result<void> drop_all();
 
+// no_new_privs: no execve can ever grant a privilege again (setuid bits, file capabilities), and
+// the seccomp filter can be loaded without CAP_SYS_ADMIN.
+Result<void> forbid_new_privileges();
+
 }  // namespace cordon::sandbox::caps

@@ -1,5 +1,6 @@
-// cordon run: executes a Plan. This file owns only the order of the steps (DESIGN.md "Data flow");
-// each step lives in its own file. The launcher process stays outside as the supervisor.
+// cordon run: executes a Plan. launch() is the launcher's side of the checklist (checklist.h):
+// its steps before the clone, the clone, the id maps; confine.cc is the child's side; the
+// launcher then stays outside as the supervisor (supervisor.h). Each step lives in its own module.
 #pragma once
 
 #include "plan/plan.h"

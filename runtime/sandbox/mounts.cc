@@ -10,118 +10,13 @@
 #include <cerrno>
 
 #include "sandbox/hosts_file.h"
+#include "sandbox/mount_ops.h"
 #include "util/openat2.h"
 #include "util/unique_fd.h"
 
 namespace cordon::sandbox::mounts {
 
 namespace {
-
-constexpr const char* kStaging = "/tmp";  // a tmpfs goes here, in our own mount namespace only
-constexpr const char* kOldRoot = "/oldroot";
-constexpr const char* kNewRoot = "/newroot";
-constexpr const char* kHidden = "/hidden";  // the tree hides are cloned from (in the staging area)
-constexpr const char* kWritable = "/writable";  // the one tmpfs every writable tmpfs mount is a part of
-
-// Every lookup under the new root refuses symlinks and ".." escapes: a link in a bound tree must
-// never redirect where a mount lands.
-int open_beneath(int dir, const std::string& rel, int flags) {
-  return open_resolved(dir, rel.c_str(), flags, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-}
-
-// A directory on the way to a hidden path is a symbolic link inside the new root (/bin -> usr/bin):
-// what the app would reach there is what to hide, so the links are followed, inside the new root.
-UniqueFd open_following_links(int root, const std::string& rel) {
-  return UniqueFd(open_resolved(root, rel.c_str(), O_PATH | O_NOFOLLOW, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
-}
-
-Result<UniqueFd> ensure_dir(int root, const std::string& rel, const std::string& origin) {
-  UniqueFd dir(::fcntl(root, F_DUPFD_CLOEXEC, 0));
-  std::size_t pos = 0;
-  while (pos < rel.size()) {
-    const std::size_t end = std::min(rel.find('/', pos), rel.size());
-    const std::string part = rel.substr(pos, end - pos);
-    if (::mkdirat(dir.get(), part.c_str(), 0755) != 0 && errno != EEXIST)
-      return sys_fail("mounts", "mkdir /" + rel.substr(0, end) + " (" + origin + ")");
-    UniqueFd next(open_beneath(dir.get(), part, O_PATH | O_DIRECTORY));
-    if (!next.valid()) return sys_fail("mounts", "open /" + rel.substr(0, end) + " (" + origin + ")");
-    dir = std::move(next);
-    pos = end + 1;
-  }
-  return dir;
-}
-
-// The mount point for `path` inside the new root, created like its source (directory or file).
-Result<UniqueFd> mount_point(int root, const std::string& path, bool directory, const std::string& origin) {
-  const std::string rel = path.substr(1);
-  const std::size_t slash = rel.rfind('/');
-  const std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
-  const std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
-  auto dir = ensure_dir(root, parent, origin);
-  if (!dir) return dir.error();
-  if (directory) {
-    if (::mkdirat(dir->get(), name.c_str(), 0755) != 0 && errno != EEXIST)
-      return sys_fail("mounts", "mkdir " + path + " (" + origin + ")");
-  } else {
-    const int fd = ::openat(dir->get(), name.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
-    if (fd < 0 && errno != EEXIST && errno != EROFS && errno != EACCES)
-      return sys_fail("mounts", "create " + path + " (" + origin + ")");
-    if (fd >= 0) ::close(fd);
-  }
-  UniqueFd target(open_beneath(dir->get(), name, O_PATH));
-  if (!target.valid()) return sys_fail("mounts", "open " + path + " (" + origin + ")");
-  return target;
-}
-
-Result<void> attach(int mount_fd, int target_fd, const std::string& what) {
-  if (::move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return sys_fail("mounts", what);
-  return {};
-}
-
-// The two trees every step works in (the host's old root and the app's new root), and the
-// trees mounts are cloned from.
-struct Roots {
-  int host;
-  int app;
-  int writable;                                // the one budgeted tmpfs: /tmp, /run, /dev/shm... are its parts
-  int hidden;                                  // the shared sealed tree hides are cloned from
-  std::vector<std::string> parents_of_mounts;  // hides something is mounted beneath
-  bool app_is_root;                            // the app runs as uid 0: mask root-only /proc files
-};
-
-// A bind source, resolved under the host root with no symbolic link anywhere on the way: an app
-// can plant links in the trees it may write, and a later launch must never bind through one
-// (DESIGN.md "a symlink an app planted never redirects a mount"). The descriptor pins what was
-// resolved, so nothing can swap it before the clone. A trailing link comes back as the link itself.
-int open_host(int host, const std::string& path) { return open_beneath(host, path.substr(1), O_PATH | O_NOFOLLOW); }
-
-// A bind made read-only (or not), nosuid and nodev before it is attached, so it is never
-// visible with more rights than the Plan gives; AT_RECURSIVE covers mounts below the source.
-Result<UniqueFd> clone_tree(int source, bool read_only, bool device, const std::string& what) {
-  UniqueFd tree(::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
-  if (!tree.valid()) return sys_fail("mounts", what);
-  struct mount_attr attr {};
-  attr.attr_set = MOUNT_ATTR_NOSUID | (device ? 0 : MOUNT_ATTR_NODEV) | (read_only ? MOUNT_ATTR_RDONLY : 0);
-  if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-    return sys_fail("mounts", what);
-  return tree;
-}
-
-Result<UniqueFd> new_fs(const char* type, const std::vector<std::pair<const char*, const char*>>& options,
-                        unsigned attrs, const std::string& what) {
-  UniqueFd fs(::fsopen(type, FSOPEN_CLOEXEC));
-  if (!fs.valid()) return sys_fail("mounts", what);
-  for (const auto& [key, value] : options) {
-    const int r = value ? ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value, 0)
-                        : ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, key, nullptr, 0);
-    if (r != 0) return sys_fail("mounts", what);
-  }
-  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) return sys_fail("mounts", what);
-  UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, attrs));
-  if (!mnt.valid()) return sys_fail("mounts", what);
-  return mnt;
-}
 
 Result<void> bind(const Roots& roots, const Step& s) {
   UniqueFd source(open_host(roots.host, s.path));
@@ -160,32 +55,6 @@ Result<void> bind(const Roots& roots, const Step& s) {
   return attach(tree->get(), target->get(), what);
 }
 
-Result<void> tmpfs(int root, const Step& s, const char* mode, const std::string& size) {
-  const std::string what = "mount -t tmpfs tmpfs " + s.path + " (" + s.origin + ")";
-  std::vector<std::pair<const char*, const char*>> options{{"mode", mode}};
-  if (!size.empty()) options.emplace_back("size", size.c_str());
-  auto mnt = new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what);
-  if (!mnt) return mnt.error();
-  auto target = mount_point(root, s.path, true, s.origin);
-  if (!target) return target.error();
-  return attach(mnt->get(), target->get(), what);
-}
-
-// A writable tmpfs the app sees (/tmp, /run, /var/tmp, /dev/shm, the Plan's tmpfs entries): an
-// empty sticky directory `part` of the one budgeted tmpfs, bound at s.path. Separate tmpfs mounts
-// would each get the whole budget (four of them, four times the memory limit); as parts of one,
-// a single size= and nr_inodes= bound them together, with one superblock instead of four.
-Result<void> writable_part(const Roots& roots, const Step& s, const std::string& part) {
-  const std::string what = "mount --bind " + std::string(kWritable) + "/" + part + " " + s.path + " (" + s.origin + ")";
-  if (::mkdirat(roots.writable, part.c_str(), 0700) != 0 || ::fchmodat(roots.writable, part.c_str(), 01777, 0) != 0)
-    return sys_fail("mounts", "mkdir -m 1777 " + std::string(kWritable) + "/" + part + " (" + s.origin + ")");
-  UniqueFd tree(::open_tree(roots.writable, part.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
-  if (!tree.valid()) return sys_fail("mounts", what);
-  auto target = mount_point(roots.app, s.path, true, s.origin);
-  if (!target) return target.error();
-  return attach(tree.get(), target->get(), what);
-}
-
 // The one tmpfs every writable tmpfs mount is a part of, nosuid and nodev (its parts keep both),
 // mounted in the staging area: a clone must come from a mount in our namespace (kernels before
 // 6.15 refuse detached ones).
@@ -222,12 +91,6 @@ Result<UniqueFd> make_hidden_tree(const std::string& at) {
   UniqueFd tree(::open(at.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!tree.valid()) return sys_fail("mounts", "open " + at);
   return tree;
-}
-
-// A detached clone of the hidden tree: its empty directory, or its empty mode-0000 file.
-UniqueFd clone_hidden(const Roots& roots, bool directory) {
-  return UniqueFd(::open_tree(roots.hidden, directory ? "" : "f",
-                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (directory ? AT_EMPTY_PATH : 0)));
 }
 
 bool has_mounts_beneath(const Roots& roots, const std::string& path) {
@@ -270,104 +133,6 @@ Result<void> hide(const Roots& roots, const Step& s, std::vector<std::string>& t
   UniqueFd clone = clone_hidden(roots, S_ISDIR(st.st_mode));
   if (!clone.valid()) return sys_fail("mounts", what);
   return attach(clone.get(), target.get(), what);
-}
-
-// One of the minimal /dev's nodes: the host's node, bound read-only (reads and writes work; chmod
-// and chown of the host's inode fail with EROFS) onto a file of our own fresh tmpfs, so the
-// target needs no lookup beyond that directory.
-Result<void> bind_device_node(int host, int dev_dir, const std::string& dev, const char* node) {
-  const std::string path = dev + "/" + node;
-  const std::string what = "mount --bind -o ro " + path + " " + path + " (cordon)";
-  UniqueFd source(open_host(host, path));
-  if (!source.valid()) return sys_fail("mounts", what);
-  auto tree = clone_tree(source.get(), true, true, what);
-  if (!tree) return tree.error();
-  UniqueFd file(::openat(dev_dir, node, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444));
-  if (!file.valid()) return sys_fail("mounts", "create " + path + " (cordon)");
-  if (::move_mount(tree->get(), "", dev_dir, node, MOVE_MOUNT_F_EMPTY_PATH) != 0) return sys_fail("mounts", what);
-  return {};
-}
-
-// What procfs shows only by file mode (root-only files, read here by an app that is host uid 0):
-// kernel memory and layout that helps exploits (slab, vmalloc, page flags, timers), other users'
-// keys. Masked, as container runtimes do, when the app runs as uid 0.
-constexpr const char* kRootOnlyProcFiles[] = {
-    "kcore",      "keys",       "key-users",    "kpagecgroup", "kpagecount", "kpageflags",  "latency_stats",
-    "pagetypeinfo", "sched_debug", "slabinfo",  "timer_list",  "timer_stats", "vmallocinfo"};
-constexpr const char* kRootOnlyProcDirs[] = {"acpi", "scsi"};
-
-Result<void> mask_root_only_proc(const Roots& roots, const std::string& proc_path) {
-  UniqueFd dir(open_beneath(roots.app, proc_path.substr(1), O_PATH | O_DIRECTORY));
-  if (!dir.valid()) return sys_fail("mounts", "open " + proc_path);
-  auto mask = [&](const char* name, bool directory) -> Result<void> {
-    struct stat st {};
-    if (::fstatat(dir.get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) return {};  // not on this kernel
-    if (S_ISDIR(st.st_mode) != directory) return {};
-    UniqueFd clone = clone_hidden(roots, directory);
-    if (!clone.valid() || ::move_mount(clone.get(), "", dir.get(), name, MOVE_MOUNT_F_EMPTY_PATH) != 0)
-      return sys_fail("mounts", "mask " + proc_path + "/" + name);
-    return {};
-  };
-  for (const char* f : kRootOnlyProcFiles) CORDON_TRY(mask(f, false));
-  for (const char* d : kRootOnlyProcDirs) CORDON_TRY(mask(d, true));
-  return {};
-}
-
-// A new procfs for the pid namespace; the knobs that reach the host kernel are made read-only
-// explicitly: uid 0 mapped to host uid 0 could otherwise write root-owned ones (DESIGN.md).
-Result<void> proc(const Roots& roots, const Step& s) {
-  const int root = roots.app;
-  const std::string what = "mount -t proc proc " + s.path;
-  auto mnt = new_fs("proc", {}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
-  if (!mnt) return mnt.error();
-  auto target = mount_point(root, s.path, true, s.origin);
-  if (!target) return target.error();
-  CORDON_TRY(attach(mnt->get(), target->get(), what));
-  for (const char* knob : {"sys", "sysrq-trigger", "irq", "bus"}) {
-    const std::string inside = std::string(kNewRoot) + s.path + "/" + knob;
-    const std::string ro = "mount --bind -o ro " + s.path + "/" + knob;
-    UniqueFd tree(::open_tree(AT_FDCWD, inside.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
-    if (!tree.valid()) {
-      if (errno == ENOENT) continue;
-      return sys_fail("mounts", ro);
-    }
-    struct mount_attr attr {};
-    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-    if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-      return sys_fail("mounts", ro);
-    if (::move_mount(tree.get(), "", AT_FDCWD, inside.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
-      return sys_fail("mounts", ro);
-  }
-  if (roots.app_is_root) CORDON_TRY(mask_root_only_proc(roots, s.path));
-  return {};
-}
-
-// A minimal /dev: the harmless character devices, a new devpts instance (the app's ptys are its
-// own), shm, and the fd links. Nothing else from the host's /dev.
-Result<void> dev(const Roots& roots, const Step& s, std::vector<std::string>& to_seal) {
-  const int root = roots.app;
-  CORDON_TRY(tmpfs(root, s, "0755", "1m"));  // device nodes and links only; read-only once complete
-  to_seal.push_back(s.path);
-  auto dir = ensure_dir(root, s.path.substr(1), s.origin);
-  if (!dir) return dir.error();
-  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"})
-    CORDON_TRY(bind_device_node(roots.host, dir->get(), s.path, node));
-  if (::mkdirat(dir->get(), "pts", 0755) != 0 && errno != EEXIST) return sys_fail("mounts", "mkdir /dev/pts");
-  // max: one app cannot take every pty the kernel has (kernel.pty.max is shared by all instances).
-  auto pts = new_fs("devpts", {{"newinstance", nullptr}, {"ptmxmode", "0666"}, {"mode", "0620"}, {"max", "256"}},
-                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "mount -t devpts devpts /dev/pts");
-  if (!pts) return pts.error();
-  UniqueFd pts_dir(open_beneath(dir->get(), "pts", O_PATH));
-  if (!pts_dir.valid()) return sys_fail("mounts", "open /dev/pts");
-  CORDON_TRY(attach(pts->get(), pts_dir.get(), "mount -t devpts devpts /dev/pts"));
-  CORDON_TRY(writable_part(roots, Step{plan::MountKind::tmpfs, s.path + "/shm", false, false, "cordon"}, "dev-shm"));
-  const std::pair<const char*, const char*> links[] = {
-      {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
-      {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}};
-  for (const auto& [name, target] : links)
-    if (::symlinkat(target, dir->get(), name) != 0 && errno != EEXIST)
-      return sys_fail("mounts", std::string("ln -s ") + target + " /dev/" + name);
-  return {};
 }
 
 // The hidden directories and /dev become read-only once nothing more is mounted under them.

@@ -1,5 +1,7 @@
 #include "sandbox/network.h"
 
+#include <unistd.h>
+
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -18,6 +20,11 @@ Result<void> bring_up_loopback() {
   if (::ioctl(sock.get(), SIOCGIFFLAGS, &req) != 0) return sys_fail("network", "ip link show lo");
   req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP | IFF_RUNNING);
   if (::ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0) return sys_fail("network", "ip link set lo up");
+  return {};
+}
+
+Result<void> set_hostname(const std::string& name) {
+  if (::sethostname(name.c_str(), name.size()) != 0) return sys_fail("uts", "hostname " + name);
   return {};
 }
 

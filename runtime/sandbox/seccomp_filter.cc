@@ -1,8 +1,13 @@
 #include "sandbox/seccomp_filter.h"
 
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
+
+#include "sandbox/fd_channel.h"
 
 namespace cordon::sandbox {
 
@@ -28,5 +33,21 @@ Result<UniqueFd> install_seccomp(const seccomp::Filters& filters, bool with_list
     if (load(filters.programs[i], 0) != 0) return sys_fail("seccomp", "load the filter");
   return listener;
 }
+
+Result<void> load_filter(const plan::Plan& plan, const seccomp::Filters& filters, const seccomp::Filters* errno_only,
+                         int descriptors) {
+  const bool brokers = !seccomp::brokered_families(plan).empty();
+  auto listener = install_seccomp(filters, seccomp::needs_listener(plan, filters.denials));
+  if (!listener && listener.error().sys_errno == EBUSY && brokers) {
+    errno = EBUSY;
+    return sys_fail("seccomp", "install the seccomp listener that hands the network plug's sockets to the app "
+                               "(another listener is already installed above cordon)");
+  }
+  if (!listener && listener.error().sys_errno == EBUSY && errno_only != nullptr) listener = install_seccomp(*errno_only, false);
+  if (!listener) return listener.error();
+  return fd_channel::send(descriptors, listener->valid() ? 'L' : 'N', listener->get());
+}
+
+bool runs_under_a_filter() { return ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2; }
 
 }  // namespace cordon::sandbox

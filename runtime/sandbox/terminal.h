@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "sandbox/terminal_filter.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
 
@@ -36,5 +37,25 @@ class RawMode {
 };
 
 void copy_window_size(int from, int to);
+
+// Which of cordon's std fds are terminals: those become the app's pty, and the relay reads the
+// one on stdin and writes to the first on stdout or stderr.
+struct Ttys {
+  bool fd[3] = {false, false, false};
+  static Ttys of_this_process();
+  bool any() const { return fd[0] || fd[1] || fd[2]; }
+  int terminal() const { return fd[0] ? 0 : fd[1] ? 1 : 2; }  // for window size and raw mode
+  int output() const { return fd[1] ? 1 : 2; }
+};
+
+// The launcher's relay. Each copies what is readable now; false at end of input (EOF, or EIO once
+// the app's side of the pty is closed) or when the other side takes no more.
+// The keyboard's bytes go to the app as they are.
+bool relay_input(int from, int to);
+// The app's output on its way to the host's terminal: only what draws passes (terminal_filter.h);
+// a clipboard write, a title report or a DCS string never reaches the terminal.
+bool relay_output(int from, int to, TerminalFilter& filter);
+// What the app wrote last, once nothing in the sandbox holds its pty any more.
+void drain_output(int master, int to, TerminalFilter& filter);
 
 }  // namespace cordon::sandbox::terminal
