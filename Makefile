@@ -25,7 +25,7 @@ demo: deps build
 # The quick developer loop: the build, then the tests that launch no sandbox (unit, CLI, schema,
 # hostile input, the syscall-set catalogue). No apt, no test user, no integration or compat suite.
 check: build
-	ctest --preset ci --label-exclude 'integration|compat'
+	ctest --preset ci --label-exclude 'integration|compat'; status=$$?; scripts/show-skips.sh build-ci; exit $$status
 
 # The sandbox tests: every integration test launched as root and as the test user (created here if
 # missing), one ctest line each; a skip's reason is printed after the run.

@@ -309,9 +309,11 @@ def comm(pid):
 
 # Where a launch could leave a temporary file or directory on the host.
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/run/cordon")
-# Temporary files of compilers that other people's builds on the same machine make and remove
-# meanwhile (g++ without -pipe): not the test's. Anything else new is.
-FOREIGN_TEMP = re.compile(r"^cc[A-Za-z0-9]{6}\.[a-z]+$")
+# A new temporary entry is the test's when the app or the test user owns it (any uid but root:
+# apps never run as host root), or when its name says it is cordon's or a test's. Other root-owned
+# entries are left alone: on a shared machine other people's builds and scripts (g++'s cc*.s,
+# mktemp) come and go in /tmp while a test runs.
+OURS_BY_NAME = re.compile(r"cordon|^it-|^probe")
 # How long a leftover may take to go away on its own (a SIGKILLed process's parent reaping it)
 # before it counts as leaked. A bound on waiting, not a measurement the test asserts.
 SETTLE_SECONDS = 5
@@ -339,6 +341,17 @@ def _listing(path):
         return {os.path.join(path, n) for n in os.listdir(path)}
     except OSError:
         return set()
+
+
+# The XDG folders of the test user's home hold cordon's own state (DESIGN.md's state table), which
+# its first launch creates; the app data in them is checked on its own ("app data").
+XDG_FOLDERS = {".cache", ".config", ".local"}
+
+
+def _home_entries(home):
+    if not home:
+        return set()
+    return {p for p in _listing(home) if os.path.basename(p) not in XDG_FOLDERS}
 
 
 def _stat_start(pid):
@@ -390,7 +403,7 @@ def snapshot(env):
         "fds": open_fds(),
         "temporary entries": set().union(*(_listing(d) for d in TEMP_DIRS)),
         "app data": set().union(*(_listing(d) for d in data_roots(env))),
-        "entries in the test user's home": _listing(home) if home else set(),
+        "entries in the test user's home": _home_entries(home),
     }
 
 
@@ -414,12 +427,20 @@ def leaks_since(env, before):
     while True:
         now = snapshot(env)
         new = {k: now[k] - before[k] for k in now}
-        new["temporary entries"] = {p for p in new["temporary entries"]
-                                    if not FOREIGN_TEMP.match(os.path.basename(p))}
+        new["temporary entries"] = {p for p in new["temporary entries"] if _temporary_entry_is_ours(p)}
         new = {k: v for k, v in new.items() if v}
         if not new or time.monotonic() > deadline:
             return new
         time.sleep(0.1)
+
+
+def _temporary_entry_is_ours(path):
+    try:
+        if os.lstat(path).st_uid != 0:
+            return True
+    except OSError:
+        return False  # gone already: removed by whoever made it
+    return bool(OURS_BY_NAME.search(os.path.basename(path)))
 
 
 def check_no_leaks(env, before):

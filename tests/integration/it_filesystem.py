@@ -38,11 +38,18 @@ def host_files_outside_binds_invisible(env):
     os.makedirs(secret_dir, exist_ok=True)
     os.chmod(secret_dir, 0o755)
     inside = run_probe(env, "it-hidden", "probe_access", secret_dir, "/root", "/boot", "/etc/shadow")
+    if env.is_root:  # root's invariant: a user cannot read /etc/shadow outside either
+        expect(run_outside(env, "probe_access", "/etc/shadow")["read /etc/shadow"] == "ok",
+               "control: root reads /etc/shadow outside")
     for p in (secret_dir, "/root", "/boot"):
         expect(inside[f"exists {p}"] == "ENOENT", f"{p} visible inside: {inside[f'exists {p}']}")
     expect(inside["read /etc/shadow"] == "EACCES", f"hidden /etc/shadow opens: {inside['read /etc/shadow']}")
-    outside = run_outside(env, "probe_access", secret_dir)
+    outside = run_outside(env, "probe_access", secret_dir, "/root", "/boot")
     expect(outside[f"exists {secret_dir}"] == "ok", "control: the directory exists on the host")
+    expect(outside["exists /root"] == "ok", "control: /root exists on the host")
+    # /boot is not on every machine (containers, some cloud images): checked where it is
+    expect(outside["exists /boot"] in ("ok", "ENOENT"), f"control: /boot outside: {outside['exists /boot']}")
+    shutil.rmtree(secret_dir, ignore_errors=True)
 
 
 @test
@@ -149,11 +156,21 @@ def planted_symlink_never_redirects_a_bind(env):
 
 @test
 def device_nodes_cannot_be_changed(env):
+    """The sandbox's device nodes are read-only binds: the app cannot change the host's /dev/full.
+    touch needs only write permission, which /dev/full (0666) gives every uid, so its refusal inside
+    comes from the read-only bind; outside, the same touch works (the control, in both modes)."""
+    script = ("chmod 0600 /dev/full 2>/dev/null; touch /dev/full 2>/dev/null && echo touch=ok || echo touch=refused; "
+              "echo x > /dev/null && echo wrote=1")
     before = os.stat("/dev/full")
-    rc, out, err = env.cordon_run(env.policy("it-dev", "[/bin/sh, -c, 'chmod 0600 /dev/full; touch /dev/full; echo x > /dev/null && echo wrote=1']"))
+    rc, out, err = env.cordon_run(env.policy("it-dev", f"[/bin/sh, -c, '{script}']"))
     after = os.stat("/dev/full")
     expect((before.st_mode, before.st_mtime) == (after.st_mode, after.st_mtime), "the host's /dev/full changed")
+    expect(facts(out).get("touch") == "refused", f"touch /dev/full worked inside: {out} {err}")
     expect("wrote=1" in out, f"/dev/null must stay writable: {out} {err}")
+    if before.st_mode & 0o002 == 0:
+        raise Skip("the host's /dev/full is not writable by everyone, so touch outside is no control")
+    rc, out, err = env.run(["/bin/sh", "-c", "touch /dev/full && echo touch=ok"])
+    expect(facts(out).get("touch") == "ok", f"control: outside, touch /dev/full works: {out} {err}")
 
 
 @test
@@ -164,4 +181,8 @@ def dev_itself_is_read_only(env):
     rc, out, err = env.cordon_run(env.policy("it-devro", f"[/bin/sh, -c, '{script}']"))
     f = facts(out)
     expect(rc == 0 and f.get("dev") == "refused", f"/dev took a new node: exit {rc}: {out} {err}")
-    expect(f.get("shm") == "written", f"control: /dev/shm must stay writable: {out} {err}")
+    expect(f.get("shm") == "written", f"/dev/shm must stay writable: {out} {err}")
+    # control: the same mkfifo in a writable tmpfs of the same sandbox works, so the refusal above is
+    # /dev's read-only mount, not the filter or the app's ids
+    rc, out, err = env.cordon_run(env.policy("it-devro-control", "[/bin/sh, -c, 'mkfifo /tmp/evil && echo tmp=written']"))
+    expect(facts(out).get("tmp") == "written", f"control: mkfifo in /tmp inside: exit {rc}: {out} {err}")

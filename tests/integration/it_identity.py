@@ -1,6 +1,8 @@
-"""Root's apps do not run as host root (docs/security.md item 7; runtime/sandbox/private_ids.h):
-an app root launches runs as uid 0 of a range of host ids of its own, so it reads nothing that only
-host root may read, whatever a mask list knows of."""
+"""Who the app is: empty capability sets, no_new_privs, the invoker's uid (or the user root names),
+its own hostname, pids, environment and session keyring, no inherited descriptors. Root's apps do
+not run as host root (docs/security.md item 7; runtime/sandbox/private_ids.h): an app root launches
+runs as uid 0 of a range of host ids of its own, so it reads nothing that only host root may read,
+whatever a mask list knows of. Each with its positive control."""
 import os
 import shutil
 
@@ -64,7 +66,7 @@ def root_data_from_an_earlier_cordon_is_adopted_without_following_links(env):
     shutil.rmtree(data, ignore_errors=True)
 
 
-# ---- moved from run_integration.py ----
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
 
 @test
 def identity_caps_nnp_hostname_fds(env):
@@ -107,6 +109,17 @@ def a_policy_cannot_keep_descriptors_open(env):
     expect(rc == 0 and facts(out).get("extra_fds") == "0", f"exit {rc}, extra_fds={facts(out).get('extra_fds')}: {err}")
     rc, out, err = env.cordon_run(env.policy("it-nokill", "[/bin/true]", "seccomp: {deny: [kill]}\n"))
     expect(rc == 125 and "'kill' cannot be denied" in err, f"exit {rc}: {err}")
+    # controls: the probe sees a descriptor it inherits (outside), and denying a call init does not
+    # need is accepted (so the refusal above is about kill)
+    r, w = os.pipe()
+    try:
+        outside = facts(env.run([env.probe("probe_identity")], pass_fds=(w,))[1])
+    finally:
+        os.close(r)
+        os.close(w)
+    expect(outside.get("extra_fds") not in (None, "0"), f"control: outside extra_fds={outside.get('extra_fds')}")
+    rc, out, err = env.cordon_run(env.policy("it-nokill", "[/bin/true]", "seccomp: {deny: [close_range]}\n"))
+    expect(rc == 0, f"control: denying close_range: exit {rc}: {err}")
 
 
 @test
@@ -135,6 +148,9 @@ def root_runs_app_as_named_user(env):
     if not env.is_root:
         rc, _, err = env.cordon_run_opts(["--user", "root"], policy)
         expect(rc == 125 and "only root may choose the user" in err, f"exit {rc}: {err}")
+        # control: without --user the same launch runs, as the invoker
+        rc, out, err = env.cordon_run(policy)
+        expect(rc == 0 and facts(out).get("uid") == str(env.pw.pw_uid), f"control: exit {rc}: {err}")
         return
     try:
         pw = pwd.getpwnam(user)

@@ -1,6 +1,7 @@
-"""Findings of the outside review of the launcher (docs/security.md): a stale Plan
-cache, cordon's options after the app's arguments, terminal escapes, inherited descriptors held by
-the sandbox's init. Each with its positive control."""
+"""The launcher and the supervisor around the app: exit codes, signal forwarding, the terminal
+(a pty of its own; escapes that could act on the host's terminal filtered), cordon's options
+before APP and the app's after it, --suggest, descriptors kept outside, nothing left after exit
+or after a failed launch, concurrent launches. Each with its positive control."""
 import os
 import pty
 import select
@@ -190,7 +191,7 @@ def inherited_descriptors_stay_outside_the_sandbox(env):
         os.unlink(path)
 
 
-# ---- moved from run_integration.py ----
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
 
 @test
 def exit_codes(env):
@@ -272,9 +273,20 @@ def no_orphan_after_exit(env):
 
 @test
 def no_mount_left_on_host(env):
+    """A launch leaves the host's mount table as it was. Control: a mount made on the host does
+    show in the comparison (so an unchanged table is not a comparison that cannot fail)."""
     before = host_mounts()
     run_probe(env, "it-leak", "probe_identity")
     expect(host_mounts() == before, "the host's mount table changed")
+    if os.getuid() != 0:
+        raise Skip("the control mounts a tmpfs on the host, which needs root")
+    point = env.fresh_tree("mount-control")
+    subprocess.run(["mount", "-t", "tmpfs", "it-control", point], check=True)
+    try:
+        expect(host_mounts() != before, "control: a host mount changes the table")
+    finally:
+        subprocess.run(["umount", point], check=True)
+        os.rmdir(point)
 
 
 @test
@@ -314,3 +326,6 @@ def failed_launch_leaves_nothing(env):
     # cordon's child is a clone without exec: it would still carry cordon's command line
     left = subprocess.run(["pgrep", "-f", "it-fail.yaml"], capture_output=True, text=True).stdout.split()
     expect(not left, f"processes left behind: {left}")
+    # control: the same app without the missing hide launches, so the failure was that step's
+    rc, out, err = env.cordon_run(env.policy("it-fail", f"[{env.probe('probe_daemon')}]"))
+    expect(rc == 0 and "daemon=started" in out, f"control: exit {rc}: {err}")

@@ -1,4 +1,5 @@
-"""Findings 4-6 of the outside review (docs/security.md): the app's cgroup sits below
+"""Resource limits: the policy's rlimits, a process limit that holds for root, /tmp sized to the
+memory limit. Findings 4-6 of the outside review (docs/security.md): the app's cgroup sits below
 the invoker's; the writable tmpfs mounts share one memory budget; host-wide kernel budgets (AIO,
 inotify) are out of the default set or capped per sandbox. Each with its positive control; what
 the host lacks (a controller, a /proc/sys/user knob) is a visible skip.
@@ -220,7 +221,7 @@ def a_killed_cordon_leaves_no_cgroup_behind(env):
     expect(rc == 0 and not os.path.isdir(leaf), f"the next launch left {leaf}: exit {rc}: {err}")
 
 
-# ---- moved from run_integration.py ----
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
 
 @test
 def limits_applied(env):

@@ -1,7 +1,9 @@
 """Paths decided on what they resolve to, not on how a policy spells them (docs/security.md, items 1
 and 2): an app's own grants never reach a home, cordon's state or another app's data; a hide hides
 whatever is there — a directory, a file, a symbolic link (and what it points at), a socket, a FIFO;
-the home plug does not hand out the user's keys or agent sockets."""
+the home plug does not hand out the user's keys or agent sockets. And the apps' own data and
+cordon's state: each app's data is its own and persists, cordon's state (wherever XDG puts it)
+is never visible or replaceable, an app name belongs to the policy file that first ran it."""
 import errno
 import os
 import shutil
@@ -364,7 +366,7 @@ def an_app_cannot_swap_the_policy_its_next_launch_reads(env):
     expect(rc == 0, f"control: by its real path the policy runs: exit {rc}: {err}")
 
 
-# ---- moved from run_integration.py ----
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
 
 @test
 def other_apps_data_unreachable(env):
@@ -421,6 +423,9 @@ def symlinked_app_data_refused(env):
     finally:
         os.unlink(data)
     expect(rc == 125 and "not a directory" in err, f"exit {rc}: {err}")
+    # control: without the link, the same policy runs (the refusal was the link's)
+    rc, _, err = env.cordon_run(env.policy("it-link", "[/bin/true]"))
+    expect(rc == 0, f"control: exit {rc}: {err}")
 
 
 @test
@@ -461,6 +466,7 @@ def relocated_xdg_state_hidden(env):
     expect(f[f"read {state}"] == "EACCES", f"relocated state listable: {f[f'read {state}']}")
     expect(f[f"exists {state}/data/it-xdg-other"] == "ENOENT", "another app's data under the relocated state")
     outside = run_outside(env, "probe_access", f"{state}/data/it-xdg-other")
+    shutil.rmtree(xdg, ignore_errors=True)
     expect(outside[f"exists {state}/data/it-xdg-other"] == "ok", "control: it exists on the host")
 
 

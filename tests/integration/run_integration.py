@@ -21,6 +21,7 @@ import importlib
 import os
 import pwd
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -75,15 +76,31 @@ def modes(root, wanted=("root", "user")):
             out.append(("root", None, "not running as root"))
     if "user" in wanted:
         if os.getuid() != 0:
-            out.append(("user", Env("user", None, root), None))
+            reason = user_namespaces_refused(root, [])
+            out.append(("user", Env("user", None, root) if not reason else None, reason))
         else:
             try:
                 pw = pwd.getpwnam(user)
                 reason = None if os.path.isdir(pw.pw_dir) and pw.pw_uid != 0 else f"user {user} has no home of its own"
             except KeyError:
                 reason = f"no user {user}: create it with `useradd -m {user}` (scripts/ensure-test-user.sh; `make integration` does)"
+            reason = reason or user_namespaces_refused(root, ["runuser", "-u", user, "--"])
             out.append(("user", Env("user", user, root) if not reason else None, reason))
     return out
+
+
+def user_namespaces_refused(root, as_user):
+    """Why an unprivileged launch cannot work on this host, or None: cordon needs a user namespace
+    for it, which a host may refuse (user.max_user_namespaces=0, Debian's old
+    kernel.unprivileged_userns_clone=0, an LSM). Asked once per prepared root."""
+    answer = os.path.join(root, "host-user-namespaces")
+    if not os.path.exists(answer):
+        p = subprocess.run(as_user + ["unshare", "--user", "/bin/true"], capture_output=True, text=True)
+        with open(answer, "w") as f:
+            f.write("" if p.returncode == 0 else p.stderr.strip() or f"exit {p.returncode}")
+    with open(answer) as f:
+        refusal = f.read()
+    return f"this host refuses unprivileged user namespaces, which cordon needs without root: {refusal}" if refusal else None
 
 
 def load_concerns():
