@@ -103,12 +103,15 @@ def user_namespaces_refused(root, as_user):
     return f"this host refuses unprivileged user namespaces, which cordon needs without root: {refusal}" if refusal else None
 
 
-def load_concerns():
-    """The tests of it_*.py, each file one concern; they register themselves with @test."""
+def load_concerns(only=None):
+    """The tests of it_*.py, each file one concern; they register themselves with @test. `only`:
+    the one concern to load (a test named CONCERN.NAME needs no other file imported)."""
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
     for path in sorted(glob.glob(os.path.join(here, "it_*.py"))):
-        importlib.import_module(os.path.basename(path)[:-3])
+        module = os.path.basename(path)[:-3]
+        if only is None or module == f"it_{only}":
+            importlib.import_module(module)
 
 
 def run_one(env, fn):
@@ -179,7 +182,7 @@ def main():
     ap.add_argument("--test", metavar="NAME", help="only the test of exactly this NAME or CONCERN.NAME")
     ap.add_argument("-k", default="", help="only tests whose name contains this")
     args = ap.parse_args()
-    load_concerns()
+    load_concerns(args.test.split(".")[0] if args.test and "." in args.test else None)
     if args.list:
         for fn in TESTS:
             print(f"{harness.concern(fn)}.{fn.__name__}")
