@@ -152,7 +152,7 @@ def run(args):
             # CI sets this: a launch mode that cannot run there is a failure, not a skip.
             required = os.environ.get("CORDON_REQUIRE_BOTH_MODES") == "1"
             for fn in tests:
-                name = f"{fn.__name__} [{mode}]"
+                name = f"{harness.concern(fn)}.{fn.__name__} [{mode}]"
                 if env is None:
                     status, detail = ("FAIL", f"mode unavailable: {reason}") if required else ("SKIP", reason)
                 else:
