@@ -394,8 +394,10 @@ def home_plug_keeps_cordon_state_hidden(env):
         expect(f[f"read {state}"] == "EACCES", f"cordon's state can be listed: {f[f'read {state}']}")
     expect(f[f"exists {neighbour}"] == "ENOENT", f"another app's data: {f[f'exists {neighbour}']}")
     expect(f[f"write {env.data_dir('it-homeplug')}"] == "ok", "own $APP_DATA must stay writable")
-    outside = run_outside(env, "probe_access", neighbour)
+    outside = run_outside(env, "probe_access", neighbour, state)
     expect(outside[f"exists {neighbour}"] == "ok", "control: the neighbour's data exists on the host")
+    if not env.is_root:
+        expect(outside[f"read {state}"] == "ok", f"control: the user lists its cordon state outside: {outside[f'read {state}']}")
 
 
 @test
