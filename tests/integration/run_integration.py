@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The integration driver: real `cordon run` launches of probe programs, as root and as an
 unprivileged user. The tests live in tests/integration/it_<concern>.py (identity, filesystem,
-seccomp, network, limits, launcher, paths, cache, compat), each registering itself with @test.
+seccomp, network, limits, launcher, paths, cache, workloads), each registering itself with @test.
 
 Every test runs on its own: the driver snapshots the host before it, removes the `it-*` app data
 after it, and fails the test when anything leaked (harness.check_no_leaks).
