@@ -72,7 +72,9 @@ def kernel_knobs_read_only_for_root(env):
     inside = run_probe(env, "it-knobs", "probe_access", knob, "/proc/sysrq-trigger")
     # read-only, and root's app is not host root (private_ids.h): either refusal holds. So this line
     # alone would pass without the read-only remount (the mode answers first); sysrq-trigger's
-    # EROFS below, where procfs offers that file, is what only the remount gives.
+    # EROFS below is what only the remount gives, but a procfs mounted from a user namespace may not
+    # offer that file (Debian 12 with kernel 6.18 does not), and then nothing here can tell.
+    # TODO(#11): a knob root's app may write by its mode, or a test-only switch, to observe it.
     expect(inside[f"write {knob}"] in ("EROFS", "EACCES"), f"core_pattern inside: {inside[f'write {knob}']}")
     # a procfs mounted from a user namespace may not offer sysrq-trigger at all; absent is fine too
     expect(inside["write /proc/sysrq-trigger"] in ("EROFS", "ENOENT"), inside["write /proc/sysrq-trigger"])
