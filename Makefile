@@ -1,48 +1,65 @@
 # The newcomer's entry point. Everything real lives in CMake (CMakePresets.json); this file only
-# chains install, build and run so that one command does each job.
-.PHONY: demo test check build deps asan fuzz compat clean
+# chains install, build and run so that one command does each job. README.md says what each does.
+.PHONY: demo test check integration compat-ci build deps asan fuzz compat clean
+# One job at a time: the parallelism is inside each build (-j $(JOBS)), and the launch tests share
+# /var/lib/cordon and the test user, so `make -j test` must not run two suites at once.
+.NOTPARALLEL:
 
 JOBS ?= $(shell nproc)
 export CMAKE_BUILD_PARALLEL_LEVEL = $(JOBS)
 
+# The Debian packages to build and test (apt-get, as root; nothing when all are there).
 deps:
 	@scripts/install-deps.sh
 	@tests/compat/install-deps.sh
 
-build: deps
+# Configure and build with warnings as errors; installs nothing (run `make deps` once first).
+build:
 	cmake --preset ci >/dev/null
 	cmake --build --preset ci -j $(JOBS)
 
 # Builds cordon and shows what it makes of a real example app (README, first command).
-demo: build
+demo: deps build
 	@scripts/demo.sh build-ci/bin/cordon
 
-# Fast loop for developers: the build with warnings as errors, then every ctest test.
+# The quick developer loop: the build, then the tests that launch no sandbox (unit, CLI, schema,
+# hostile input, the syscall-set catalogue). No apt, no test user, no integration or compat suite.
 check: build
-	@scripts/ensure-test-user.sh
-	ctest --preset ci
-	@scripts/show-skips.sh build-ci
+	ctest --preset ci --label-exclude 'integration|compat'; status=$$?; scripts/show-skips.sh build-ci; exit $$status
 
+# The sandbox tests: every integration test launched as root and as the test user (created here if
+# missing), one ctest line each; a skip's reason is printed after the run.
+integration: build
+	@scripts/ensure-test-user.sh
+	ctest --preset ci --label-regex integration; status=$$?; scripts/show-skips.sh build-ci; exit $$status
+
+# The compatibility suite's CI subset (about 8 minutes): real programs unconfined, under bwrap and
+# under cordon, as root and as the test user.
+compat-ci: build
+	@scripts/ensure-test-user.sh
+	ctest --preset ci --label-regex compat
+
+# Every test of the ci build again with ASan and UBSan (integration included, compat not).
 asan: deps
 	@scripts/ensure-test-user.sh
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
-	ctest --preset asan
-	@scripts/show-skips.sh build-asan
+	ctest --preset asan; status=$$?; scripts/show-skips.sh build-asan; exit $$status
 
+# 60 s of fuzzing the policy loader, after replaying every saved finding.
 fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
 	tests/fuzz/run_fuzz.sh 60
 
 # The whole compatibility suite (docs/compat.md): every workload unconfined, under bwrap and under
-# cordon, as root and as the test user; `make check` runs its CI subset.
-compat: build
+# cordon, as root and as the test user; `make test` runs its CI subset.
+compat: deps build
 	@scripts/ensure-test-user.sh
 	/usr/bin/python3 tests/compat/run_compat.py --cordon build-ci/bin/cordon --subset all --json build-ci/compat.json
 
-# Everything CI runs (README, second command): tests, the ASan/UBSan run, 60 s of fuzzing.
-test: check asan fuzz
+# Everything CI runs (README, second command), in this order.
+test: deps check integration compat-ci asan fuzz
 
 clean:
 	rm -rf build build-ci build-asan build-fuzz

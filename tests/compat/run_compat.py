@@ -564,7 +564,7 @@ def report(results, workloads, mode_names, entries, errors, json_path, seconds):
           f"{len(found) - len(bad)} deliberate")
     cordon_runs = [runs["cordon"] for runs in results.values() if "cordon" in runs]
     skipped = sum(r.status == "skip" for r in cordon_runs)
-    # the integration tests' summary line, which scripts/show-skips.sh shows after ctest
+    # a summary line like the integration driver's; the SKIP lines above are what scripts/show-skips.sh shows
     print(f"{len(cordon_runs) - skipped - len(bad)} passed, {len(bad)} failed, {skipped} skipped")
     if json_path:
         with open(json_path, "w") as f:

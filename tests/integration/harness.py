@@ -4,8 +4,13 @@ user, one test per invariant of DESIGN.md, each with a positive control (the sam
 the sandbox, or with that layer absent, sees the forbidden thing succeed).
 
 A mode that cannot run is reported as a visible SKIP with its reason, never as a pass. The binaries
-and probes are copied to a temporary directory the test user can read.
+and probes are copied to a temporary directory the test user can read. After every test the driver
+removes the apps' `it-*` data and checks that nothing leaked (`no_leaks`, `check_no_leaks`: a test
+may also call them around one launch of its own).
 """
+import contextlib
+import gc
+import re
 import argparse
 import json
 import os
@@ -18,13 +23,17 @@ import tempfile
 import time
 
 ZERO_CAPS = "0000000000000000"
-results = {"passed": 0, "failed": 0, "skipped": 0}
 TESTS = []
 
 
 def test(fn):
     TESTS.append(fn)
     return fn
+
+
+def concern(fn):
+    """The file a test lives in, without `it_`: identity, filesystem, seccomp ..."""
+    return fn.__module__[3:] if fn.__module__.startswith("it_") else fn.__module__
 
 
 class Skip(Exception):
@@ -294,3 +303,170 @@ def comm(pid):
             return f.read().strip()
     except OSError:
         return ""
+
+
+# ---- what a test may leave behind: nothing --------------------------------------------------
+
+# Where a launch could leave a temporary file or directory on the host.
+TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/run/cordon")
+# A new temporary entry is the test's when the app or the test user owns it (any uid but root:
+# apps never run as host root), or when its name says it is cordon's or a test's. Other root-owned
+# entries are left alone: on a shared machine other people's builds and scripts (g++'s cc*.s,
+# mktemp) come and go in /tmp while a test runs.
+OURS_BY_NAME = re.compile(r"cordon|^it-|^probe")
+# How long a leftover may take to go away on its own (a SIGKILLed process's parent reaping it)
+# before it counts as leaked. A bound on waiting, not a measurement the test asserts.
+SETTLE_SECONDS = 5
+
+
+def data_roots(env):
+    """Every place an app's data can be for this run: root's, and the test user's."""
+    roots = ["/var/lib/cordon/data"]
+    user_home = env.pw.pw_dir if not env.is_root else _test_user_home()
+    if user_home:
+        roots.append(os.path.join(user_home, ".local/share/cordon/data"))
+    return roots
+
+
+def _test_user_home():
+    try:
+        pw = pwd.getpwnam(os.environ.get("CORDON_TEST_USER", "cordon-test"))
+        return pw.pw_dir if pw.pw_uid != 0 else None
+    except KeyError:
+        return None
+
+
+def _listing(path):
+    try:
+        return {os.path.join(path, n) for n in os.listdir(path)}
+    except OSError:
+        return set()
+
+
+# The XDG folders of the test user's home hold cordon's own state (DESIGN.md's state table), which
+# its first launch creates; the app data in them is checked on its own ("app data").
+XDG_FOLDERS = {".cache", ".config", ".local"}
+
+
+def _home_entries(home):
+    if not home:
+        return set()
+    return {p for p in _listing(home) if os.path.basename(p) not in XDG_FOLDERS}
+
+
+def _stat_start(pid):
+    """(pid, start time): a pid the kernel reused is another process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return pid, int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _is_ours(pid, root):
+    """A process the tests started: cordon or a probe copied into the test root (the sandbox's init
+    is a clone of cordon, so it counts too), or one whose command line names the test root."""
+    try:
+        if os.readlink(f"/proc/{pid}/exe").startswith(root + "/"):
+            return True
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return root.encode() in f.read()
+    except OSError:
+        return False
+
+
+def our_processes(env):
+    """The test's processes still alive: below the harness, or started from the test root."""
+    me = os.getpid()
+    found = {p for p in descendants(me)}
+    for d in os.listdir("/proc"):
+        if d.isdigit() and int(d) != me and _is_ours(int(d), env.root):
+            found.add(int(d))
+    return {s for s in map(_stat_start, found) if s}
+
+
+def open_fds():
+    """The harness's descriptors as "FD -> target"; the one the listing itself used is closed by
+    the time its target is read, so it drops out."""
+    gc.collect()  # a Popen or file only garbage still holds is not a leak, it closes now
+    out = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out.add(f"{fd} -> {os.readlink('/proc/self/fd/' + fd)}")
+        except OSError:
+            pass
+    return out
+
+
+def snapshot(env):
+    """What a test must give back: mounts, processes, the harness's fds, temporary entries, app data
+    and the test user's home (top level)."""
+    home = _test_user_home() if env.is_root else env.pw.pw_dir
+    return {
+        "mounts": set(host_mounts()),
+        "processes": our_processes(env),
+        "fds": open_fds(),
+        "temporary entries": set().union(*(_listing(d) for d in TEMP_DIRS)),
+        "app data": set().union(*(_listing(d) for d in data_roots(env))),
+        "entries in the test user's home": _home_entries(home),
+    }
+
+
+def _describe(kind, items):
+    if kind == "processes":
+        return ", ".join(f"{pid} ({comm(pid)})" for pid, _ in sorted(items))
+    return ", ".join(sorted(items))
+
+
+def leaks_since(env, before):
+    """What is new since `before` (snapshot) and still there after a short settling time."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        now = snapshot(env)
+        new = {k: now[k] - before[k] for k in now}
+        new["temporary entries"] = {p for p in new["temporary entries"] if _temporary_entry_is_ours(p)}
+        new = {k: v for k, v in new.items() if v}
+        if not new or time.monotonic() > deadline:
+            return new
+        time.sleep(0.1)
+
+
+def _temporary_entry_is_ours(path):
+    try:
+        if os.lstat(path).st_uid != 0:
+            return True
+    except OSError:
+        return False  # gone already: removed by whoever made it
+    return bool(OURS_BY_NAME.search(os.path.basename(path)))
+
+
+def check_no_leaks(env, before):
+    """Fails (AssertionError) naming everything the code since `before` left behind."""
+    new = leaks_since(env, before)
+    if new:
+        raise AssertionError("leaked " + "; ".join(f"{k}: {_describe(k, v)}" for k, v in sorted(new.items())))
+
+
+@contextlib.contextmanager
+def no_leaks(env):
+    """`with no_leaks(env): ...`: the block must leave nothing behind (see snapshot)."""
+    before = snapshot(env)
+    yield
+    check_no_leaks(env, before)
+
+
+def remove_test_app_data(env):
+    """The apps' data of `it-*` apps: tests name their apps it-*, and leave none behind (a later
+    run, or a person, finds /var/lib/cordon/data as it was)."""
+    for root in data_roots(env):
+        for path in _listing(root):
+            if not os.path.basename(path).startswith("it-"):
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            with contextlib.suppress(OSError):  # a link or file an app's test put there
+                if os.path.lexists(path):
+                    os.unlink(path)
+

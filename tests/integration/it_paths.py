@@ -1,14 +1,16 @@
 """Paths decided on what they resolve to, not on how a policy spells them (docs/security.md, items 1
 and 2): an app's own grants never reach a home, cordon's state or another app's data; a hide hides
 whatever is there — a directory, a file, a symbolic link (and what it points at), a socket, a FIFO;
-the home plug does not hand out the user's keys or agent sockets."""
+the home plug does not hand out the user's keys or agent sockets. And the apps' own data and
+cordon's state: each app's data is its own and persists, cordon's state (wherever XDG puts it)
+is never visible or replaceable, an app name belongs to the policy file that first ran it."""
 import errno
 import os
 import shutil
 import socket
 import subprocess
 
-from harness import Skip, expect, facts, test
+from harness import *  # noqa: F401,F403 (Env, test, expect, facts, run_probe, Skip, ...)
 
 # Run inside and outside the sandbox: each attempt prints NAME=ok or NAME=<errno name>.
 ATTEMPTS = r'''
@@ -362,3 +364,157 @@ def an_app_cannot_swap_the_policy_its_next_launch_reads(env):
     expect(rc == 125 and "looks up policies" in err, f"a policy folder the app may write was granted: exit {rc}: {err}")
     rc, out, err = env.cordon_run(real)
     expect(rc == 0, f"control: by its real path the policy runs: exit {rc}: {err}")
+
+
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
+
+@test
+def other_apps_data_unreachable(env):
+    a_data = env.data_dir("it-owner")
+    rc, _, err = env.cordon_run(env.policy("it-owner", "[/bin/sh, -c, 'echo s3cret > \"$HOME/secret\"']"))
+    expect(rc == 0, f"owner app: {rc} {err}")
+    inside = run_probe(env, "it-intruder", "probe_access", a_data, a_data + "/secret")
+    expect(inside[f"exists {a_data}"] == "ENOENT", f"another app's data visible: {inside[f'exists {a_data}']}")
+    outside = run_outside(env, "probe_access", a_data + "/secret")
+    expect(outside[f"exists {a_data}/secret"] == "ok", "control: the file exists on the host")
+
+
+@test
+def home_plug_keeps_cordon_state_hidden(env):
+    """With the home plug the app sees the home, but not cordon's state in it; its own data still works."""
+    state = os.path.dirname(os.path.dirname(env.data_dir("x")))  # .../cordon
+    env.cordon_run(env.policy("it-neighbour", "[/bin/sh, -c, 'echo n > \"$HOME/n\"']"))
+    neighbour = env.data_dir("it-neighbour")
+    f = run_probe(env, "it-homeplug", "probe_access", env.pw.pw_dir, state, neighbour, env.data_dir("it-homeplug"),
+                  extra="plugs: [home]\n")
+    expect(f[f"exists {env.pw.pw_dir}"] == "ok", "the home plug shows the home")
+    refusals = ("EROFS", "EACCES") if env.is_root else ("EROFS",)  # /root is host root's, not the app's
+    expect(f[f"write {env.pw.pw_dir}"] in refusals, f"home is read-only: {f[f'write {env.pw.pw_dir}']}")
+    if not env.is_root:  # root's state (/var/lib/cordon) is outside the home: not bound at all
+        expect(f[f"read {state}"] == "EACCES", f"cordon's state can be listed: {f[f'read {state}']}")
+    expect(f[f"exists {neighbour}"] == "ENOENT", f"another app's data: {f[f'exists {neighbour}']}")
+    expect(f[f"write {env.data_dir('it-homeplug')}"] == "ok", "own $APP_DATA must stay writable")
+    outside = run_outside(env, "probe_access", neighbour, state)
+    expect(outside[f"exists {neighbour}"] == "ok", "control: the neighbour's data exists on the host")
+    if not env.is_root:
+        expect(outside[f"read {state}"] == "ok", f"control: the user lists its cordon state outside: {outside[f'read {state}']}")
+
+
+@test
+def app_data_persists(env):
+    shutil.rmtree(env.data_dir("it-counter"), ignore_errors=True)
+    policy = env.policy("it-counter", "[/bin/sh, -c, 'n=$(cat \"$HOME/n\" 2>/dev/null || echo 0); echo $((n+1)) > \"$HOME/n\"; echo run=$((n+1))']")
+    first = facts(env.cordon_run(policy)[1]).get("run")
+    second = facts(env.cordon_run(policy)[1]).get("run")
+    expect((first, second) == ("1", "2"), f"runs: {first}, {second}")
+    st = os.stat(env.data_dir("it-counter"))
+    expect(st.st_uid == env.app_ids("it-counter")[0] and (st.st_mode & 0o777) == 0o700,
+           f"owner {st.st_uid} mode {oct(st.st_mode)}")
+
+
+@test
+def symlinked_app_data_refused(env):
+    data = env.data_dir("it-link")
+    shutil.rmtree(data, ignore_errors=True)
+    if os.path.islink(data):
+        os.unlink(data)
+    os.makedirs(os.path.dirname(data), exist_ok=True)
+    os.symlink("/etc", data)
+    try:
+        rc, _, err = env.cordon_run(env.policy("it-link", "[/bin/true]"))
+    finally:
+        os.unlink(data)
+    expect(rc == 125 and "not a directory" in err, f"exit {rc}: {err}")
+    # control: without the link, the same policy runs (the refusal was the link's)
+    rc, _, err = env.cordon_run(env.policy("it-link", "[/bin/true]"))
+    expect(rc == 0, f"control: exit {rc}: {err}")
+
+
+@test
+def adhoc_file_cannot_take_an_installed_name(env):
+    apps = os.path.join(env.root, "share/cordon/apps")
+    installed = os.path.join(apps, "it-installed.yaml")
+    if not os.path.exists(installed):
+        os.makedirs(apps, exist_ok=True)
+        with open(installed, "w") as f:
+            f.write("schema: 1\nname: it-installed\ncommand: [/bin/sh, -c, 'echo who=installed']\n")
+        os.chmod(apps, 0o755)
+        os.chmod(installed, 0o644)
+    impostor = env.policy("it-installed", "[/bin/sh, -c, 'echo who=impostor']")
+    rc, out, err = env.cordon_run(impostor)
+    expect(rc == 125 and "belongs to" in err and "who=impostor" not in out, f"exit {rc}: {out} {err}")
+    # control: the installed app runs by its name
+    rc, out, err = env.run([env.cordon, "run", "it-installed"])
+    expect(rc == 0 and "who=installed" in out, f"control: exit {rc}: {out} {err}")
+
+
+@test
+def relocated_xdg_state_hidden(env):
+    """cordon's state under a relocated $XDG_DATA_HOME is hidden like the default place."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is in /var/lib and /var/cache")
+    xdg = os.path.join(env.pw.pw_dir, ".xdg-it")
+    os.makedirs(xdg, exist_ok=True)
+    os.chown(xdg, env.pw.pw_uid, env.pw.pw_gid)
+    state = os.path.join(xdg, "cordon")
+    shutil.rmtree(os.path.join(state, "origins"), ignore_errors=True)  # an earlier run's policy files owned the names
+    policy = env.policy("it-xdg", f"[{env.probe('probe_access')}, {state}, {state}/data/it-xdg-other]", "plugs: [home]\n")
+    other = env.policy("it-xdg-other", "[/bin/true]")
+    cmd = lambda p: ["env", f"XDG_DATA_HOME={xdg}", env.cordon, "run", p]
+    env.run(cmd(other))
+    rc, out, err = env.run(cmd(policy))
+    f = facts(out)
+    expect(rc == 0, err)
+    expect(f[f"read {state}"] == "EACCES", f"relocated state listable: {f[f'read {state}']}")
+    expect(f[f"exists {state}/data/it-xdg-other"] == "ENOENT", "another app's data under the relocated state")
+    outside = run_outside(env, "probe_access", f"{state}/data/it-xdg-other")
+    shutil.rmtree(xdg, ignore_errors=True)
+    expect(outside[f"exists {state}/data/it-xdg-other"] == "ok", "control: it exists on the host")
+
+
+@test
+def state_cannot_be_replaced_around_a_writable_grant(env):
+    """An app may write the directory that holds cordon's (relocated) cache and config, but can
+    neither rename them away nor create cordon's config there: a planted policy or an allow-all
+    filter would be trusted by the next launch."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is under /etc and /var, never granted in a test")
+    shared = env.fresh_tree("shared", "cache")
+    env.give(shared)
+    script = (f"mv {shared}/cache {shared}/moved 2>/dev/null && echo move=done || echo move=refused; "
+              f"mkdir -p {shared}/config/cordon/interfaces 2>/dev/null && echo plant=done || echo plant=refused; "
+              f"touch {shared}/ok && echo write=ok")
+    policy = env.write_policy("it-state", f"schema: 1\nname: it-state\ncommand: [/bin/sh, -c, '{script}']\n"
+                                          f"filesystem:\n  read-write: [{shared}]\n")
+    cmd = ["env", f"XDG_CACHE_HOME={shared}/cache", f"XDG_CONFIG_HOME={shared}/config", env.cordon, "run", policy]
+    rc, out, err = env.run(cmd)
+    f = facts(out)
+    expect(f.get("write") == "ok", f"control: the grant is writable: exit {rc}: {out} {err}")
+    expect(f.get("move") == "refused", f"the cache directory was renamed away: {out}")
+    expect(f.get("plant") == "refused", f"cordon's config could be created: {out}")
+    expect(os.path.isdir(os.path.join(shared, "config", "cordon")), "the config directory was not made before launch")
+    # control: outside the sandbox the same rename works (so the refusal above is the sandbox's)
+    rc, out, err = env.run(["/bin/sh", "-c", f"mv {shared}/cache {shared}/moved && mv {shared}/moved {shared}/cache && echo move=done"])
+    expect(facts(out).get("move") == "done", f"control: rename outside: {out} {err}")
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+@test
+def state_behind_a_symlink_is_hidden(env):
+    """A state directory that is a symbolic link (a dotfiles manager's) is hidden at its target too."""
+    if env.is_root:
+        raise Skip("root ignores the XDG variables; its state is under /etc and /var")
+    shared = env.fresh_tree("linked", "dotfiles/cordon/apps", "config")
+    target = os.path.join(shared, "dotfiles", "cordon")
+    os.symlink(target, os.path.join(shared, "config", "cordon"))
+    with open(os.path.join(target, "apps", "secret.yaml"), "w") as fh:
+        fh.write("# the user's own policy\n")
+    env.give(shared)
+    script = f"cat {target}/apps/secret.yaml >/dev/null 2>&1 && echo read=yes || echo read=no"
+    policy = env.write_policy("it-linked", f"schema: 1\nname: it-linked\ncommand: [/bin/sh, -c, '{script}']\n"
+                                           f"filesystem:\n  read-only: [{shared}]\n")
+    rc, out, err = env.run(["env", f"XDG_CONFIG_HOME={shared}/config", env.cordon, "run", policy])
+    expect(rc == 0 and facts(out).get("read") == "no", f"the link's target was readable: exit {rc}: {out} {err}")
+    rc, out, err = env.run(["/bin/sh", "-c", script])
+    expect(facts(out).get("read") == "yes", f"control: readable outside: {out} {err}")
+    shutil.rmtree(shared, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""Findings 4-6 of the outside review (docs/security.md): the app's cgroup sits below
+"""Resource limits: the policy's rlimits, a process limit that holds for root, /tmp sized to the
+memory limit. Findings 4-6 of the outside review (docs/security.md): the app's cgroup sits below
 the invoker's; the writable tmpfs mounts share one memory budget; host-wide kernel budgets (AIO,
 inotify) are out of the default set or capped per sandbox. Each with its positive control; what
 the host lacks (a controller, a /proc/sys/user knob) is a visible skip.
@@ -6,7 +7,9 @@ the host lacks (a controller, a /proc/sys/user knob) is a visible skip.
 import os
 import time
 
-from harness import *  # noqa: F401,F403
+import subprocess
+
+from harness import *  # noqa: F401,F403 (Env, test, expect, facts, run_probe, Skip, ...)
 
 
 def make_parent_cgroup(env, pids_max):
@@ -216,3 +219,44 @@ def a_killed_cordon_leaves_no_cgroup_behind(env):
     expect(os.path.isdir(leaf), "control: a killed cordon leaves its cgroup")
     rc, out, err = env.cordon_run(env.policy("it-stale-next", "[/bin/true]"))
     expect(rc == 0 and not os.path.isdir(leaf), f"the next launch left {leaf}: exit {rc}: {err}")
+
+
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
+
+@test
+def limits_applied(env):
+    script = "echo data=$(ulimit -d) files=$(ulimit -n) procs=$(ulimit -p) cpu=$(ulimit -t)"
+    rc, out, err = env.cordon_run(env.policy("it-limits", f"[/bin/sh, -c, '{script}']",
+                                             "limits: {memory: 64MiB, open-files: 100, processes: 50, cpu-time: 1500ms}\n"))
+    expect(rc == 0, err)
+    f = facts(out.replace(" ", "\n"))
+    expect((f["data"], f["files"], f["procs"], f["cpu"]) == ("65536", "100", "50", "2"), f"limits: {f}")
+    outside = facts(env.run(["/bin/sh", "-c", script])[1].replace(" ", "\n"))
+    expect(outside["data"] != "65536" and outside["files"] != "100", f"control: the host's limits differ: {outside}")
+
+
+@test
+def process_limit_holds_for_root_too(env):
+    """RLIMIT_NPROC exempts host uid 0, so root's apps get a cgroup pids.max: a fork flood stops."""
+    if env.is_root and not root_app_gets_own_limit("pids"):
+        raise Skip("this host's cgroups cannot give root's app its own pids.max below the invoker's "
+                   "(cgroup v2, and the invoker's cgroup holds processes); docs/sandbox.md")
+    # only shell builtins after the flood: a command substitution would need a fork too
+    # (a failed fork ends a non-interactive shell, so the flood runs in a subshell)
+    script = "(i=0; while [ $i -lt 60 ]; do sleep 3 & i=$((i+1)); done) 2>/dev/null; set -- /proc/[0-9]*; echo pids=$#"
+    rc, out, err = env.cordon_run(env.policy("it-nproc", f"[/bin/sh, -c, '{script}']", "limits: {processes: 16}\n"))
+    pids = int(facts(out).get("pids", "999"))
+    expect(pids <= 17, f"{pids} processes under a limit of 16: {err}")
+    rc, out, err = env.cordon_run(env.policy("it-nproc-free", f"[/bin/sh, -c, '{script}']", "limits: {processes: 1000}\n"))
+    expect(int(facts(out).get("pids", "0")) > 40, f"control: without the limit the flood goes on: {out}")
+
+
+@test
+def tmpfs_bounded_by_memory_limit(env):
+    """RLIMIT_DATA misses tmpfs pages: /tmp is sized to the memory limit (and root's cgroup counts them)."""
+    script = "head -c 80M /dev/zero > /tmp/g 2>/dev/null && echo tmp80=ok || echo tmp80=full"
+    rc, out, err = env.cordon_run(env.policy("it-tmpfs", f"[/bin/sh, -c, '{script}']", "limits: {memory: 64MiB}\n"))
+    expect("tmp80=ok" not in out, f"80M fit in /tmp under a 64MiB limit: {out} {err}")
+    # control: without a memory limit the same write fits
+    rc, out, err = env.cordon_run(env.policy("it-tmpfs-free", f"[/bin/sh, -c, '{script}']"))
+    expect("tmp80=ok" in out, f"control: without a limit /tmp holds 80M: {out} {err}")

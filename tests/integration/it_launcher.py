@@ -1,41 +1,17 @@
-"""Findings of the outside review of the launcher (docs/security.md): a stale Plan
-cache, cordon's options after the app's arguments, terminal escapes, inherited descriptors held by
-the sandbox's init. Each with its positive control."""
+"""The launcher and the supervisor around the app: exit codes, signal forwarding, the terminal
+(a pty of its own; escapes that could act on the host's terminal filtered), cordon's options
+before APP and the app's after it, --suggest, descriptors kept outside, nothing left after exit
+or after a failed launch, concurrent launches. Each with its positive control."""
 import os
 import pty
 import select
 import signal
 import time
 
-from harness import *  # noqa: F401,F403 (Env, test, expect, facts, Skip, ...)
+import subprocess
 
+from harness import *  # noqa: F401,F403 (Env, test, expect, facts, run_probe, Skip, ...)
 
-# ---- item 8: the Plan cache sees an in-place edit that keeps size and mtime -------------------
-
-@test
-def plan_cache_sees_an_edit_that_keeps_size_and_mtime(env):
-    """A policy narrowed in place (same inode and size, mtime put back) is not served from the
-    cache with its old, wider Plan: ctime, which nobody can set back, is part of the identity."""
-    wide_plugs = "plugs: [async-io]\n"
-    path = env.policy("it-stale", f"[{env.probe('probe_seccomp')}]", wide_plugs)
-    with open(path) as f:
-        wide = f.read()
-    narrow = wide.replace(wide_plugs, "#" + " " * (len(wide_plugs) - 2) + "\n")
-    expect(len(narrow) == len(wide) and narrow != wide, "the narrowed policy must keep the size")
-    before = os.stat(path)
-    time.sleep(0.1)  # older than a clock tick: the cache trusts this file's identity
-    rc, out, err = env.cordon_run(path)
-    # control: the plug was in force (io_setup works)
-    expect(rc == 0 and facts(out).get("aio") == "ok", f"control: with the plug: {facts(out).get('aio')}: {err}")
-    with open(path, "r+") as f:  # in place: same inode
-        f.write(narrow)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    after = os.stat(path)
-    expect((after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns),
-           "the edit must keep inode, size and mtime")
-    rc, out, err = env.cordon_run(path)
-    expect(rc == 0 and facts(out).get("aio") == "EPERM",
-           f"the removed async-io plug is still in force: aio={facts(out).get('aio')} (exit {rc}: {err})")
 
 
 # ---- item 9: everything after APP belongs to the app --------------------------------------------
@@ -213,3 +189,143 @@ def inherited_descriptors_stay_outside_the_sandbox(env):
             p.kill()
             p.communicate()
         os.unlink(path)
+
+
+# ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
+
+@test
+def exit_codes(env):
+    cases = [("[/bin/sh, -c, 'exit 3']", 3), ("[/bin/sh, -c, 'kill -TERM $$']", 128 + 15),
+             ("[/nonexistent/program]", 127), ("[/etc/passwd]", 126)]
+    for i, (cmd, want) in enumerate(cases):
+        rc, _, err = env.cordon_run(env.policy(f"it-exit{i}", cmd))
+        expect(rc == want, f"{cmd}: exit {rc}, expected {want}: {err}")
+    bad = os.path.join(env.policies, "it-bad.yaml")
+    with open(bad, "w") as f:
+        f.write("schema: 1\nname: Bad\ncommand: [/bin/true]\n")
+    os.chmod(bad, 0o644)
+    rc, _, err = env.cordon_run(bad)
+    expect(rc == 125 and "error:" in err, f"invalid policy: exit {rc}")
+
+
+@test
+def signals_forwarded(env):
+    script = "trap 'echo got=TERM; exit 7' TERM; trap 'echo got=USR1' USR1; echo ready=1; while :; do sleep 0.05; done"
+    p = env.popen([env.cordon, "run", env.policy("it-signals", f"[/bin/sh, -c, \"{script}\"]")])
+    try:
+        expect(p.stdout.readline().strip() == "ready=1", "the app did not start")
+        pid = p.pid if not (env.user and os.getuid() == 0 and env.pw.pw_uid != 0) else find_cordon_child(p.pid)
+        os.kill(pid, signal.SIGUSR1)
+        expect(p.stdout.readline().strip() == "got=USR1", "USR1 not forwarded")
+        os.kill(pid, signal.SIGTERM)
+        out, _ = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    expect("got=TERM" in out and p.returncode == 7, f"exit {p.returncode}, out {out!r}")
+
+
+def find_cordon_child(runuser_pid):
+    """runuser forks cordon; signals go to cordon itself."""
+    for _ in range(50):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().split()
+                    with open(f"/proc/{entry}/comm") as f:
+                        comm = f.read().strip()
+                except OSError:
+                    continue
+                if comm == "cordon" and is_descendant(int(entry), runuser_pid):
+                    return int(entry)
+        time.sleep(0.05)
+    raise AssertionError("cordon process not found")
+
+
+def is_descendant(pid, ancestor):
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return False
+    return False
+
+
+@test
+def no_orphan_after_exit(env):
+    rc, out, err = env.cordon_run(env.policy("it-daemon", f"[{env.probe('probe_daemon')}]"))
+    expect(rc == 0 and "daemon=started" in out, f"exit {rc}: {err}")
+    time.sleep(0.2)
+    left = subprocess.run(["pgrep", "-f", "probe_daemon --sleeping"], capture_output=True, text=True).stdout.split()
+    # control: the same probe outside leaves its daemon running (then we stop it)
+    env.run([env.probe("probe_daemon")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)
+    control = subprocess.run(["pgrep", "-f", "probe_daemon --sleeping"], capture_output=True, text=True).stdout.split()
+    for pid in control:
+        os.kill(int(pid), signal.SIGKILL)
+    expect(not left, f"daemon survived the sandbox: {left}")
+    expect(control, "control: outside, the daemon keeps running")
+
+
+@test
+def no_mount_left_on_host(env):
+    """A launch leaves the host's mount table as it was. Control: a mount made on the host does
+    show in the comparison (so an unchanged table is not a comparison that cannot fail)."""
+    before = host_mounts()
+    run_probe(env, "it-leak", "probe_identity")
+    expect(host_mounts() == before, "the host's mount table changed")
+    if os.getuid() != 0:
+        raise Skip("the control mounts a tmpfs on the host, which needs root")
+    point = env.fresh_tree("mount-control")
+    subprocess.run(["mount", "-t", "tmpfs", "it-control", point], check=True)
+    try:
+        expect(host_mounts() != before, "control: a host mount changes the table")
+    finally:
+        subprocess.run(["umount", point], check=True)
+        os.rmdir(point)
+
+
+@test
+def twenty_concurrent_launches(env):
+    policy = env.policy("it-many", f"[{env.probe('probe_identity')}]")
+    procs = [env.popen([env.cordon, "run", policy]) for _ in range(20)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    bad = [(p.returncode, e) for p, (o, e) in zip(procs, outs) if p.returncode != 0 or facts(o).get("uid") != str(env.pw.pw_uid)]
+    expect(not bad, f"{len(bad)} of 20 failed: {bad[:2]}")
+
+
+@test
+def terminal_gets_its_own_pty(env):
+    """With a terminal on stdin the app gets a pty from its own devpts; without one, no terminal."""
+    policy = env.policy("it-tty", "[/bin/sh, -c, 'echo tty=$(tty); echo pts=$(ls /dev/pts | tr \"\\\\n\" ,)']")
+    rc, out, err = env.run(["script", "-qec", f"{env.cordon} run {policy}", "/dev/null"], stdin=subprocess.DEVNULL)
+    # script(1) forwards its own stdin's end as a control byte, which the app's pty echoes as "^@"
+    f = facts(out.replace("\r", "").replace("^@", ""))
+    expect(rc == 0 and f.get("tty") == "/dev/pts/0", f"exit {rc}, tty={f.get('tty')}: {err}")
+    expect(f.get("pts") == "0,ptmx,", f"the sandbox's devpts holds only its own pty: {f.get('pts')}")
+    # control: the same app without a terminal has none
+    f = facts(env.cordon_run(policy, stdin=subprocess.DEVNULL)[1])
+    expect(f.get("tty") == "not a tty", f"without a terminal: tty={f.get('tty')}")
+
+
+@test
+def failed_launch_leaves_nothing(env):
+    """A step that fails names the step and the Plan item, exits 125, and leaves no process or mount."""
+    before = host_mounts()
+    policy = env.policy("it-fail", f"[{env.probe('probe_daemon')}]", "  hide: [/srv/cordon-it-missing]\n")
+    rc, _, err = env.cordon_run(policy)
+    expect(rc == 125, f"exit {rc}")
+    expect("cordon: it-fail: cannot hide /srv/cordon-it-missing (it-fail.yaml:" in err and
+           "No such file or directory" in err, f"message: {err.strip()}")
+    time.sleep(0.1)
+    expect(host_mounts() == before, "the host's mount table changed")
+    # cordon's child is a clone without exec: it would still carry cordon's command line
+    left = subprocess.run(["pgrep", "-f", "it-fail.yaml"], capture_output=True, text=True).stdout.split()
+    expect(not left, f"processes left behind: {left}")
+    # control: the same app without the missing hide launches, so the failure was that step's
+    rc, out, err = env.cordon_run(env.policy("it-fail", f"[{env.probe('probe_daemon')}]"))
+    expect(rc == 0 and "daemon=started" in out, f"control: exit {rc}: {err}")
