@@ -66,20 +66,25 @@ def no_remount_no_new_mounts(env):
 
 @test
 def kernel_knobs_read_only_for_root(env):
-    if not env.is_root:
-        raise Skip("only root could write /proc/sys outside; the invariant is about root")
-    knob = "/proc/sys/kernel/core_pattern"
-    inside = run_probe(env, "it-knobs", "probe_access", knob, "/proc/sysrq-trigger")
-    # read-only, and root's app is not host root (private_ids.h): either refusal holds. So this line
-    # alone would pass without the read-only remount (the mode answers first); sysrq-trigger's
-    # EROFS below is what only the remount gives, but a procfs mounted from a user namespace may not
-    # offer that file (Debian 12 with kernel 6.18 does not), and then nothing here can tell.
-    # TODO(#11): a knob root's app may write by its mode, or a test-only switch, to observe it.
-    expect(inside[f"write {knob}"] in ("EROFS", "EACCES"), f"core_pattern inside: {inside[f'write {knob}']}")
-    # a procfs mounted from a user namespace may not offer sysrq-trigger at all; absent is fine too
-    expect(inside["write /proc/sysrq-trigger"] in ("EROFS", "ENOENT"), inside["write /proc/sysrq-trigger"])
-    outside = run_outside(env, "probe_access", knob)
-    expect(outside[f"write {knob}"] == "ok", "control: root can write core_pattern outside")
+    """/proc/sys, /proc/sysrq-trigger, /proc/irq and /proc/bus are re-bound read-only over the
+    sandbox's own procfs (a uid 0 mapped to a host id could otherwise write knobs by their mode).
+    Observed on the mount itself, so it holds whatever the file modes say: the write refusal alone
+    passes without the remount, since root's app is not host root (private_ids.h)."""
+    rc, out, err = env.cordon_run(env.policy("it-knobs", "[/bin/cat, /proc/self/mountinfo]"))
+    expect(rc == 0, f"exit {rc}: {err}")
+    options = {}
+    for line in out.splitlines():
+        fields = line.split()
+        options[fields[4]] = fields[5].split(",")
+    expect("/proc/sys" in options and "ro" in options["/proc/sys"], f"/proc/sys mount: {options.get('/proc/sys')}")
+    # control: the same reading tells a writable mount apart — the sandbox's /proc itself is rw
+    expect("/proc" in options and "rw" in options["/proc"], f"control: /proc mount: {options.get('/proc')}")
+    if env.is_root:
+        knob = "/proc/sys/kernel/core_pattern"
+        inside = run_probe(env, "it-knobs", "probe_access", knob)
+        expect(inside[f"write {knob}"] in ("EROFS", "EACCES"), f"core_pattern inside: {inside[f'write {knob}']}")
+        outside = run_outside(env, "probe_access", knob)
+        expect(outside[f"write {knob}"] == "ok", "control: root can write core_pattern outside")
 
 
 @test
