@@ -5,7 +5,7 @@
 #include <set>
 
 #include "policy/suggest.h"
-#include "seccomp/init_syscalls.h"
+#include "syscalls/init_syscalls.h"
 #include "util/strings.h"
 
 namespace cordon::plan {
@@ -385,7 +385,7 @@ class SeccompResolver {
 
   void refuse_without_init_syscalls(const Plan& plan, const policy::Where& where) {
     std::vector<std::string> lacking;
-    for (std::string_view needed : seccomp::kInitSyscalls) {
+    for (std::string_view needed : syscalls::kInitSyscalls) {
       const std::string name(needed);
       if (has_name(plan.syscalls, name)) continue;
       auto denied = deny_where_.find(name);

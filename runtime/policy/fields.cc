@@ -6,7 +6,7 @@
 #include <regex>
 
 #include "policy/suggest.h"
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 #include "util/strings.h"
 
 namespace cordon::policy {
@@ -313,7 +313,7 @@ std::optional<std::uint64_t> Reader::duration_ms(const YamlNode& n, std::string_
 
 std::optional<std::string> Reader::syscall(const YamlNode& n, std::string_view what) const {
   auto s = string(n, what);
-  if (s && !seccomp::is_known_syscall(*s)) {
+  if (s && !syscalls::is_known_syscall(*s)) {
     error(n, "unknown syscall '" + *s + "' in " + std::string(what));
     return std::nullopt;
   }

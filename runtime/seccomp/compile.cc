@@ -13,7 +13,7 @@
 #include <optional>
 #include <set>
 
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 #include "util/unique_fd.h"
 
 #ifndef CORDON_VERSION
@@ -21,6 +21,10 @@
 #endif
 
 namespace cordon::seccomp {
+
+using syscalls::argument_kind;
+using syscalls::constant_value;
+using syscalls::ConstantKind;
 
 namespace {
 

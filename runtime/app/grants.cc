@@ -1,16 +1,16 @@
-#include "plan/grants.h"
+#include "app/grants.h"
 
 #include "plan/resolve.h"
 #include "policy/bundle.h"
 #include "policy/load.h"
 
-namespace cordon::plan {
+namespace cordon::app {
 
 namespace {
 
 // The Plan of an app that plugs `plug` (or nothing), or nullopt when that cannot resolve (an
 // interface with a required attribute, say).
-std::optional<Plan> plan_with(const std::string& plug, const policy::Interface& base,
+std::optional<plan::Plan> plan_with(const std::string& plug, const policy::Interface& base,
                               const std::optional<policy::Interface>& iface, const policy::SyscallCatalog& catalog) {
   policy::Diagnostics diags;
   const std::string text = "schema: 1\nname: cordon-grants\ncommand: [/bin/true]\n" +
@@ -21,16 +21,16 @@ std::optional<Plan> plan_with(const std::string& plug, const policy::Interface& 
   if (iface) plugged.push_back(*iface);
   auto bundle = policy::assemble_bundle(std::move(*app), base, std::move(plugged), catalog, diags);
   if (!bundle) return std::nullopt;
-  ResolveOptions options;
+  plan::ResolveOptions options;
   if (!plug.empty()) options.connected = {plug};
-  auto plan = resolve(*bundle, options, diags);
+  auto resolved = plan::resolve(*bundle, options, diags);
   if (diags.has_errors()) return std::nullopt;
-  return plan;
+  return resolved;
 }
 
-std::set<std::string> names(const std::vector<Named>& v) {
+std::set<std::string> names(const std::vector<plan::Named>& v) {
   std::set<std::string> out;
-  for (const Named& n : v) out.insert(n.name);
+  for (const plan::Named& n : v) out.insert(n.name);
   return out;
 }
 
@@ -59,11 +59,11 @@ GrantIndex GrantIndex::build(const policy::SearchPaths& paths) {
     auto iface = policy::load_interface(name, paths, diags, sources);
     if (!iface) continue;
     if (iface->connection == policy::Connection::manual) index.manual_.insert(name);
-    auto plan = plan_with(name, *base, iface, *catalog);
-    if (!plan) continue;
-    for (const Named& s : plan->syscalls)
+    auto with_plug = plan_with(name, *base, iface, *catalog);
+    if (!with_plug) continue;
+    for (const plan::Named& s : with_plug->syscalls)
       if (!base_syscalls.count(s.name)) index.syscall_plugs_[s.name].insert(name);
-    for (const Named& f : plan->socket_families)
+    for (const plan::Named& f : with_plug->socket_families)
       if (!base_families.count(f.name)) index.family_plugs_[f.name].insert(name);
   }
   return index;
@@ -83,4 +83,4 @@ std::optional<std::string> GrantIndex::denied_to_all(const std::string& syscall)
   return it->second;
 }
 
-}  // namespace cordon::plan
+}  // namespace cordon::app
