@@ -8,18 +8,26 @@ namespace cordon::app {
 
 namespace {
 
+// An app that plugs `plug` (or nothing) and has nothing else: built as a model, not as YAML
+// text to parse again.
+policy::AppPolicy probe_app(const std::string& plug) {
+  policy::AppPolicy app;
+  app.file = "cordon-grants.yaml";
+  const policy::Where here{app.file, 1, 1};
+  app.name = {"cordon-grants", here};
+  app.command = {{"/bin/true", here}};
+  if (!plug.empty()) app.plugs.push_back(policy::Plug{plug, {}, here});
+  return app;
+}
+
 // The Plan of an app that plugs `plug` (or nothing), or nullopt when that cannot resolve (an
 // interface with a required attribute, say).
 std::optional<plan::Plan> plan_with(const std::string& plug, const policy::Interface& base,
-                              const std::optional<policy::Interface>& iface, const policy::SyscallCatalog& catalog) {
+                                    const std::optional<policy::Interface>& iface, const policy::SyscallCatalog& catalog) {
   policy::Diagnostics diags;
-  const std::string text = "schema: 1\nname: cordon-grants\ncommand: [/bin/true]\n" +
-                           (plug.empty() ? std::string() : "plugs: [" + plug + "]\n");
-  auto app = policy::parse_app("cordon-grants.yaml", text, diags);
-  if (!app) return std::nullopt;
   std::vector<policy::Interface> plugged;
   if (iface) plugged.push_back(*iface);
-  auto bundle = policy::assemble_bundle(std::move(*app), base, std::move(plugged), catalog, diags);
+  auto bundle = policy::assemble_bundle(probe_app(plug), base, std::move(plugged), catalog, diags);
   if (!bundle) return std::nullopt;
   plan::ResolveOptions options;
   if (!plug.empty()) options.connected = {plug};
