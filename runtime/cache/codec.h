@@ -31,6 +31,7 @@ class Reader {
  public:
   explicit Reader(const std::string& in) : in_(in) {}
   bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == in_.size(); }
   std::uint64_t u64() {
     std::uint64_t v = 0;
     if (pos_ + sizeof v > in_.size()) return fail();
@@ -50,6 +51,8 @@ class Reader {
     for (std::string& s : v) s = str();
     return v;
   }
+  // Marks the input malformed: a value that decoded but is out of range.
+  void poison() { fail(); }
   std::size_t count() {
     const std::uint64_t n = u64();
     if (n > in_.size()) return fail(), 0;  // a count can never exceed the bytes left

@@ -36,7 +36,8 @@ Location location(uid_t uid, const std::string& home, const std::string& xdg_cac
 std::string filters_dir(const Location& plans);
 
 // The cached Plan for `app` (a name or a file) if every input is unchanged; nullopt otherwise.
-// Only the parts `cordon run` uses are kept (no provenance lines, no syscall sets).
+// Every field is kept, provenance included (plan/plan_fields.h): a warm `explain` or denial
+// report says what a cold one says.
 std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths);
 
 // The time to hand to store(): taken before the first input is read, so that an input changed
