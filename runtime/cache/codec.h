@@ -46,6 +46,12 @@ class Reader {
     pos_ += n;
     return s;
   }
+  // Steps over a string without copying it.
+  void skip_str() {
+    const std::uint64_t n = u64();
+    if (!ok_ || n > in_.size() - pos_) return (void)fail();
+    pos_ += n;
+  }
   std::vector<std::string> strs() {
     std::vector<std::string> v(count());
     for (std::string& s : v) s = str();

@@ -27,7 +27,7 @@ namespace {
 // of plan/plan_fields.h: bump it when either changes (a field added, reordered, an enumerator
 // added), so an older file is refused and rebuilt rather than misread.
 constexpr std::uint32_t kMagic = 0x434f5250;  // "CORP"
-constexpr std::uint64_t kFormat = 8;          // 8: the whole Plan through plan_fields.h, typed provenance
+constexpr std::uint64_t kFormat = 9;          // 9: the whole Plan through plan_fields.h, explain section apart
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -143,7 +143,8 @@ std::string filters_dir(const Location& plans) {
   return slash == std::string::npos ? "" : plans.dir.substr(0, slash) + "/filters";
 }
 
-std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths) {
+std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths,
+                               PlanPart part) {
   if (where.dir.empty() || where.dir[0] != '/' || !trusted_chain(where.dir, where.uid)) return std::nullopt;
   const std::string key = cache_key(app, paths);
   auto bytes = read_private(where.dir + "/" + file_name(key), where.uid);
@@ -157,7 +158,7 @@ std::optional<plan::Plan> load(const Location& where, const std::string& app, co
     const Input recorded = read_input(r);
     if (!r.ok() || racy(recorded, read_at_ns, margin_ns) || !same(recorded, identity(recorded.path))) return std::nullopt;
   }
-  return decode_plan(r);
+  return decode_plan(r, part);
 }
 
 std::uint64_t input_clock() {

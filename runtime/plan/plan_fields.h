@@ -4,11 +4,25 @@
 // the unit test "the plan cache round-trips every field" compares a decoded Plan with the resolved
 // one by operator== (defaulted: every member), so a field left out here fails it.
 // Does not decide the JSON's shape: docs/plan.md's is an interface and keeps its own names.
+//
+// Fields only `cordon explain` reads are wrapped in explain_only(): the provenance of the seccomp
+// part (a few hundred syscalls, each with its set and line), the set catalogue and the rules'
+// reasons. The cache stores them in a section of their own that a launch skips: decoding them
+// costs more than the whole rest of the Plan (docs/performance.md "Plan cache encoding").
 #pragma once
 
 #include "plan/plan.h"
 
 namespace cordon::plan {
+
+template <class T>
+struct ExplainOnly {
+  T& field;
+};
+template <class T>
+ExplainOnly<T> explain_only(T& field) {
+  return {field};
+}
 
 template <class T>
 struct Fields;  // no default: a struct without its list does not compile into an encoder
@@ -76,7 +90,7 @@ template <>
 struct Fields<SetUse> {
   template <class S, class F>
   static void each(S& s, F&& f) {
-    f(s.name), f(s.summary), f(s.from), f(s.syscalls);
+    f(s.name), f(s.summary), f(s.from), f(s.syscalls);  // all of it explain-only: Plan lists it so
   }
 };
 
@@ -84,7 +98,7 @@ template <>
 struct Fields<Named> {
   template <class S, class F>
   static void each(S& s, F&& f) {
-    f(s.name), f(s.from);
+    f(s.name), f(explain_only(s.from));
   }
 };
 
@@ -93,7 +107,7 @@ struct Fields<Rule> {
   template <class S, class F>
   static void each(S& s, F&& f) {
     f(s.syscall), f(s.action), f(s.arg), f(s.low32), f(s.values), f(s.if_arg), f(s.if_equals), f(s.errno_name),
-        f(s.why), f(s.from);
+        f(explain_only(s.why)), f(explain_only(s.from));
   }
 };
 
@@ -111,7 +125,7 @@ struct Fields<Plan> {
   static void each(S& s, F&& f) {
     f(s.version), f(s.app), f(s.summary), f(s.command), f(s.app_from), f(s.hostname), f(s.plugs), f(s.namespaces),
         f(s.network), f(s.network_from), f(s.mounts), f(s.devices), f(s.environment), f(s.limits),
-        f(s.syscall_sets), f(s.syscalls), f(s.denied), f(s.denied_to_all), f(s.rules), f(s.socket_families),
+        f(explain_only(s.syscall_sets)), f(s.syscalls), f(s.denied), f(s.denied_to_all), f(s.rules), f(s.socket_families),
         f(s.notices);
   }
 };

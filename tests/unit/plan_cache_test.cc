@@ -47,9 +47,10 @@ std::string encoded(const plan::Plan& p) {
   return w.bytes();
 }
 
-std::optional<plan::Plan> decoded(const std::string& bytes) {
+std::optional<plan::Plan> decoded(const std::string& bytes,
+                                  cordon::cache::PlanPart part = cordon::cache::PlanPart::whole) {
   Reader r(bytes);
-  return cordon::cache::decode_plan(r);
+  return cordon::cache::decode_plan(r, part);
 }
 
 // Each top-level field on its own, so a failure names the field's position in plan_fields.h.
@@ -57,7 +58,7 @@ std::vector<std::string> fields_of(const plan::Plan& p) {
   std::vector<std::string> out;
   plan::Fields<plan::Plan>::each(p, [&](const auto& field) {
     Writer w;
-    cordon::cache::codec_detail::Encoder{w}(field);
+    cordon::cache::codec_detail::Encoder{w, cordon::cache::codec_detail::Pass::full}(field);
     out.push_back(w.bytes());
   });
   return out;
@@ -91,10 +92,26 @@ TEST_CASE("the plan cache keeps provenance: a plug's grant names the plug after 
   CHECK(back->network_from.front().name == "network");
 }
 
+TEST_CASE("a launch's part of the plan cache has every field but the explain-only ones") {
+  const plan::Plan original = resolved(cordon::test::source_dir() + "/examples/fetch-url.yaml");
+  const auto launch = decoded(encoded(original), cordon::cache::PlanPart::launch);
+  REQUIRE(launch);
+  plan::Plan expected = original;  // what plan_fields.h marks explain_only, cleared
+  expected.syscall_sets.clear();
+  for (auto* list : {&expected.syscalls, &expected.denied, &expected.socket_families})
+    for (plan::Named& n : *list) n.from.clear();
+  for (plan::Rule& r : expected.rules) r.why.clear(), r.from.clear();
+  CHECK(*launch == expected);
+  CHECK(launch->devices == original.devices);  // device provenance: warm messages name the plug
+  CHECK(launch->mounts == original.mounts);
+}
+
 TEST_CASE("a malformed plan cache is refused, never half-read") {
   const std::string bytes = encoded(resolved(cordon::test::source_dir() + "/examples/fetch-url.yaml"));
-  for (std::size_t cut : {std::size_t{0}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1})
+  for (std::size_t cut : {std::size_t{0}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1}) {
     CHECK_FALSE(decoded(bytes.substr(0, cut)));
+    CHECK_FALSE(decoded(bytes.substr(0, cut), cordon::cache::PlanPart::launch));
+  }
   // The first field is Plan::version (8 bytes), then the app name's length: a length past the end.
   std::string long_name = bytes;
   long_name[8 + 7] = '\x7f';
