@@ -21,6 +21,7 @@ class Writer {
     u64(v.size());
     for (const std::string& s : v) str(s);
   }
+  void raw(const std::string& bytes) { out_ += bytes; }  // no length: the reader knows where it ends
   const std::string& bytes() const { return out_; }
 
  private:

@@ -27,7 +27,17 @@ namespace {
 // of plan/plan_fields.h: bump it when either changes (a field added, reordered, an enumerator
 // added), so an older file is refused and rebuilt rather than misread.
 constexpr std::uint32_t kMagic = 0x434f5250;  // "CORP"
-constexpr std::uint64_t kFormat = 9;          // 9: the whole Plan through plan_fields.h, explain section apart
+constexpr std::uint64_t kFormat = 10;         // 10: the launch section's end in the header
+// magic, format, and where the launch section ends: what a launch reads first.
+constexpr std::size_t kHead = 3 * sizeof(std::uint64_t);
+
+// How many bytes a launch reads: up to the end of the launch section, which the header gives.
+// 0 (refused) for a file of another magic or format.
+std::size_t launch_bytes(const std::string& head) {
+  Reader r(head);
+  if (r.u64() != kMagic || r.u64() != kFormat) return 0;
+  return static_cast<std::size_t>(r.u64());
+}
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -147,10 +157,15 @@ std::optional<plan::Plan> load(const Location& where, const std::string& app, co
                                PlanPart part) {
   if (where.dir.empty() || where.dir[0] != '/' || !trusted_chain(where.dir, where.uid)) return std::nullopt;
   const std::string key = cache_key(app, paths);
-  auto bytes = read_private(where.dir + "/" + file_name(key), where.uid);
+  const std::string path = where.dir + "/" + file_name(key);
+  // A launch reads the file up to its launch section: the explain section is most of the bytes.
+  auto bytes = part == PlanPart::launch ? read_private_front(path, where.uid, kHead, launch_bytes)
+                                        : read_private(path, where.uid);
   if (!bytes) return std::nullopt;
   Reader r(*bytes);
-  if (r.u64() != kMagic || r.u64() != kFormat || r.str() != key) return std::nullopt;
+  if (r.u64() != kMagic || r.u64() != kFormat) return std::nullopt;
+  r.u64();  // the launch section's end: read_private_front used it
+  if (r.str() != key) return std::nullopt;
   const std::uint64_t read_at_ns = r.u64();
   const std::uint64_t margin_ns = racy_margin_ns();
   const std::size_t inputs = r.count();
@@ -172,16 +187,20 @@ void store(const Location& where, const std::string& app, const policy::SearchPa
   if (where.dir.empty() || where.dir[0] != '/' || !make_dirs("cache", where.dir, 0700) || !trusted_chain(where.dir, where.uid))
     return;
   const std::string key = cache_key(app, paths);
-  Writer w;
-  w.u64(kMagic);
-  w.u64(kFormat);
-  w.str(key);
-  w.u64(read_at_ns);  // an input changed after it is either seen by its identity or makes the entry racy
+  Writer body;
+  body.str(key);
+  body.u64(read_at_ns);  // an input changed after it is either seen by its identity or makes the entry racy
   const std::vector<std::string> watched = watched_paths(app, paths, plan, sources);
-  w.u64(watched.size());
-  for (const std::string& path : watched) write_input(w, identity(path));
-  encode_plan(w, plan);
-  write_private(where.dir + "/" + file_name(key), w.bytes());
+  body.u64(watched.size());
+  for (const std::string& path : watched) write_input(body, identity(path));
+  encode_launch_section(body, plan);
+  Writer file;
+  file.u64(kMagic);
+  file.u64(kFormat);
+  file.u64(kHead + body.bytes().size());
+  file.raw(body.bytes());
+  file.str(explain_section(plan));
+  write_private(where.dir + "/" + file_name(key), file.bytes());
 }
 
 }  // namespace cordon::cache

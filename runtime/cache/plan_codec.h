@@ -100,20 +100,28 @@ struct Decoder {
 
 }  // namespace codec_detail
 
-// The launch section, then the explain section with its length first (so a launch can skip it).
-inline void encode_plan(Writer& w, const plan::Plan& p) {
+inline void encode_launch_section(Writer& w, const plan::Plan& p) {
   codec_detail::Encoder{w, codec_detail::Pass::launch}(p);
-  Writer explain;
-  codec_detail::Encoder{explain, codec_detail::Pass::explain}(p);
-  w.str(explain.bytes());
+}
+inline std::string explain_section(const plan::Plan& p) {
+  Writer w;
+  codec_detail::Encoder{w, codec_detail::Pass::explain}(p);
+  return w.bytes();
 }
 
-// The Plan is the last thing in a cache file: bytes left after it make the file malformed.
+// The launch section, then the explain section with its length first (so a launch can skip it).
+inline void encode_plan(Writer& w, const plan::Plan& p) {
+  encode_launch_section(w, p);
+  w.str(explain_section(p));
+}
+
+// The Plan is the last thing in a cache file: bytes left after it make the file malformed. For
+// PlanPart::launch the explain section may be absent (a reader that did not read that far).
 inline std::optional<plan::Plan> decode_plan(Reader& r, PlanPart part = PlanPart::whole) {
   plan::Plan p;
   codec_detail::Decoder{r, codec_detail::Pass::launch}(p);
   if (part == PlanPart::launch) {
-    r.skip_str();
+    if (!r.at_end()) r.skip_str();
   } else {
     const std::string explain = r.str();
     Reader inner(explain);
