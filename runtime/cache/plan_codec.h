@@ -9,6 +9,7 @@
 // A launch decodes the first and skips the second.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -69,8 +70,20 @@ struct Decoder {
 
   bool values() const { return pass != Pass::explain; }
   void operator()(std::string& s) const { if (values()) s = r.str(); }
-  void operator()(bool& b) const { if (values()) b = r.u64() != 0; }
-  void operator()(int& i) const { if (values()) i = static_cast<int>(static_cast<std::int64_t>(r.u64())); }
+  // Only what the encoder writes is accepted: one spelling per value, so decoding then encoding
+  // gives back the same bytes (tests/fuzz/fuzz_plan_cache.cc checks it).
+  void operator()(bool& b) const {
+    if (!values()) return;
+    const std::uint64_t v = r.u64();
+    if (v > 1) return r.poison();
+    b = v == 1;
+  }
+  void operator()(int& i) const {
+    if (!values()) return;
+    const auto v = static_cast<std::int64_t>(r.u64());
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) return r.poison();
+    i = static_cast<int>(v);
+  }
   void operator()(std::uint64_t& v) const { if (values()) v = r.u64(); }
   template <class E>
     requires std::is_enum_v<E>
