@@ -8,7 +8,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
-#include "plan/plan_for.h"
+#include "app/plan_for.h"
 #include "policy/bundle.h"
 #include "policy/load.h"
 #include "policy/yaml_tree.h"
@@ -74,7 +74,7 @@ void check_one(const std::string& file, const policy::SearchPaths& paths, policy
       if (auto cat = policy::parse_syscall_sets(file, *text, diags)) policy::check_syscall_catalog(*cat, diags);
       return;
     case FileKind::app:
-      plan::plan_for(file, paths, {}, diags, sources);
+      app::plan_for(file, paths, {}, diags, sources);
       check_personal_paths(file, *text, diags);
       return;
   }

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/suggest.h"
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 namespace cordon::launcher {
 
@@ -20,7 +20,7 @@ bool takes_family(const std::string& syscall) { return syscall == "socket" || sy
 std::string family_of(const sandbox::Denial& d) {
   if (!takes_family(d.syscall)) return {};
   const std::uint64_t low = d.args[0] & 0xffffffffull;  // the kernel reads an int
-  return seccomp::constant_name(seccomp::ConstantKind::address_family, low).value_or("family " + std::to_string(low));
+  return syscalls::constant_name(syscalls::ConstantKind::address_family, low).value_or("family " + std::to_string(low));
 }
 
 std::string plugs_text(const std::vector<std::string>& plugs) {
@@ -38,7 +38,7 @@ DenialReport::DenialReport(const plan::Plan& plan, policy::SearchPaths paths, Re
 bool DenialReport::may_let_through(const sandbox::Denial& d) { return hint_for(d.syscall, family_of(d)).grantable(); }
 
 DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std::string& family) {
-  if (!grants_) grants_ = std::make_unique<plan::GrantIndex>(plan::GrantIndex::build(paths_));
+  if (!grants_) grants_ = std::make_unique<app::GrantIndex>(app::GrantIndex::build(paths_));
   Hint h;
   if (!family.empty()) {
     h.plugs = grants_->plugs_for_family(family);

@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "plan/grants.h"
+#include "app/grants.h"
 #include "plan/plan.h"
 #include "policy/search.h"
 #include "sandbox/denials.h"
@@ -46,7 +46,7 @@ class DenialReport final : public sandbox::DenialSink {
   policy::SearchPaths paths_;
   ReportOptions options_;
   const plan::Plan& plan_;
-  std::unique_ptr<plan::GrantIndex> grants_;  // built at the first denial (it parses YAML)
+  std::unique_ptr<app::GrantIndex> grants_;  // built at the first denial (it parses YAML)
   std::set<std::string> seen_;
   int shown_ = 0;
   std::set<std::string> plugs_, allow_, unfixable_;

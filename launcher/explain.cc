@@ -8,7 +8,7 @@
 #include "launcher/exit_codes.h"
 #include "launcher/explain_text.h"
 #include "launcher/host.h"
-#include "plan/plan_for.h"
+#include "app/plan_for.h"
 #include "plan/plan_json.h"
 #include "seccomp/compile.h"
 #include "seccomp/disassemble.h"
@@ -42,7 +42,7 @@ int explain(const ExplainArgs& args) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   policy::Diagnostics diags;
   policy::SourceTexts sources;
-  auto plan = plan::plan_for(args.app, paths, {}, diags, sources);
+  auto plan = app::plan_for(args.app, paths, {}, diags, sources);
   // With --json, a tool reads stdout: the Plan, or the diagnostics object when there is none.
   if (args.json && !plan) {
     std::cout << policy::render_json(diags).dump(2) << "\n";

@@ -11,11 +11,14 @@ namespace {
 // "base.yaml:12", "home plug (home.yaml:7)", "set file-read (syscall-sets.yaml:40)", "cordon".
 std::string where(const plan::Source& s) {
   std::string loc = s.file.empty() ? "" : s.file + (s.line > 0 ? ":" + std::to_string(s.line) : "");
-  if (s.origin == "cordon") return "cordon";
-  if (s.origin == "app" || s.origin == "base") return loc;
-  if (s.origin.rfind("plug:", 0) == 0) return s.origin.substr(5) + " plug (" + loc + ")";
-  if (s.origin.rfind("set:", 0) == 0) return "set " + s.origin.substr(4) + " (" + loc + ")";
-  return s.origin + " (" + loc + ")";
+  switch (s.origin) {
+    case plan::Origin::cordon: return "cordon";
+    case plan::Origin::app:
+    case plan::Origin::base: return loc;
+    case plan::Origin::plug: return s.name + " plug (" + loc + ")";
+    case plan::Origin::set: return "set " + s.name + " (" + loc + ")";
+  }
+  return plan::origin_label(s) + " (" + loc + ")";
 }
 
 std::string where(const std::vector<plan::Source>& list) {
@@ -34,7 +37,8 @@ void line(std::string& out, const std::string& text, const std::string& from) {
 }
 
 std::string human_limit(const plan::Limit& l) {
-  if (l.unit == "bytes") {
+  const std::string name = plan::to_string(l.kind);
+  if (l.kind == plan::LimitKind::memory) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     std::uint64_t v = l.value;
     int u = 0;
@@ -42,10 +46,10 @@ std::string human_limit(const plan::Limit& l) {
       v /= 1024;
       ++u;
     }
-    return l.name + " " + std::to_string(v) + units[u];
+    return name + " " + std::to_string(v) + units[u];
   }
-  if (l.unit == "ms") return l.name + " " + (l.value % 1000 == 0 ? std::to_string(l.value / 1000) + "s" : std::to_string(l.value) + "ms");
-  return l.name + " " + std::to_string(l.value);
+  if (l.kind == plan::LimitKind::cpu_time) return name + " " + (l.value % 1000 == 0 ? std::to_string(l.value / 1000) + "s" : std::to_string(l.value) + "ms");
+  return name + " " + std::to_string(l.value);
 }
 
 // The syscalls each set brought, then what was allowed or denied by name.
@@ -65,18 +69,18 @@ void syscalls_section(std::string& out, const plan::Plan& p) {
   }
   for (const plan::Named& n : p.syscalls) {
     const bool from_set_only = std::all_of(n.from.begin(), n.from.end(),
-                                           [](const plan::Source& s) { return s.origin.rfind("set:", 0) == 0; });
+                                           [](const plan::Source& s) { return s.origin == plan::Origin::set; });
     if (!from_set_only) line(out, "allow " + n.name, where(n.from));
   }
   for (const plan::Named& n : p.denied) line(out, "deny " + n.name, where(n.from));
   if (!p.rules.empty()) out += "\nargument rules\n";
   for (const plan::Rule& r : p.rules) {
     std::string text = r.syscall + ": ";
-    if (r.action == "errno") text += "fails with " + r.errno_name;
+    if (r.action == plan::RuleAction::fail_with_errno) text += "fails with " + r.errno_name;
     else {
       std::string values;
       for (const std::string& v : r.values) values += (values.empty() ? "" : "|") + v;
-      text += r.action + " arg" + std::to_string(r.arg) + " " + values + (r.low32 ? " (low 32 bits)" : "");
+      text += std::string(plan::to_string(r.action)) + " arg" + std::to_string(r.arg) + " " + values + (r.low32 ? " (low 32 bits)" : "");
       if (r.if_arg >= 0) text += " if arg" + std::to_string(r.if_arg) + " = " + r.if_equals;
     }
     line(out, text, where(r.from));
@@ -96,7 +100,7 @@ std::string explain_text(const plan::Plan& p) {
   std::string ns;
   for (const std::string& n : p.namespaces) ns += (ns.empty() ? "" : " ") + n;
   line(out, "namespaces " + ns, "cordon");
-  line(out, "network " + std::string(p.network == "host" ? "host (IP sockets in the host's network namespace, made by cordon)" : "none (loopback only)"),
+  line(out, "network " + std::string(p.network == plan::NetworkMode::host ? "host (IP sockets in the host's network namespace, made by cordon)" : "none (loopback only)"),
        where(p.network_from));
 
   out += "\nplugs\n";
@@ -126,7 +130,7 @@ std::string explain_text(const plan::Plan& p) {
   }
   syscalls_section(out, p);
   if (!p.notices.empty()) out += "\nnotices\n";
-  for (const plan::Notice& n : p.notices) line(out, n.kind + ": " + n.message, where(n.from));
+  for (const plan::Notice& n : p.notices) line(out, std::string(plan::to_string(n.kind)) + ": " + n.message, where(n.from));
   out += "\nplan " + plan::plan_hash(p) + "\n";
   return out;
 }

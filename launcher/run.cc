@@ -18,7 +18,7 @@
 #include "launcher/host.h"
 #include "cache/filter_cache.h"
 #include "cache/plan_cache.h"
-#include "plan/plan_for.h"
+#include "app/plan_for.h"
 #include "sandbox/app_origin.h"
 #include "sandbox/launch.h"
 #include "util/step_timer.h"

@@ -21,6 +21,7 @@ class Writer {
     u64(v.size());
     for (const std::string& s : v) str(s);
   }
+  void raw(const std::string& bytes) { out_ += bytes; }  // no length: the reader knows where it ends
   const std::string& bytes() const { return out_; }
 
  private:
@@ -31,6 +32,7 @@ class Reader {
  public:
   explicit Reader(const std::string& in) : in_(in) {}
   bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == in_.size(); }
   std::uint64_t u64() {
     std::uint64_t v = 0;
     if (pos_ + sizeof v > in_.size()) return fail();
@@ -45,11 +47,19 @@ class Reader {
     pos_ += n;
     return s;
   }
+  // Steps over a string without copying it.
+  void skip_str() {
+    const std::uint64_t n = u64();
+    if (!ok_ || n > in_.size() - pos_) return (void)fail();
+    pos_ += n;
+  }
   std::vector<std::string> strs() {
     std::vector<std::string> v(count());
     for (std::string& s : v) s = str();
     return v;
   }
+  // Marks the input malformed: a value that decoded but is out of range.
+  void poison() { fail(); }
   std::size_t count() {
     const std::uint64_t n = u64();
     if (n > in_.size()) return fail(), 0;  // a count can never exceed the bytes left

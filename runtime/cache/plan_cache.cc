@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cache/codec.h"
+#include "cache/plan_codec.h"
 #include "cache/private_file.h"
 #include "util/dirs.h"
 #include "util/unique_fd.h"
@@ -22,7 +23,21 @@ namespace cordon::cache {
 
 namespace {
 
-constexpr std::uint32_t kMagic = 0x434f5238;  // "COR8": bump when the layout below changes (8: namespaces)
+// A file starts with the magic, the format and the key. The format is the layout of this file and
+// of plan/plan_fields.h: bump it when either changes (a field added, reordered, an enumerator
+// added), so an older file is refused and rebuilt rather than misread.
+constexpr std::uint32_t kMagic = 0x434f5250;  // "CORP"
+constexpr std::uint64_t kFormat = 10;         // 10: the launch section's end in the header
+// magic, format, and where the launch section ends: what a launch reads first.
+constexpr std::size_t kHead = 3 * sizeof(std::uint64_t);
+
+// How many bytes a launch reads: up to the end of the launch section, which the header gives.
+// 0 (refused) for a file of another magic or format.
+std::size_t launch_bytes(const std::string& head) {
+  Reader r(head);
+  if (r.u64() != kMagic || r.u64() != kFormat) return 0;
+  return static_cast<std::size_t>(r.u64());
+}
 
 // ---- what a Plan depends on --------------------------------------------------------------------
 
@@ -125,132 +140,6 @@ std::string cache_key(const std::string& app, const policy::SearchPaths& paths) 
 
 std::string file_name(const std::string& key) { return hashed_name(key) + ".plan"; }
 
-// ---- the Plan, as much as a launch needs --------------------------------------------------------
-
-// Named lists keep only their names in the cache (provenance is for explain, not for a launch).
-std::vector<std::string> names_of(const std::vector<plan::Named>& list) {
-  std::vector<std::string> out;
-  for (const plan::Named& n : list) out.push_back(n.name);
-  return out;
-}
-
-std::vector<plan::Named> named(const std::vector<std::string>& names) {
-  std::vector<plan::Named> out;
-  for (const std::string& name : names) out.push_back(plan::Named{name, {}});
-  return out;
-}
-
-void encode(Writer& w, const plan::Plan& p) {
-  w.str(p.app);
-  w.str(p.hostname);
-  w.strs(p.command);
-  w.str(p.network);
-  w.strs(p.namespaces);
-  w.u64(p.mounts.size());
-  for (const plan::Mount& m : p.mounts) {
-    w.u64(static_cast<std::uint64_t>(m.kind));
-    w.str(m.path);
-    w.u64(m.optional);
-    w.u64(m.from.size());
-    for (const plan::Source& s : m.from) w.strs({s.origin, s.file, std::to_string(s.line)});
-  }
-  w.u64(p.devices.size());
-  for (const plan::Device& d : p.devices) w.strs({d.path, d.optional ? "1" : "0"});
-  w.u64(p.environment.size());
-  for (const plan::EnvEntry& e : p.environment) w.strs({e.name, e.value});
-  w.u64(p.limits.size());
-  for (const plan::Limit& l : p.limits) {
-    w.strs({l.name, l.unit});
-    w.u64(l.value);
-  }
-  w.u64(p.plugs.size());
-  for (const plan::Plug& pl : p.plugs) w.str(pl.name);
-  w.u64(p.notices.size());
-  for (const plan::Notice& n : p.notices) w.strs({n.kind, n.message});
-  // The seccomp part, names only: enough to compile the filter when its own cache misses.
-  w.strs(names_of(p.syscalls));
-  w.strs(p.denied_to_all);
-  w.strs(names_of(p.denied));
-  w.u64(p.rules.size());
-  for (const plan::Rule& r : p.rules) {
-    w.strs({r.syscall, r.action, std::to_string(r.arg), r.low32 ? "1" : "0", r.errno_name, std::to_string(r.if_arg),
-            r.if_equals});
-    w.strs(r.values);
-  }
-}
-
-std::optional<plan::Plan> decode(Reader& r) {
-  plan::Plan p;
-  p.app = r.str();
-  p.hostname = r.str();
-  p.command = r.strs();
-  p.network = r.str();
-  p.namespaces = r.strs();
-  p.mounts.resize(r.count());
-  for (plan::Mount& m : p.mounts) {
-    const std::uint64_t kind = r.u64();
-    if (kind > static_cast<std::uint64_t>(plan::MountKind::hide)) return std::nullopt;
-    m.kind = static_cast<plan::MountKind>(kind);
-    m.path = r.str();
-    m.optional = r.u64() != 0;
-    m.from.resize(r.count());
-    for (plan::Source& s : m.from) {
-      auto f = r.strs();
-      if (f.size() != 3) return std::nullopt;
-      s = plan::Source{f[0], f[1], std::atoi(f[2].c_str())};
-    }
-  }
-  p.devices.resize(r.count());
-  for (plan::Device& d : p.devices) {
-    auto f = r.strs();
-    if (f.size() != 2) return std::nullopt;
-    d.path = f[0];
-    d.optional = f[1] == "1";
-  }
-  p.environment.resize(r.count());
-  for (plan::EnvEntry& e : p.environment) {
-    auto f = r.strs();
-    if (f.size() != 2) return std::nullopt;
-    e.name = f[0];
-    e.value = f[1];
-  }
-  p.limits.resize(r.count());
-  for (plan::Limit& l : p.limits) {
-    auto f = r.strs();
-    if (f.size() != 2) return std::nullopt;
-    l.name = f[0];
-    l.unit = f[1];
-    l.value = r.u64();
-  }
-  p.plugs.resize(r.count());
-  for (plan::Plug& pl : p.plugs) pl.name = r.str();
-  p.notices.resize(r.count());
-  for (plan::Notice& n : p.notices) {
-    auto f = r.strs();
-    if (f.size() != 2) return std::nullopt;
-    n.kind = f[0];
-    n.message = f[1];
-  }
-  p.syscalls = named(r.strs());
-  p.denied_to_all = r.strs();
-  p.denied = named(r.strs());
-  p.rules.resize(r.count());
-  for (plan::Rule& rule : p.rules) {
-    auto f = r.strs();
-    if (f.size() != 7) return std::nullopt;
-    rule.syscall = f[0];
-    rule.action = f[1];
-    rule.arg = std::atoi(f[2].c_str());
-    rule.low32 = f[3] == "1";
-    rule.errno_name = f[4];
-    rule.if_arg = std::atoi(f[5].c_str());
-    rule.if_equals = f[6];
-    rule.values = r.strs();
-  }
-  if (!r.ok()) return std::nullopt;
-  return p;
-}
-
 }  // namespace
 
 Location location(uid_t uid, const std::string& home, const std::string& xdg_cache_home) {
@@ -264,13 +153,19 @@ std::string filters_dir(const Location& plans) {
   return slash == std::string::npos ? "" : plans.dir.substr(0, slash) + "/filters";
 }
 
-std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths) {
+std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths,
+                               PlanPart part) {
   if (where.dir.empty() || where.dir[0] != '/' || !trusted_chain(where.dir, where.uid)) return std::nullopt;
   const std::string key = cache_key(app, paths);
-  auto bytes = read_private(where.dir + "/" + file_name(key), where.uid);
+  const std::string path = where.dir + "/" + file_name(key);
+  // A launch reads the file up to its launch section: the explain section is most of the bytes.
+  auto bytes = part == PlanPart::launch ? read_private_front(path, where.uid, kHead, launch_bytes)
+                                        : read_private(path, where.uid);
   if (!bytes) return std::nullopt;
   Reader r(*bytes);
-  if (r.u64() != kMagic || r.str() != key) return std::nullopt;
+  if (r.u64() != kMagic || r.u64() != kFormat) return std::nullopt;
+  r.u64();  // the launch section's end: read_private_front used it
+  if (r.str() != key) return std::nullopt;
   const std::uint64_t read_at_ns = r.u64();
   const std::uint64_t margin_ns = racy_margin_ns();
   const std::size_t inputs = r.count();
@@ -278,7 +173,7 @@ std::optional<plan::Plan> load(const Location& where, const std::string& app, co
     const Input recorded = read_input(r);
     if (!r.ok() || racy(recorded, read_at_ns, margin_ns) || !same(recorded, identity(recorded.path))) return std::nullopt;
   }
-  return decode(r);
+  return decode_plan(r, part);
 }
 
 std::uint64_t input_clock() {
@@ -292,15 +187,20 @@ void store(const Location& where, const std::string& app, const policy::SearchPa
   if (where.dir.empty() || where.dir[0] != '/' || !make_dirs("cache", where.dir, 0700) || !trusted_chain(where.dir, where.uid))
     return;
   const std::string key = cache_key(app, paths);
-  Writer w;
-  w.u64(kMagic);
-  w.str(key);
-  w.u64(read_at_ns);  // an input changed after it is either seen by its identity or makes the entry racy
+  Writer body;
+  body.str(key);
+  body.u64(read_at_ns);  // an input changed after it is either seen by its identity or makes the entry racy
   const std::vector<std::string> watched = watched_paths(app, paths, plan, sources);
-  w.u64(watched.size());
-  for (const std::string& path : watched) write_input(w, identity(path));
-  encode(w, plan);
-  write_private(where.dir + "/" + file_name(key), w.bytes());
+  body.u64(watched.size());
+  for (const std::string& path : watched) write_input(body, identity(path));
+  encode_launch_section(body, plan);
+  Writer file;
+  file.u64(kMagic);
+  file.u64(kFormat);
+  file.u64(kHead + body.bytes().size());
+  file.raw(body.bytes());
+  file.str(explain_section(plan));
+  write_private(where.dir + "/" + file_name(key), file.bytes());
 }
 
 }  // namespace cordon::cache

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/plan_codec.h"
 #include "plan/plan.h"
 #include "policy/diagnostics.h"
 #include "policy/search.h"
@@ -36,8 +37,12 @@ Location location(uid_t uid, const std::string& home, const std::string& xdg_cac
 std::string filters_dir(const Location& plans);
 
 // The cached Plan for `app` (a name or a file) if every input is unchanged; nullopt otherwise.
-// Only the parts `cordon run` uses are kept (no provenance lines, no syscall sets).
-std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths);
+// Every field is stored (plan/plan_fields.h). PlanPart::launch, what `cordon run` asks for, leaves
+// the explain-only fields empty (the seccomp part's provenance, the set catalogue, rule reasons):
+// decoding them would cost a launch more than the rest of the Plan. Every field a launch prints
+// from, device and mount provenance included, is there either way.
+std::optional<plan::Plan> load(const Location& where, const std::string& app, const policy::SearchPaths& paths,
+                               PlanPart part = PlanPart::launch);
 
 // The time to hand to store(): taken before the first input is read, so that an input changed
 // while it was being read is caught (racy) rather than recorded with the new identity.

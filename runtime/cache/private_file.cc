@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include "util/unique_fd.h"
 
@@ -29,15 +30,44 @@ bool trusted_chain(const std::string& dir, uid_t uid) {
   return true;
 }
 
-std::optional<std::string> read_private(const std::string& path, uid_t uid) {
+namespace {
+
+// The open file and its size, if it is one read_private may trust.
+std::optional<std::pair<UniqueFd, std::size_t>> open_private(const std::string& path, uid_t uid) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) return std::nullopt;
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0 ||
       static_cast<std::size_t>(st.st_size) > kMaxFile)
     return std::nullopt;
-  std::string buf(static_cast<std::size_t>(st.st_size), '\0');
-  if (::read(fd.get(), buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) return std::nullopt;
+  return std::make_pair(std::move(fd), static_cast<std::size_t>(st.st_size));
+}
+
+bool read_at(int fd, std::string& buf, std::size_t offset) {
+  return ::pread(fd, buf.data() + offset, buf.size() - offset, static_cast<off_t>(offset)) ==
+         static_cast<ssize_t>(buf.size() - offset);
+}
+
+}  // namespace
+
+std::optional<std::string> read_private(const std::string& path, uid_t uid) {
+  auto file = open_private(path, uid);
+  if (!file) return std::nullopt;
+  std::string buf(file->second, '\0');
+  if (!read_at(file->first.get(), buf, 0)) return std::nullopt;
+  return buf;
+}
+
+std::optional<std::string> read_private_front(const std::string& path, uid_t uid, std::size_t head,
+                                              std::size_t (*wanted)(const std::string& head)) {
+  auto file = open_private(path, uid);
+  if (!file || head > file->second) return std::nullopt;
+  std::string buf(head, '\0');
+  if (!read_at(file->first.get(), buf, 0)) return std::nullopt;
+  const std::size_t total = wanted(buf);
+  if (total < head || total > file->second) return std::nullopt;
+  buf.resize(total);
+  if (!read_at(file->first.get(), buf, head)) return std::nullopt;
   return buf;
 }
 

@@ -18,6 +18,13 @@ bool trusted_chain(const std::string& dir, uid_t uid);
 // and at most 1 MiB; nullopt otherwise.
 std::optional<std::string> read_private(const std::string& path, uid_t uid);
 
+// The same checks, but reads only the front of the file that its own header asks for: `head`
+// bytes, then up to `wanted(those bytes)` in all. nullopt when `wanted` asks for less than the
+// head or more than the file holds. A launch that needs the front of a cache file does not copy
+// the rest.
+std::optional<std::string> read_private_front(const std::string& path, uid_t uid, std::size_t head,
+                                              std::size_t (*wanted)(const std::string& head));
+
 // Writes `bytes` to `path` (mode 0600) through a temporary file and rename: a reader sees the old
 // file or the new one, never half of one. Best effort: false if it could not.
 bool write_private(const std::string& path, const std::string& bytes);

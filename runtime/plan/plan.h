@@ -10,13 +10,26 @@
 
 namespace cordon::plan {
 
+// Who granted a Plan item. What the sandbox and the explain text switch on, so an enum: nothing
+// parses "plug:NAME" back out of a string.
+enum class Origin {
+  cordon,  // built in: the fixed frame of every launch
+  base,    // base.yaml, the template every app gets
+  plug,    // an interface the app plugs; Source::name is the plug
+  app,     // the app's own policy
+  set,     // a syscall set of the catalogue; Source::name is the set
+};
+
 // Where a Plan item came from.
 struct Source {
-  std::string origin;  // "cordon" (built in), "base", "plug:NAME", "app", "set:NAME"
-  std::string file;    // basename of the file that says it; "" for cordon's built-ins
+  Origin origin = Origin::cordon;
+  std::string name;  // the plug's or the set's name; "" for the other origins
+  std::string file;  // basename of the file that says it; "" for cordon's built-ins
   int line = 0;
-  bool operator==(const Source& o) const { return origin == o.origin && file == o.file && line == o.line; }
+  bool operator==(const Source&) const = default;
 };
+// "cordon", "base", "app", "plug:NAME", "set:NAME": the spelling of docs/plan.md's JSON.
+std::string origin_label(const Source& s);
 
 enum class MountKind {
   root_tmpfs,  // the empty root everything else is built in
@@ -34,26 +47,34 @@ struct Mount {
   std::string path;
   bool optional = false;  // a missing source is skipped rather than an error
   std::vector<Source> from;
+  bool operator==(const Mount&) const = default;
 };
 
 struct Device {
   std::string path;
   bool optional = false;
   std::vector<Source> from;
+  bool operator==(const Device&) const = default;
 };
 
 struct EnvEntry {
   std::string name;
   std::string value;  // may hold $VARIABLES, expanded at launch
   Source from;
+  bool operator==(const EnvEntry&) const = default;
 };
 
+// The limits a policy may set; each has one unit.
+enum class LimitKind { cpu_time, memory, open_files, processes };
+const char* to_string(LimitKind k);  // cpu-time, memory, open-files, processes
+const char* unit_of(LimitKind k);    // ms, bytes, count, count
+
 struct Limit {
-  std::string name;   // memory, processes, open-files, cpu-time
-  std::uint64_t value = 0;
-  std::string unit;   // bytes, count, ms
+  LimitKind kind = LimitKind::memory;
+  std::uint64_t value = 0;  // in unit_of(kind)
   std::string enforced_by;  // the kernel mechanism: RLIMIT_DATA, RLIMIT_NPROC, ...
   Source from;
+  bool operator==(const Limit&) const = default;
 };
 
 struct Plug {
@@ -62,6 +83,7 @@ struct Plug {
   bool connected = false;  // a manual plug grants nothing until `cordon connect`
   std::vector<std::pair<std::string, std::string>> attributes;
   Source from;
+  bool operator==(const Plug&) const = default;
 };
 
 struct SetUse {
@@ -69,12 +91,14 @@ struct SetUse {
   std::string summary;
   std::vector<Source> from;           // the base, plug or set that brought it in
   std::vector<std::string> syscalls;  // its own members, sorted
+  bool operator==(const SetUse&) const = default;
 };
 
 // A name granted by one or more sources: a syscall, an address family.
 struct Named {
   std::string name;
   std::vector<Source> from;
+  bool operator==(const Named&) const = default;
 };
 
 inline bool has_name(const std::vector<Named>& list, std::string_view name) {
@@ -83,27 +107,47 @@ inline bool has_name(const std::vector<Named>& list, std::string_view name) {
   return false;
 }
 
+// What an argument rule does; the compiler and the explain text switch on it.
+enum class RuleAction {
+  fail_with_errno,  // the call fails with errno_name, whatever its arguments
+  deny,             // argument `arg` equal to one of `values` is refused
+  deny_bits,        // argument `arg` with any of the bits in `values` is refused
+  deny_all_bits,    // argument `arg` with all of the bits in `values` together is refused
+  allow_only,       // argument `arg` must be one of `values`
+};
+const char* to_string(RuleAction a);  // errno, deny, deny-bits, deny-all-bits, allow-only
+
 struct Rule {
   std::string syscall;
-  std::string action;               // errno | deny | deny-bits | allow-only
+  RuleAction action = RuleAction::deny;
   int arg = -1;
   bool low32 = false;
-  std::vector<std::string> values;  // constant names (deny, deny-bits, allow-only)
+  std::vector<std::string> values;  // constant names (all actions but fail_with_errno)
   int if_arg = -1;                  // deny only while argument if_arg ...
   std::string if_equals;            // ... equals this constant (low 32 bits, as `low32`)
-  std::string errno_name;           // for errno
+  std::string errno_name;           // for fail_with_errno
   std::string why;
   std::vector<Source> from;
+  bool operator==(const Rule&) const = default;
 };
 
+enum class NoticeKind {
+  unenforced,   // the policy asks for something this cordon cannot enforce yet; `run` refuses the Plan
+  unconnected,  // a manual plug that grants nothing until `cordon connect`
+  info,         // nothing is weaker than asked (e.g. best-effort asked, strict given)
+};
+const char* to_string(NoticeKind k);
+
 struct Notice {
-  // unenforced: the policy asks for something this cordon cannot enforce yet; `run` refuses the Plan.
-  // unconnected: a manual plug that grants nothing until `cordon connect`.
-  // info: nothing is weaker than asked (e.g. best-effort asked, strict given).
-  std::string kind;
+  NoticeKind kind = NoticeKind::info;
   std::string message;
   Source from;
+  bool operator==(const Notice&) const = default;
 };
+
+// none: a network namespace with loopback only; host: IP sockets made in the host's namespace.
+enum class NetworkMode { none, host };
+const char* to_string(NetworkMode m);
 
 struct Plan {
   int version = 1;
@@ -114,7 +158,7 @@ struct Plan {
   std::string hostname;
   std::vector<Plug> plugs;
   std::vector<std::string> namespaces;  // always new, for root too, "net" included
-  std::string network = "none";         // none: loopback only; host: IP sockets from the host's namespace
+  NetworkMode network = NetworkMode::none;
   std::vector<Source> network_from;
   std::vector<Mount> mounts;            // in the order they are applied
   std::vector<Device> devices;
@@ -127,6 +171,7 @@ struct Plan {
   std::vector<Rule> rules;
   std::vector<Named> socket_families; // address families socket() may use
   std::vector<Notice> notices;          // accepted but not enforced yet, unconnected plugs
+  bool operator==(const Plan&) const = default;
 };
 
 }  // namespace cordon::plan

@@ -10,7 +10,7 @@ using json = nlohmann::ordered_json;
 
 json source_json(const Source& s) {
   json j;
-  j["origin"] = s.origin;
+  j["origin"] = origin_label(s);
   if (!s.file.empty()) j["file"] = s.file;
   if (s.line > 0) j["line"] = s.line;
   return j;
@@ -70,8 +70,8 @@ json seccomp_json(const Plan& p) {
     sets.push_back({{"name", s.name}, {"summary", s.summary}, {"from", sources_json(s.from)}, {"syscalls", s.syscalls}});
   json rules = json::array();
   for (const Rule& r : p.rules) {
-    json e{{"syscall", r.syscall}, {"action", r.action}};
-    if (r.action == "errno") e["errno"] = r.errno_name;
+    json e{{"syscall", r.syscall}, {"action", to_string(r.action)}};
+    if (r.action == RuleAction::fail_with_errno) e["errno"] = r.errno_name;
     else {
       e["arg"] = r.arg;
       e["compare"] = r.low32 ? "low32" : "full";
@@ -100,7 +100,7 @@ nlohmann::ordered_json to_json(const Plan& p) {
   j["hostname"] = p.hostname;
   j["plugs"] = plugs_json(p);
   j["namespaces"] = p.namespaces;
-  j["network"] = {{"mode", p.network}, {"from", sources_json(p.network_from)}};
+  j["network"] = {{"mode", to_string(p.network)}, {"from", sources_json(p.network_from)}};
   j["mounts"] = mounts_json(p);
   j["devices"] = devices_json(p);
   json env = json::array();
@@ -109,13 +109,13 @@ nlohmann::ordered_json to_json(const Plan& p) {
   j["environment"] = std::move(env);
   json limits = json::array();
   for (const Limit& l : p.limits)
-    limits.push_back({{"name", l.name}, {"value", l.value}, {"unit", l.unit}, {"enforced_by", l.enforced_by},
+    limits.push_back({{"name", to_string(l.kind)}, {"value", l.value}, {"unit", unit_of(l.kind)}, {"enforced_by", l.enforced_by},
                       {"from", source_json(l.from)}});
   j["limits"] = std::move(limits);
   j["seccomp"] = seccomp_json(p);
   json notices = json::array();
   for (const Notice& n : p.notices)
-    notices.push_back({{"kind", n.kind}, {"message", n.message}, {"from", source_json(n.from)}});
+    notices.push_back({{"kind", to_string(n.kind)}, {"message", n.message}, {"from", source_json(n.from)}});
   j["notices"] = std::move(notices);
   return j;
 }

@@ -1,11 +1,11 @@
 // Argument rules and errno overrides, in syscall-sets.yaml and interface files.
 #include "policy/arg_rules.h"
 
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 namespace cordon::policy {
 
-using seccomp::ConstantKind;
+using syscalls::ConstantKind;
 
 namespace {
 
@@ -13,9 +13,9 @@ std::vector<Located<std::string>> read_constants(const Reader& r, const YamlNode
                                                  ConstantKind kind) {
   std::vector<Located<std::string>> out;
   for (Located<std::string>& c : r.string_list(n, what)) {
-    if (!seccomp::constant_value(kind, c.value)) {
+    if (!syscalls::constant_value(kind, c.value)) {
       r.diags.error(c.where, "unknown constant '" + c.value + "' in " + std::string(what) +
-                                 "; known: " + seccomp::constant_names(kind));
+                                 "; known: " + syscalls::constant_names(kind));
       continue;
     }
     out.push_back(std::move(c));
@@ -40,9 +40,9 @@ void read_condition(const Reader& r, const YamlNode& n, ArgRule& rule) {
   if (auto a = r.integer(*arg, "if-arg", 0, 5)) rule.if_arg = static_cast<int>(*a);
   if (rule.if_arg == rule.arg) r.error(*arg, "if-arg must name another argument than arg");
   auto s = r.string(*equals, "if-equals");
-  const ConstantKind kind = seccomp::argument_kind(rule.syscall.value, rule.if_arg);
-  if (s && !seccomp::constant_value(kind, *s))
-    r.error(*equals, "unknown constant '" + *s + "'; known: " + seccomp::constant_names(kind));
+  const ConstantKind kind = syscalls::argument_kind(rule.syscall.value, rule.if_arg);
+  if (s && !syscalls::constant_value(kind, *s))
+    r.error(*equals, "unknown constant '" + *s + "'; known: " + syscalls::constant_names(kind));
   else if (s)
     rule.if_equals = Located<std::string>{*s, r.at(*equals)};
 }
@@ -70,8 +70,8 @@ std::optional<ArgRule> read_arg_rule(const Reader& r, const YamlNode& n) {
   const YamlNode* all = n.find("deny-all-bits");
   if (err) {
     auto s = r.string(*err, "errno");
-    if (s && !seccomp::constant_value(ConstantKind::errno_value, *s))
-      r.error(*err, "unknown errno '" + *s + "'; known: " + seccomp::constant_names(ConstantKind::errno_value));
+    if (s && !syscalls::constant_value(ConstantKind::errno_value, *s))
+      r.error(*err, "unknown errno '" + *s + "'; known: " + syscalls::constant_names(ConstantKind::errno_value));
     else if (s)
       rule.errno_name = Located<std::string>{*s, r.at(*err)};
     if (arg || deny || bits || only || all)
@@ -90,7 +90,7 @@ std::optional<ArgRule> read_arg_rule(const Reader& r, const YamlNode& n) {
     if (s && *s != "low32" && *s != "full") r.error(*cmp, "compare must be 'low32' or 'full', found '" + *s + "'");
     rule.low32 = s && *s == "low32";
   }
-  const ConstantKind kind = seccomp::argument_kind(rule.syscall.value, rule.arg);
+  const ConstantKind kind = syscalls::argument_kind(rule.syscall.value, rule.arg);
   if (deny) rule.deny = read_constants(r, *deny, "deny", kind);
   if (bits) rule.deny_bits = read_constants(r, *bits, "deny-bits", kind);
   if (only) rule.allow_only = read_constants(r, *only, "allow-only", kind);

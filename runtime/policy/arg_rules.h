@@ -10,7 +10,7 @@
 
 #include "policy/fields.h"
 #include "policy/model.h"
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 namespace cordon::policy {
 

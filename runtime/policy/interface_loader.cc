@@ -6,7 +6,7 @@
 #include "policy/fields.h"
 #include "policy/load.h"
 #include "policy/suggest.h"
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 namespace cordon::policy {
 
@@ -24,9 +24,9 @@ std::vector<std::string> interface_keys() {
 std::vector<Located<std::string>> read_families(const Reader& r, const YamlNode& n) {
   std::vector<Located<std::string>> out;
   for (Located<std::string>& f : r.string_list(n, "seccomp.socket-families")) {
-    if (!seccomp::constant_value(seccomp::ConstantKind::address_family, f.value)) {
+    if (!syscalls::constant_value(syscalls::ConstantKind::address_family, f.value)) {
       r.diags.error(f.where, "unknown socket family '" + f.value + "'; known: " +
-                                 seccomp::constant_names(seccomp::ConstantKind::address_family));
+                                 syscalls::constant_names(syscalls::ConstantKind::address_family));
       continue;
     }
     out.push_back(std::move(f));

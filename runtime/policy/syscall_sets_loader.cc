@@ -6,13 +6,13 @@
 #include "policy/fields.h"
 #include "policy/arg_rules.h"
 #include "policy/load.h"
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 namespace cordon::policy {
 
 namespace {
 
-using seccomp::ConstantKind;
+using syscalls::ConstantKind;
 
 std::optional<SyscallSet> read_set(const Reader& r, const YamlNode& key, const YamlNode& n) {
   auto name = r.name(key, "set name");

@@ -116,9 +116,9 @@ Result<void> make_dir(const std::string& path) {
   return {};
 }
 
-std::optional<std::uint64_t> limit_of(const std::vector<plan::Limit>& limits, const char* name) {
+std::optional<std::uint64_t> limit_of(const std::vector<plan::Limit>& limits, plan::LimitKind kind) {
   for (const plan::Limit& l : limits)
-    if (l.name == name) return l.value;
+    if (l.kind == kind) return l.value;
   return std::nullopt;
 }
 
@@ -134,12 +134,12 @@ bool hands_down(const std::string& dir, const std::string& controller) {
 
 struct Knob {
   const char* controller;
-  const char* limit;  // the Plan's limit
+  plan::LimitKind limit;  // the Plan's limit
   const char* v1;
   const char* v2;
 };
-constexpr Knob kKnobs[] = {{"pids", "processes", "pids.max", "pids.max"},
-                           {"memory", "memory", "memory.limit_in_bytes", "memory.max"}};
+constexpr Knob kKnobs[] = {{"pids", plan::LimitKind::processes, "pids.max", "pids.max"},
+                           {"memory", plan::LimitKind::memory, "memory.limit_in_bytes", "memory.max"}};
 
 // Leaves a cordon that was killed (SIGKILL: no destructor ran) left behind in `parent`: named
 // cordon-APP-PID with no such process any more. rmdir removes only an empty cgroup, so a leaf
@@ -172,7 +172,7 @@ Result<AppCgroup> AppCgroup::create(const std::string& app, const std::vector<pl
     auto where = locate(k.controller, own, mounted);
     if (!where) return where.error();
     if (!*where) {
-      if (value) return fail("cgroup", std::string("enforce ") + k.limit + ": no " + k.controller + " controller is mounted");
+      if (value) return fail("cgroup", std::string("enforce ") + plan::to_string(k.limit) + ": no " + k.controller + " controller is mounted");
       continue;  // nothing to bind the app with; it stays in the invoker's cgroup
     }
     const Location& loc = **where;

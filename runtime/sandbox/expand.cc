@@ -12,14 +12,14 @@ namespace {
 
 // Only the app's own policy asks for it: no interface, base or cordon grants the same path.
 bool only_from_app(const std::vector<plan::Source>& from) {
-  return !from.empty() && std::all_of(from.begin(), from.end(), [](const plan::Source& s) { return s.origin == "app"; });
+  return !from.empty() && std::all_of(from.begin(), from.end(), [](const plan::Source& s) { return s.origin == plan::Origin::app; });
 }
 
 std::string describe(const std::vector<plan::Source>& from) {
   if (from.empty()) return "cordon";
   const plan::Source& s = from.front();
-  if (s.file.empty()) return s.origin;
-  return (s.origin.rfind("plug:", 0) == 0 ? s.origin.substr(5) + " plug, " : "") + s.file + ":" + std::to_string(s.line);
+  if (s.file.empty()) return plan::origin_label(s);
+  return (s.origin == plan::Origin::plug ? s.name + " plug, " : "") + s.file + ":" + std::to_string(s.line);
 }
 
 // A parent before its children: '/' sorts before every other byte of a path.

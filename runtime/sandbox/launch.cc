@@ -45,14 +45,14 @@ mounts::TmpfsBudget tmpfs_budget(const plan::Plan& plan) {
   const std::uint64_t ram = ::sysinfo(&info) == 0 ? std::uint64_t{info.totalram} * info.mem_unit : 0;
   std::uint64_t bytes = ram / 4;
   for (const plan::Limit& l : plan.limits)
-    if (l.name == "memory" && (bytes == 0 || l.value < bytes)) bytes = l.value;
+    if (l.kind == plan::LimitKind::memory && (bytes == 0 || l.value < bytes)) bytes = l.value;
   if (bytes == 0) bytes = std::uint64_t{1} << 30;  // sysinfo cannot fail here; a bound all the same
   return {bytes, std::max<std::uint64_t>(bytes / (16 * 1024), 4096)};
 }
 
 Result<void> refuse_unenforceable(const plan::Plan& plan) {
   for (const plan::Notice& n : plan.notices)
-    if (n.kind == "unenforced") return fail("launch", "run " + plan.app + ": " + n.message);
+    if (n.kind == plan::NoticeKind::unenforced) return fail("launch", "run " + plan.app + ": " + n.message);
   return {};
 }
 

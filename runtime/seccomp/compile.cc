@@ -13,7 +13,7 @@
 #include <optional>
 #include <set>
 
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 #include "util/unique_fd.h"
 
 #ifndef CORDON_VERSION
@@ -21,6 +21,10 @@
 #endif
 
 namespace cordon::seccomp {
+
+using syscalls::argument_kind;
+using syscalls::constant_value;
+using syscalls::ConstantKind;
 
 namespace {
 
@@ -112,7 +116,7 @@ Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, D
     action[*nr] = SCMP_ACT_ALLOW;
   }
   for (const plan::Rule& r : plan.rules) {
-    if (r.action != "errno") continue;
+    if (r.action != plan::RuleAction::fail_with_errno) continue;
     auto nr = syscall_number(r.syscall);
     auto value = constant_value(ConstantKind::errno_value, r.errno_name);
     if (!nr) return nr.error();
@@ -133,7 +137,7 @@ scmp_arg_cmp compare_equal(const plan::Rule& r, std::uint64_t value) {
 // Without a listener too when a listed value is too large to deny the others one by one
 // (personality); a value outside the list then answers ENOSYS, the allowlist's own default.
 bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
-  if (r.action != "allow-only" || r.if_arg >= 0) return false;  // a conditional one denies in the rules
+  if (r.action != plan::RuleAction::allow_only || r.if_arg >= 0) return false;  // a conditional one denies in the rules
   if (denials != Denials::errno_only) return true;
   auto values = rule_values(r);
   return !values || std::any_of(values->begin(), values->end(), [](std::uint64_t v) { return v >= kAllowOnlyLimit; });
@@ -144,7 +148,7 @@ bool allow_only_in_allowlist(const plan::Rule& r, Denials denials) {
 // would absorb that (see the file comment). In errno_only mode the rule also stays in the argument
 // rules, which answer EPERM for the families the Plan lacks before the allowlist is consulted.
 bool routes_to_broker(const plan::Rule& r, const std::vector<std::uint64_t>& brokered) {
-  return r.syscall == "socket" && r.action == "allow-only" && r.arg == 0 && r.if_arg < 0 && !brokered.empty();
+  return r.syscall == "socket" && r.action == plan::RuleAction::allow_only && r.arg == 0 && r.if_arg < 0 && !brokered.empty();
 }
 
 // Each listed value: ALLOW, or for a brokered socket family NOTIFY (the supervisor makes the
@@ -210,15 +214,15 @@ Result<std::vector<scmp_arg_cmp>> denying_comparisons(const plan::Rule& r) {
   if (!values) return values.error();
   const auto arg = static_cast<unsigned>(r.arg);
   std::vector<scmp_arg_cmp> out;
-  if (r.action == "deny") {
+  if (r.action == plan::RuleAction::deny) {
     for (std::uint64_t v : *values) out.push_back(compare_equal(r, v));
-  } else if (r.action == "deny-bits") {
+  } else if (r.action == plan::RuleAction::deny_bits) {
     for (std::uint64_t bit : *values) out.push_back(SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, bit, bit));
-  } else if (r.action == "deny-all-bits") {
+  } else if (r.action == plan::RuleAction::deny_all_bits) {
     std::uint64_t mask = 0;
     for (std::uint64_t bit : *values) mask |= bit;
     out.push_back(SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, mask, mask));
-  } else if (r.action == "allow-only") {
+  } else if (r.action == plan::RuleAction::allow_only) {
     const std::set<std::uint64_t> allowed(values->begin(), values->end());
     for (std::uint64_t v = 0; v < kAllowOnlyLimit; ++v)
       if (!allowed.count(v)) out.push_back(compare_equal(r, v));
@@ -232,7 +236,7 @@ Result<std::vector<scmp_arg_cmp>> denying_comparisons(const plan::Rule& r) {
       add_low32_blocks(out, arg, from, 1ull << 32);
     }
   } else {
-    return fail("seccomp", r.syscall + " rule: unknown action " + r.action);
+    return fail("seccomp", r.syscall + " rule: unknown action " + plan::to_string(r.action));
   }
   return out;
 }
@@ -269,8 +273,8 @@ bool condition_refused_outright(const plan::Plan& plan, const plan::Rule& r, Den
   for (const plan::Rule& o : plan.rules) {
     if (o.syscall != r.syscall || o.if_arg >= 0 || o.arg != r.if_arg || o.low32 != r.low32) continue;
     const bool listed = std::count(o.values.begin(), o.values.end(), r.if_equals) > 0;
-    if (o.action == "deny" && listed) return true;
-    if (o.action == "allow-only" && !listed && !allow_only_in_allowlist(o, denials)) return true;
+    if (o.action == plan::RuleAction::deny && listed) return true;
+    if (o.action == plan::RuleAction::allow_only && !listed && !allow_only_in_allowlist(o, denials)) return true;
   }
   return false;
 }
@@ -280,7 +284,7 @@ Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan, De
   if (!ctx) return ctx.error();
   bool any = false;
   for (const plan::Rule& r : plan.rules) {
-    if (r.action == "errno" || allow_only_in_allowlist(r, denials)) continue;  // in the allowlist
+    if (r.action == plan::RuleAction::fail_with_errno || allow_only_in_allowlist(r, denials)) continue;  // in the allowlist
     if (condition_refused_outright(plan, r, denials)) continue;
     CORDON_TRY(add_argument_rule(ctx->get(), r));
     any = true;
@@ -295,9 +299,9 @@ Result<std::optional<Program>> compile_argument_rules(const plan::Plan& plan, De
 
 std::vector<std::uint64_t> brokered_families(const plan::Plan& plan) {
   std::vector<std::uint64_t> out;
-  if (plan.network != "host" || !plan::has_name(plan.syscalls, "socket")) return out;
+  if (plan.network != plan::NetworkMode::host || !plan::has_name(plan.syscalls, "socket")) return out;
   for (const plan::Rule& r : plan.rules) {
-    if (r.syscall != "socket" || r.action != "allow-only" || r.arg != 0 || r.if_arg >= 0) continue;
+    if (r.syscall != "socket" || r.action != plan::RuleAction::allow_only || r.arg != 0 || r.if_arg >= 0) continue;
     for (const std::string& name : r.values)
       if (name == "AF_INET" || name == "AF_INET6")  // the families the network plug grants
         if (auto v = constant_value(argument_kind(r.syscall, r.arg), name)) out.push_back(*v);
@@ -369,12 +373,12 @@ std::string filter_key(const plan::Plan& plan, Denials denials) {
   std::string key = std::string("cordon " CORDON_VERSION "\nlayout ") + std::to_string(kFilterLayout) + "\ndenials " +
                     to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
                     "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) +
-                    "\nnetwork " + plan.network + "\nallow";
+                    "\nnetwork " + plan::to_string(plan.network) + "\nallow";
   for (const plan::Named& s : plan.syscalls) key += " " + s.name;
   key += "\nnever";
   for (const std::string& s : plan.denied_to_all) key += " " + s;
   for (const plan::Rule& r : plan.rules) {
-    key += "\nrule " + r.syscall + " " + r.action + " " + std::to_string(r.arg) + (r.low32 ? " low32 " : " full ") + r.errno_name;
+    key += "\nrule " + r.syscall + " " + plan::to_string(r.action) + " " + std::to_string(r.arg) + (r.low32 ? " low32 " : " full ") + r.errno_name;
     if (r.if_arg >= 0) key += " if " + std::to_string(r.if_arg) + "=" + r.if_equals;
     for (const std::string& value : r.values) key += " " + value;
   }

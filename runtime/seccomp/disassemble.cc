@@ -9,9 +9,12 @@
 #include <cstdlib>
 #include <vector>
 
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 namespace cordon::seccomp {
+
+using syscalls::constant_name;
+using syscalls::ConstantKind;
 
 namespace {
 

@@ -35,11 +35,11 @@ TEST_CASE("every mount carries its provenance") {
   }
   const auto* srv = mount_at(*r.plan, "/srv/data");
   REQUIRE(srv);
-  CHECK(srv->from.at(0).origin == "app");
+  CHECK(srv->from.at(0).origin == cordon::plan::Origin::app);
   CHECK(srv->from.at(0).file == "app.yaml");
   CHECK(srv->from.at(0).line == 4);
   CHECK(mount_at(*r.plan, "/")->kind == MountKind::root_tmpfs);
-  CHECK(mount_at(*r.plan, "/usr")->from.at(0).origin == "base");
+  CHECK(mount_at(*r.plan, "/usr")->from.at(0).origin == cordon::plan::Origin::base);
 }
 
 TEST_CASE("mounts are ordered parents first") {
@@ -58,7 +58,7 @@ TEST_CASE("the same path read-only and read-write: the stricter read-only wins, 
   auto r = resolve_text(kApp + "filesystem: {read-write: [/etc]}\n");
   REQUIRE(r.plan);
   CHECK(mount_at(*r.plan, "/etc")->kind == MountKind::bind_ro);
-  CHECK(mount_at(*r.plan, "/etc")->from.at(0).origin == "base");
+  CHECK(mount_at(*r.plan, "/etc")->from.at(0).origin == cordon::plan::Origin::base);
   const V lines = cordon::test::lines(r.diags);
   REQUIRE(lines.size() == 2);
   CHECK(lines[0] == "4:27: warning: '/etc' is both read-only and read-write; the stricter read-only wins over read-write");
@@ -89,7 +89,7 @@ TEST_CASE("deny wins over every allow, and drops the rules of what it denies") {
   CHECK(allowed(*r.plan, "read"));
   CHECK(std::none_of(r.plan->rules.begin(), r.plan->rules.end(), [](const auto& x) { return x.syscall == "ioctl"; }));
   REQUIRE(r.plan->denied.size() == 2);
-  CHECK(r.plan->denied[0].from.at(0).origin == "app");
+  CHECK(r.plan->denied[0].from.at(0).origin == cordon::plan::Origin::app);
 }
 
 TEST_CASE("the calls the sandbox's init needs under the filter cannot be denied") {
@@ -117,20 +117,21 @@ TEST_CASE("each allowed syscall says which set or file allowed it") {
   }
   auto ptrace = std::find_if(r.plan->syscalls.begin(), r.plan->syscalls.end(), [](const auto& s) { return s.name == "ptrace"; });
   REQUIRE(ptrace != r.plan->syscalls.end());
-  CHECK(ptrace->from.at(0).origin == "app");
+  CHECK(ptrace->from.at(0).origin == cordon::plan::Origin::app);
 }
 
 TEST_CASE("network: none by default, host only through a plug; a network namespace of its own either way") {
   auto none = resolve_text(kApp);
   REQUIRE(none.plan);
-  CHECK(none.plan->network == "none");
+  CHECK(none.plan->network == cordon::plan::NetworkMode::none);
   CHECK(std::count(none.plan->namespaces.begin(), none.plan->namespaces.end(), "net") == 1);
   REQUIRE(none.plan->socket_families.size() == 4);  // AF_UNIX, and IP and route netlink in its own namespace
   CHECK(none.plan->socket_families[0].name == "AF_INET");
   auto net = resolve_text(kApp + "plugs: [network]\n");
   REQUIRE(net.plan);
-  CHECK(net.plan->network == "host");
-  CHECK(net.plan->network_from.at(0).origin == "plug:network");
+  CHECK(net.plan->network == cordon::plan::NetworkMode::host);
+  CHECK(net.plan->network_from.at(0).origin == cordon::plan::Origin::plug);
+  CHECK(net.plan->network_from.at(0).name == "network");
   // host: IP sockets from the host's namespace, through the supervisor; the abstract sockets stay private
   CHECK(std::count(net.plan->namespaces.begin(), net.plan->namespaces.end(), "net") == 1);
   CHECK(net.plan->socket_families.size() == 4);
@@ -176,7 +177,7 @@ TEST_CASE("two plugs that set one variable differently conflict; the app overrid
   auto ok = resolve_text(kApp + "plugs: [aa]\nenvironment: {X: mine, HOME: /nowhere}\n", {a});
   REQUIRE(ok.plan);
   for (const auto& e : ok.plan->environment)
-    if (e.name == "X" || e.name == "HOME") CHECK(e.from.origin == "app");
+    if (e.name == "X" || e.name == "HOME") CHECK(e.from.origin == cordon::plan::Origin::app);
 }
 
 TEST_CASE("include cycles are named") {
@@ -238,7 +239,7 @@ TEST_CASE("the system's cordon state is hidden in every plan") {
     CAPTURE(path);
     REQUIRE(mount_at(*r.plan, path));
     CHECK(mount_at(*r.plan, path)->kind == MountKind::hide);
-    CHECK(mount_at(*r.plan, path)->from.at(0).origin == "cordon");
+    CHECK(mount_at(*r.plan, path)->from.at(0).origin == cordon::plan::Origin::cordon);
   }
 }
 
@@ -275,7 +276,7 @@ TEST_CASE("every plug takes enforcement; best-effort is noted, strict applies") 
   auto r = resolve_text(kApp + "plugs: [{network: {enforcement: best-effort}}]\n");
   REQUIRE(r.plan);
   REQUIRE(r.plan->notices.size() == 1);
-  CHECK(r.plan->notices[0].kind == "info");
+  CHECK(r.plan->notices[0].kind == cordon::plan::NoticeKind::info);
   auto bad = resolve_text(kApp + "plugs: [{network: {enforcement: lax}}]\n");
   CHECK(cordon::test::errors(bad.diags) ==
         V{"4:33: 'lax' is not accepted for attribute 'enforcement' of 'network'; accepted: best-effort, strict"});

@@ -8,11 +8,11 @@
 #include "plan/resolve.h"
 #include "policy/search.h"
 
-namespace cordon::plan {
+namespace cordon::app {
 
 // `app` is a file path, or a name looked up in the app search path. Everything that went wrong
 // is in `diags`; every file read is in `sources`.
-std::optional<Plan> plan_for(const std::string& app, const policy::SearchPaths& paths, const ResolveOptions& options,
+std::optional<plan::Plan> plan_for(const std::string& app, const policy::SearchPaths& paths, const plan::ResolveOptions& options,
                              policy::Diagnostics& diags, policy::SourceTexts& sources);
 
-}  // namespace cordon::plan
+}  // namespace cordon::app

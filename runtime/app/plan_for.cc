@@ -1,10 +1,10 @@
-#include "plan/plan_for.h"
+#include "app/plan_for.h"
 
 #include "policy/suggest.h"
 
-namespace cordon::plan {
+namespace cordon::app {
 
-std::optional<Plan> plan_for(const std::string& app, const policy::SearchPaths& paths, const ResolveOptions& options,
+std::optional<plan::Plan> plan_for(const std::string& app, const policy::SearchPaths& paths, const plan::ResolveOptions& options,
                              policy::Diagnostics& diags, policy::SourceTexts& sources) {
   const auto file = policy::find_app(paths, app);
   if (!file) {
@@ -18,9 +18,9 @@ std::optional<Plan> plan_for(const std::string& app, const policy::SearchPaths& 
   if (*file != app && bundle->app.name.value != app && !bundle->app.name.value.empty())
     diags.error(bundle->app.name.where, "'" + *file + "' is found for app '" + app + "' but names itself '" +
                                             bundle->app.name.value + "'");
-  auto plan = resolve(*bundle, options, diags);  // resolves even after errors, to report its conflicts too
+  auto resolved = plan::resolve(*bundle, options, diags);  // resolves even after errors, to report its conflicts too
   if (diags.error_count() != errors_before) return std::nullopt;
-  return plan;
+  return resolved;
 }
 
-}  // namespace cordon::plan
+}  // namespace cordon::app

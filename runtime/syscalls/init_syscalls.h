@@ -8,9 +8,9 @@
 #include <array>
 #include <string_view>
 
-namespace cordon::seccomp {
+namespace cordon::syscalls {
 
 inline constexpr std::array<std::string_view, 5> kInitSyscalls{"exit", "exit_group", "kill", "rt_sigtimedwait",
                                                                "wait4"};
 
-}  // namespace cordon::seccomp
+}  // namespace cordon::syscalls

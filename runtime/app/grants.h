@@ -13,7 +13,7 @@
 
 #include "policy/search.h"
 
-namespace cordon::plan {
+namespace cordon::app {
 
 class GrantIndex {
  public:
@@ -36,4 +36,4 @@ class GrantIndex {
   std::set<std::string> in_sets_, manual_;
 };
 
-}  // namespace cordon::plan
+}  // namespace cordon::app

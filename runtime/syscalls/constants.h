@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace cordon::seccomp {
+namespace cordon::syscalls {
 
 enum class ConstantKind {
   errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection, file_mode,
@@ -29,4 +29,4 @@ ConstantKind argument_kind(std::string_view syscall, int arg);
 // True if libseccomp knows the name on some architecture.
 bool is_known_syscall(std::string_view name);
 
-}  // namespace cordon::seccomp
+}  // namespace cordon::syscalls

@@ -1,4 +1,4 @@
-#include "seccomp/constants.h"
+#include "syscalls/constants.h"
 
 #include <asm/ioctls.h>
 #include <linux/netlink.h>
@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <vector>
 
-namespace cordon::seccomp {
+namespace cordon::syscalls {
 
 namespace {
 
@@ -107,4 +107,4 @@ bool is_known_syscall(std::string_view name) {
   return seccomp_syscall_resolve_name(std::string(name).c_str()) != __NR_SCMP_ERROR;
 }
 
-}  // namespace cordon::seccomp
+}  // namespace cordon::syscalls

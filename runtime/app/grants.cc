@@ -1,36 +1,44 @@
-#include "plan/grants.h"
+#include "app/grants.h"
 
 #include "plan/resolve.h"
 #include "policy/bundle.h"
 #include "policy/load.h"
 
-namespace cordon::plan {
+namespace cordon::app {
 
 namespace {
 
-// The Plan of an app that plugs `plug` (or nothing), or nullopt when that cannot resolve (an
-// interface with a required attribute, say).
-std::optional<Plan> plan_with(const std::string& plug, const policy::Interface& base,
-                              const std::optional<policy::Interface>& iface, const policy::SyscallCatalog& catalog) {
-  policy::Diagnostics diags;
-  const std::string text = "schema: 1\nname: cordon-grants\ncommand: [/bin/true]\n" +
-                           (plug.empty() ? std::string() : "plugs: [" + plug + "]\n");
-  auto app = policy::parse_app("cordon-grants.yaml", text, diags);
-  if (!app) return std::nullopt;
-  std::vector<policy::Interface> plugged;
-  if (iface) plugged.push_back(*iface);
-  auto bundle = policy::assemble_bundle(std::move(*app), base, std::move(plugged), catalog, diags);
-  if (!bundle) return std::nullopt;
-  ResolveOptions options;
-  if (!plug.empty()) options.connected = {plug};
-  auto plan = resolve(*bundle, options, diags);
-  if (diags.has_errors()) return std::nullopt;
-  return plan;
+// An app that plugs `plug` (or nothing) and has nothing else: built as a model, not as YAML
+// text to parse again.
+policy::AppPolicy probe_app(const std::string& plug) {
+  policy::AppPolicy app;
+  app.file = "cordon-grants.yaml";
+  const policy::Where here{app.file, 1, 1};
+  app.name = {"cordon-grants", here};
+  app.command = {{"/bin/true", here}};
+  if (!plug.empty()) app.plugs.push_back(policy::Plug{plug, {}, here});
+  return app;
 }
 
-std::set<std::string> names(const std::vector<Named>& v) {
+// The Plan of an app that plugs `plug` (or nothing), or nullopt when that cannot resolve (an
+// interface with a required attribute, say).
+std::optional<plan::Plan> plan_with(const std::string& plug, const policy::Interface& base,
+                                    const std::optional<policy::Interface>& iface, const policy::SyscallCatalog& catalog) {
+  policy::Diagnostics diags;
+  std::vector<policy::Interface> plugged;
+  if (iface) plugged.push_back(*iface);
+  auto bundle = policy::assemble_bundle(probe_app(plug), base, std::move(plugged), catalog, diags);
+  if (!bundle) return std::nullopt;
+  plan::ResolveOptions options;
+  if (!plug.empty()) options.connected = {plug};
+  auto resolved = plan::resolve(*bundle, options, diags);
+  if (diags.has_errors()) return std::nullopt;
+  return resolved;
+}
+
+std::set<std::string> names(const std::vector<plan::Named>& v) {
   std::set<std::string> out;
-  for (const Named& n : v) out.insert(n.name);
+  for (const plan::Named& n : v) out.insert(n.name);
   return out;
 }
 
@@ -59,11 +67,11 @@ GrantIndex GrantIndex::build(const policy::SearchPaths& paths) {
     auto iface = policy::load_interface(name, paths, diags, sources);
     if (!iface) continue;
     if (iface->connection == policy::Connection::manual) index.manual_.insert(name);
-    auto plan = plan_with(name, *base, iface, *catalog);
-    if (!plan) continue;
-    for (const Named& s : plan->syscalls)
+    auto with_plug = plan_with(name, *base, iface, *catalog);
+    if (!with_plug) continue;
+    for (const plan::Named& s : with_plug->syscalls)
       if (!base_syscalls.count(s.name)) index.syscall_plugs_[s.name].insert(name);
-    for (const Named& f : plan->socket_families)
+    for (const plan::Named& f : with_plug->socket_families)
       if (!base_families.count(f.name)) index.family_plugs_[f.name].insert(name);
   }
   return index;
@@ -83,4 +91,4 @@ std::optional<std::string> GrantIndex::denied_to_all(const std::string& syscall)
   return it->second;
 }
 
-}  // namespace cordon::plan
+}  // namespace cordon::app

@@ -1,0 +1,39 @@
+// What a value in a policy may be, whatever file it is in: the checks and canonical spellings the
+// loaders share (pure functions on strings; no YAML, no positions).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/model.h"
+
+namespace cordon::policy {
+
+// The variables a path may use (DESIGN.md "Policy model").
+const std::vector<std::string>& path_variables();
+
+// Whether a plug attribute value (one item) has the attribute's type: ports are "80" or "8000-8080".
+bool value_has_type(const std::string& value, AttributeType type);
+
+// One spelling per value, so that manual-values, conditions and the Plan compare like with like:
+// integers and ports without leading zeros ("0080" -> "80", "22-22" -> "22"), paths with $X.
+// Values of the wrong type come back unchanged (their error is reported elsewhere).
+std::string canonical_value(const std::string& value, AttributeType type);
+
+// Paths the fixed frame of every launch owns, and everything below them: /, /proc, /dev,
+// $APP_DATA and cordon's system state (/etc/cordon, /var/lib/cordon, /var/cache/cordon).
+// No grant may name them (docs/plan.md). Expects a normalised path ($X, not ${X}).
+bool is_reserved_path(std::string_view path);
+
+// Why an environment value cannot be expanded at launch (an unknown $VARIABLE), or nullopt.
+std::optional<std::string> env_value_problem(std::string_view value);
+
+// ${NAME} -> $NAME in a valid path.
+std::string normalize_variables(std::string_view path);
+
+// Validates a path's text; returns the problem, or nullopt when it is fine.
+std::optional<std::string> path_problem(std::string_view path);
+
+}  // namespace cordon::policy
