@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "launcher/commands.h"
 #include "launcher/denial_report.h"
@@ -21,6 +22,7 @@
 #include "app/plan_for.h"
 #include "sandbox/app_origin.h"
 #include "sandbox/launch.h"
+#include "sandbox/seccomp_filter.h"
 #include "util/step_timer.h"
 #include "util/strings.h"
 #include "util/unique_fd.h"
@@ -28,6 +30,25 @@
 namespace cordon::launcher {
 
 namespace {
+
+// Everything cordon reads to make a launch, which no app may be granted read-write
+// (state_guard.h keep_inputs_read_only): the app and interface folders, the syscall catalogue (it
+// decides every app's filter), the shipped data and the folder of cordon's own executable (a
+// rewritten cordon runs the user's next launch unconfined). Real paths, as grants are compared.
+std::vector<std::string> launch_inputs(const policy::SearchPaths& paths, const std::string& data_dir) {
+  std::vector<std::string> inputs = paths.app_dirs;
+  inputs.insert(inputs.end(), paths.interface_dirs.begin(), paths.interface_dirs.end());
+  std::string exe_dir;
+  char exe[PATH_MAX];
+  if (const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1); n > 0)
+    exe_dir = std::string(exe, static_cast<std::size_t>(n)).substr(0, std::string(exe, static_cast<std::size_t>(n)).rfind('/'));
+  for (const std::string& path : {paths.syscall_sets, data_dir, exe_dir}) {
+    char resolved[PATH_MAX];
+    if (path.empty()) continue;
+    inputs.push_back(::realpath(path.c_str(), resolved) ? std::string(resolved) : path);
+  }
+  return inputs;
+}
 
 // The symbolic links a path passes through as it is spelled (made absolute against the working
 // directory): an app that may change one could point the next launch at another policy.
@@ -97,7 +118,8 @@ void write_suggestions(const std::string& path, int fd, const DenialReport& repo
 
 int run(const RunArgs& args) {
   StepTimer timer(args.timing, "parent");
-  const policy::SearchPaths paths = policy::search_paths(read_host_context());
+  const policy::HostContext host = read_host_context();
+  const policy::SearchPaths paths = policy::search_paths(host);
   const cache::Location where = cache_location();
   auto plan = cached_or_resolved_plan(args.app, paths, where);
   timer.mark("load the plan");
@@ -119,8 +141,7 @@ int run(const RunArgs& args) {
     ctx->policy_links = links_on_the_way(*file);
     ctx->origin = sandbox::origin_of(*file != args.app, ctx->policy_file.empty() ? *file : ctx->policy_file);
   }
-  ctx->search_dirs = paths.app_dirs;
-  ctx->search_dirs.insert(ctx->search_dirs.end(), paths.interface_dirs.begin(), paths.interface_dirs.end());
+  ctx->search_dirs = launch_inputs(paths, host.data_dir);
   ctx->args = args.args;
   ctx->timing = args.timing;
   ctx->wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown
@@ -139,6 +160,18 @@ int run(const RunArgs& args) {
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
     return kExitCordon;
+  }
+  // Under another seccomp filter, whose listener may make ours EBUSY: the errno-only programs come
+  // from the cache too, so the sandbox compiles nothing (seccomp_filter.h).
+  std::optional<seccomp::Filters> fallback;
+  if (filters->denials != seccomp::Denials::errno_only && sandbox::runs_under_a_filter()) {
+    auto plain = cache::filters_for(*plan, seccomp::Denials::errno_only, cache::filters_dir(where), where.uid);
+    if (!plain) {
+      std::cerr << "cordon: " << plan->app << ": cannot " << plain.error().to_string() << "\n";
+      return kExitCordon;
+    }
+    fallback = std::move(*plain);
+    ctx->errno_only_fallback = &*fallback;
   }
   timer.mark("load the seccomp filter");
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});

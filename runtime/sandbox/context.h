@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace cordon::seccomp {
+struct Filters;  // seccomp/compile.h
+}
+
 namespace cordon::sandbox {
 
 class DenialSink;  // sandbox/denials.h
@@ -21,7 +25,9 @@ struct LaunchContext {
   std::string home;               // the app user's real home ($HOME)
   std::string policy_file;        // the app's policy, resolved: kept read-only inside the app's writable grants
   std::vector<std::string> policy_links;  // symbolic links on the way to it as it was named (state_guard.h)
-  std::vector<std::string> search_dirs;   // where policies and interfaces are looked up: never the app's to write
+  // What cordon reads to make a launch (policy and interface folders, the syscall catalogue, its
+  // data and its executable's folder): never the app's to write.
+  std::vector<std::string> search_dirs;
   std::string origin;             // who owns the app's name and data (app_origin.h); "" is not checked
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
@@ -35,6 +41,10 @@ struct LaunchContext {
   bool wait_for_teardown = true;
   // Told of every call the filter hands to cordon (seccomp::Denials::notify, complain); may be null.
   DenialSink* denial_sink = nullptr;
+  // The errno-only programs of the same Plan, for a launch under a filter that may already hold
+  // the one listener a chain may have (seccomp_filter.h): the launcher takes them from the filter
+  // cache. Null: launch() compiles them itself, before the clone, when it runs under a filter.
+  const seccomp::Filters* errno_only_fallback = nullptr;
 };
 
 }  // namespace cordon::sandbox

@@ -84,9 +84,11 @@ Result<void> protect(Expanded& expanded, const LaunchContext& ctx, const std::ve
 
 // The errno-only programs, compiled before the clone when cordon itself runs under a filter whose
 // listener would make ours EBUSY (seccomp_filter.h); nothing when there is none or nothing to drop.
-Result<std::optional<seccomp::Filters>> fallback_filter(const plan::Plan& plan, const seccomp::Filters& filters) {
+Result<std::optional<seccomp::Filters>> fallback_filter(const plan::Plan& plan, const seccomp::Filters& filters,
+                                                       const LaunchContext& ctx) {
   if (filters.denials == seccomp::Denials::errno_only || !runs_under_a_filter())
     return std::optional<seccomp::Filters>();
+  if (ctx.errno_only_fallback != nullptr) return std::optional<seccomp::Filters>(*ctx.errno_only_fallback);
   auto plain = seccomp::compile(plan, seccomp::Denials::errno_only);
   if (!plain) return plain.error();
   return std::optional<seccomp::Filters>(std::move(*plain));
@@ -196,7 +198,7 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (!expanded) return expanded.error();
   CORDON_TRY(steps.run(LaunchStep::protect_mounts, [&] { return protect(*expanded, ctx, *state, *app_data); }));
   timer.mark("app data, expand");
-  const auto errno_only = steps.run(LaunchStep::fallback_filter, [&] { return fallback_filter(plan, filters); });
+  const auto errno_only = steps.run(LaunchStep::fallback_filter, [&] { return fallback_filter(plan, filters, ctx); });
   if (!errno_only) return errno_only.error();
   const auto cgroup = steps.run(LaunchStep::cgroup, [&] { return cgroup_for(plan, ctx); });
   if (!cgroup) return cgroup.error();

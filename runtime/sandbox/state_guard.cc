@@ -159,8 +159,9 @@ Result<void> keep_inputs_read_only(std::vector<Step>& mounts, const LaunchContex
     if (hidden(dir)) continue;  // cordon's own config (~/.config/cordon/apps): out of every app's reach
     for (const Step& b : mounts)
       if (writable_bind(b) && (path_within(dir, b.path) || b.path.substr(0, b.path.rfind('/')) == dir))
-        return fail("mounts", "grant " + b.path + " read-write (" + b.origin + "): cordon looks up policies and "
-                                  "interfaces in " + dir + ", which the app could then rewrite");
+        return fail("mounts", "grant " + b.path + " read-write (" + b.origin + "): cordon reads its policies, "
+                                  "interfaces, syscall catalogue or its own program from " + dir +
+                                  ", which the app could then rewrite");
   }
   const std::string& file = ctx.policy_file;
   if (file.empty() || !writable_grant_of(file)) return {};

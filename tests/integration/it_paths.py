@@ -361,9 +361,31 @@ def an_app_cannot_swap_the_policy_its_next_launch_reads(env):
     write(by_name, f"schema: 1\nname: it-swapname\ncommand: [/bin/true]\nfilesystem:\n  read-write: [{tree}]\n")
     os.chmod(by_name, 0o644)
     rc, out, err = env.run(["env", f"CORDON_POLICY_PATH={tree}", env.cordon, "run", "it-swapname"])
-    expect(rc == 125 and "looks up policies" in err, f"a policy folder the app may write was granted: exit {rc}: {err}")
+    expect(rc == 125 and "reads its policies" in err, f"a policy folder the app may write was granted: exit {rc}: {err}")
     rc, out, err = env.cordon_run(real)
     expect(rc == 0, f"control: by its real path the policy runs: exit {rc}: {err}")
+
+
+@test
+def an_app_cannot_rewrite_the_catalogue_or_cordon_itself(env):
+    """What every launch reads beside the policies: the syscall catalogue (it decides every app's
+    filter), cordon's data folder and its own executable's folder. A policy that grants any of them
+    read-write is refused, whoever owns the install (an escape probe rewrote a user-owned install's
+    catalogue, and its cordon, from inside an app). The control: the same policy with a folder of
+    its own read-write runs."""
+    install = os.path.dirname(os.path.dirname(env.cordon))  # the harness's copy: bin/ and share/cordon
+    for target in (os.path.join(install, "share/cordon/syscall-sets.yaml"), os.path.join(install, "share/cordon"),
+                   os.path.join(install, "bin"), env.cordon):
+        policy = env.write_policy("it-inputs", f"schema: 1\nname: it-inputs\ncommand: [/bin/true]\n"
+                                               f"filesystem:\n  read-write: [{target}]\n")
+        rc, out, err = env.cordon_run(policy)
+        expect(rc == 125 and "could then rewrite" in err, f"{target} granted read-write: exit {rc}: {err}")
+    own = env.fresh_tree("inputs")
+    env.give(own, "it-inputs")
+    policy = env.write_policy("it-inputs", f"schema: 1\nname: it-inputs\ncommand: [/bin/true]\n"
+                                           f"filesystem:\n  read-write: [{own}]\n")
+    rc, out, err = env.cordon_run(policy)
+    expect(rc == 0, f"control: a folder of its own read-write: exit {rc}: {err}")
 
 
 # ---- the core invariants of DESIGN.md ("Confinement each launch must give") -----------------
