@@ -144,6 +144,7 @@ Error end_setup(pid_t pid, const ChildLines& lines, std::optional<Error> launche
   if (auto reported = error_channel::receive(lines.channels.errors.read.get())) return *reported;
   if (launcher_side) return *launcher_side;
   const std::string step(step_name(lines.progress.get()));
+  if (stop_signal == kCannotWait) return fail(step, "finish setting up: cordon cannot wait for it (poll failed)");
   if (stop_signal != 0)
     return fail(step, std::string("finish setting up: cordon was asked to stop (") + ::sigabbrev_np(stop_signal) + ")");
   if (WIFSIGNALED(status))

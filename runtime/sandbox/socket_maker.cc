@@ -30,13 +30,16 @@ bool same_ids(const AppCredentials& app) {
 }
 
 // The calling thread only: raw syscalls, not glibc's wrappers, which would change every thread.
-// Groups and gid first, while CAP_SETGID is still held; the uid change then clears the
-// capabilities of a non-root app, and capset empties them for an app that runs as uid 0.
-// Returns 0 or the errno of the step that failed.
+// Only the effective (and with it the filesystem) ids become the app's: a socket's owner is the
+// fsuid that made it. The real and saved ids stay the supervisor's, so the app's user cannot
+// signal or prlimit this thread of a root process (the kernel checks those against the target's
+// real and saved ids: an escape probe stopped and starved root's supervisor that way).
+// Groups and gid first, while CAP_SETGID is still held; the euid change clears the effective
+// capabilities, and capset empties the permitted ones. Returns 0 or the errno of the step that failed.
 int become_app(const AppCredentials& app) {
   if (app.drop_groups && ::syscall(SYS_setgroups, 0, nullptr) != 0) return errno;
-  if (::syscall(SYS_setresgid, app.gid, app.gid, app.gid) != 0) return errno;
-  if (::syscall(SYS_setresuid, app.uid, app.uid, app.uid) != 0) return errno;
+  if (::syscall(SYS_setresgid, -1, app.gid, -1) != 0) return errno;
+  if (::syscall(SYS_setresuid, -1, app.uid, -1) != 0) return errno;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   if (::syscall(SYS_capset, &header, data) != 0) return errno;

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "sandbox/pid1.h"
 #include "util/release_pages.h"
 
@@ -44,7 +46,10 @@ std::optional<int> next_signal(int signals) {
 std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes) {
   for (;;) {
     pollfd p[3] = {{fd, POLLIN, 0}, {notes.fd(), POLLIN, 0}, {signals, POLLIN, 0}};
-    if (::poll(p, 3, -1) < 0) continue;
+    if (::poll(p, 3, -1) < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return kCannotWait;  // retrying would spin for ever
+    }
     if (p[1].revents) notes.answer(p[1].revents);
     // Other signals (SIGCHLD, SIGWINCH, SIGUSR1...) have no one to go to yet: the child's death
     // shows on `fd` as end of input, the window size is copied once the pty is there.
@@ -70,6 +75,13 @@ int supervise(pid_t init, int signals, int master, const terminal::Ttys& ttys, i
                      {status_open ? status_fd : -1, POLLIN, 0},
                      {notes.fd(), POLLIN, 0}};
     const int ready = ::poll(fds, 5, timeout);
+    if (ready < 0 && errno != EINTR && errno != EAGAIN) {
+      // Nothing to wait with (e.g. a lowered RLIMIT_NOFILE): retrying would spin for ever. The app
+      // goes with its sandbox rather than run unsupervised.
+      ::kill(init, SIGKILL);
+      ::waitpid(init, nullptr, 0);
+      return kCannotWait;
+    }
     if (ready == 0) {  // the app keeps running: keep only what supervising needs
       release_startup_pages();
       timeout = -1;

@@ -48,9 +48,14 @@ class BlockedSignals {
 
 UniqueFd signal_fd(const BlockedSignals& blocked);
 
+// What wait_during_setup and supervise return when poll itself fails for good (EINVAL, ENOMEM):
+// the launch ends (exit 125) rather than spin.
+inline constexpr int kCannotWait = 125;
+
 // While the child sets up: blocks until `fd` is readable (or hung up), answering notifications
 // meanwhile. Returns the signal that asked cordon to stop (SIGTERM, SIGINT, SIGHUP, SIGQUIT) if
-// one came first: there is no app yet to forward it to, and the launch must end.
+// one came first: there is no app yet to forward it to, and the launch must end; kCannotWait if
+// cordon cannot wait at all.
 std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes);
 
 // Once the app runs: forwards the signals cordon receives to the sandbox's init and relays the

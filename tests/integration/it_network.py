@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import threading
+import time
 
 import pwd
 
@@ -267,6 +268,63 @@ def brokered_sockets_carry_the_app_user_when_root_names_one(env):
         f, uid, rc, err = serve_and_reach(env, [env.cordon, "run", client_policy(env, "it-netuser-root"), "--", *ports])
         own = env.app_ids("it-netuser-root")[0]  # without --user: root's app's own host ids, never 0
         expect(uid == own and f.get("served") == "hello", f"control: as root, uid {uid} (want {own}): {f} {err}")
+
+
+SOCKET_THEN_WAIT = r'''
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+print("ready", flush=True)
+sys.stdin.read()
+'''
+
+TGKILL_ZERO = "import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True); " \
+              "r = libc.syscall(234, int(sys.argv[1]), int(sys.argv[2]), 0); " \
+              "print('ok' if r == 0 else 'errno=%d' % ctypes.get_errno())"
+
+
+@test
+def the_apps_user_cannot_signal_roots_socket_thread(env):
+    """Root runs an app as another user with the network plug: the supervisor's thread that makes
+    the app's sockets takes the app user's effective ids only, so that user's processes on the host
+    can neither signal nor prlimit it (the kernel checks the target's real and saved ids; an escape
+    probe stopped and starved root's supervisor through that thread). Signal 0 asks the kernel the
+    permission question and sends nothing. Control: the same user may signal its own process."""
+    if not env.is_root:
+        raise Skip("only root can run an app as another user")
+    user = os.environ.get("CORDON_TEST_USER", "cordon-test")
+    app_uid = pwd.getpwnam(user).pw_uid
+    policy = env.script_app("it-netthread", SOCKET_THEN_WAIT, "plugs: [network]\n")
+    p = env.popen([env.cordon, "run", "--quiet", "--user", user, policy], stdin=subprocess.PIPE)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "the app did not start")
+        threads = {}
+        for tid in os.listdir(f"/proc/{p.pid}/task"):
+            with open(f"/proc/{p.pid}/task/{tid}/status") as f:
+                uids = next(line.split()[1:] for line in f if line.startswith("Uid:"))
+            threads[int(tid)] = [int(u) for u in uids]
+        maker = [tid for tid, u in threads.items() if u[1] == app_uid]
+        expect(len(maker) == 1, f"no thread of cordon runs with the app user's ids: {threads}")
+        real, effective, saved, fs = threads[maker[0]]
+        expect(real == 0 and saved == 0 and fs == app_uid, f"the socket thread's ids: {threads[maker[0]]}")
+        probe = ["runuser", "-u", user, "--", "/usr/bin/python3", "-c", TGKILL_ZERO]
+        out = subprocess.run(probe + [str(p.pid), str(maker[0])], capture_output=True, text=True).stdout.strip()
+        expect(out == f"errno={errno.EPERM}", f"the app's user may signal root's socket thread: {out}")
+        own = subprocess.Popen(["runuser", "-u", user, "--", "sleep", "5"])
+        try:
+            sleeper = None
+            for _ in range(200):  # runuser forks sleep: wait for it to appear
+                sleeper = next((c for c in descendants(own.pid) if comm(c) == "sleep"), None)
+                if sleeper:
+                    break
+                time.sleep(0.01)
+            expect(sleeper is not None, "control: the user's sleep did not start")
+            out = subprocess.run(probe + [str(sleeper), str(sleeper)], capture_output=True, text=True).stdout.strip()
+            expect(out == "ok", f"control: the user signals its own process: {out}")
+        finally:
+            own.kill()
+            own.wait()
+    finally:
+        p.communicate(timeout=20)
 
 
 RAW = r'''
