@@ -12,6 +12,7 @@
 #include "cache/codec.h"
 #include "cache/plan_codec.h"
 #include "cache/private_file.h"
+#include "util/build_identity.h"
 #include "util/dirs.h"
 #include "util/unique_fd.h"
 
@@ -130,7 +131,7 @@ std::vector<std::string> watched_paths(const std::string& app, const policy::Sea
 // Everything that decides which files a lookup reads. Stored whole in the file and compared on
 // load, so a collision of the short file name below can only cost a miss, never a wrong Plan.
 std::string cache_key(const std::string& app, const policy::SearchPaths& paths) {
-  std::string key = std::string(CORDON_VERSION) + "\n" + app + "\n" + paths.syscall_sets;
+  std::string key = std::string(CORDON_VERSION) + "\n" + executable_identity() + "\n" + app + "\n" + paths.syscall_sets;
   for (const std::string& d : paths.app_dirs) key += "\napp:" + d;
   for (const std::string& d : paths.interface_dirs) key += "\niface:" + d;
   char cwd[4096] = "";

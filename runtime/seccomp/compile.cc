@@ -14,6 +14,7 @@
 #include <set>
 
 #include "syscalls/constants.h"
+#include "util/build_identity.h"
 #include "util/unique_fd.h"
 
 #ifndef CORDON_VERSION
@@ -370,7 +371,8 @@ const char* to_string(Denials d) {
 
 std::string filter_key(const plan::Plan& plan, Denials denials) {
   const scmp_version* v = ::seccomp_version();
-  std::string key = std::string("cordon " CORDON_VERSION "\nlayout ") + std::to_string(kFilterLayout) + "\ndenials " +
+  std::string key = std::string("cordon " CORDON_VERSION "\nbuild ") + executable_identity() + "\nlayout " +
+                    std::to_string(kFilterLayout) + "\ndenials " +
                     to_string(denials) + "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) +
                     "." + std::to_string(v->micro) + "\narch " + std::to_string(::seccomp_arch_native()) +
                     "\nnetwork " + plan::to_string(plan.network) + "\nallow";

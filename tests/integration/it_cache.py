@@ -137,3 +137,29 @@ def plan_cache_sees_an_edit_that_keeps_size_and_mtime(env):
     rc, out, err = env.cordon_run(path)
     expect(rc == 0 and facts(out).get("aio") == "EPERM",
            f"the removed async-io plug is still in force: aio={facts(out).get('aio')} (exit {rc}: {err})")
+
+
+@test
+def another_build_of_cordon_never_reuses_the_caches(env):
+    """The caches are keyed on the running executable itself (util/build_identity.h), not only on
+    the version string every build of a release shares: a rebuilt or reinstalled cordon compiles
+    and resolves afresh rather than load an older build's filter or Plan. Here a byte-identical copy
+    (another file) stands in for the rebuild. Control: the same executable run again reuses its own."""
+    policy = env.policy("it-rebuilt", f"[{env.probe('probe_seccomp')}]")
+    rc, _, err = env.cordon_run(policy)
+    expect(rc == 0, f"exit {rc}: {err}")
+    before = set(filter_files(env))
+    rc, _, err = env.cordon_run(policy)
+    expect(rc == 0 and set(filter_files(env)) == before, f"control: a second run made another cached filter: {err}")
+    rebuilt = os.path.join(os.path.dirname(env.cordon), "cordon-rebuilt")
+    shutil.copy2(env.cordon, rebuilt)
+    os.utime(rebuilt)  # a rebuild's file is newer, as its inode is another
+    try:
+        rc, _, err = env.run([rebuilt, "run", policy])
+        expect(rc == 0, f"the copy: exit {rc}: {err}")
+        made = set(filter_files(env)) - before
+        expect(len(made) == 1, f"another build reused the first one's compiled filter: new files {made}")
+    finally:
+        os.unlink(rebuilt)
+        for p in set(filter_files(env)) - before:
+            os.unlink(p)
