@@ -174,6 +174,12 @@ int run(const RunArgs& args) {
     ctx->errno_only_fallback = &*fallback;
   }
   timer.mark("load the seccomp filter");
+  // A manual plug grants nothing until it is connected, and `cordon connect` does not exist yet:
+  // said on every run (never silently ignored), unless --quiet.
+  if (!args.quiet)
+    for (const plan::Notice& n : plan->notices)
+      if (n.kind == plan::NoticeKind::unconnected)
+        std::cerr << "cordon: " << plan->app << ": note: " << n.message << " (not available yet: it grants nothing)\n";
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);

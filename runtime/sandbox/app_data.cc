@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <memory>
 
 #include "util/dirs.h"
@@ -82,8 +83,18 @@ Result<std::string> prepare_app_data(const LaunchContext& ctx, const std::string
     if (::fchown(data.get(), owner, group) != 0) return sys_fail("app-data", "chown " + std::to_string(owner) + " " + root + "/" + app_name);
     st.st_uid = owner;
   }
-  if (st.st_uid != owner) return fail("app-data", "use " + root + "/" + app_name + ": owned by another user");
-  if ((st.st_mode & 077) != 0) return fail("app-data", "use " + root + "/" + app_name + ": open to other users");
+  const std::string path = root + "/" + app_name;
+  if (st.st_uid != owner)
+    return fail("app-data", "use " + path + ": owned by uid " + std::to_string(st.st_uid) + ", and this launch's app runs as uid " +
+                                std::to_string(owner) + " (another user's data, or another `--user`): never handed over; "
+                                "`chown -R " + std::to_string(owner) + ":" + std::to_string(group) + " " + path +
+                                "` gives it to this one, or remove it");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+    return fail("app-data", "use " + path + ": open to other users (mode " + mode + "); `chmod 700 " + path +
+                                "` makes it the app's alone");
+  }
   return root + "/" + app_name;
 }
 

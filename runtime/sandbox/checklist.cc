@@ -52,7 +52,7 @@ FaultPoint FaultPoint::from_environment() {
     spec.remove_suffix(kHang.size());
   }
   point.step = step_named(spec);
-  if (!point.step) point.step = LaunchStep::refuse_unenforced;  // a misspelt step fails the first one, loudly
+  if (!point.step) point.unknown = std::string(spec);  // refused at the first step, with the names
 #endif
   return point;
 }
@@ -77,6 +77,12 @@ Result<void> Checklist::enter(LaunchStep step) {
   current_ = step;
   if (progress_ != nullptr) progress_->set(step);
 #ifdef CORDON_FAULT_INJECTION
+  if (!fault_.unknown.empty()) {
+    std::string names;
+    for (const std::string_view name : kNames) names += (names.empty() ? "" : ", ") + std::string(name);
+    return fail(step_name(step), "use CORDON_FAIL_AT=" + fault_.unknown + ": no step has that name (the steps: " + names +
+                                     "; STEP:hang blocks there)");
+  }
   if (fault_.step == step && !fault_.hang) return fail(step_name(step), "continue: failure injected by CORDON_FAIL_AT");
 #else
   (void)fault_;

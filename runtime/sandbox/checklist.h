@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -64,6 +65,7 @@ std::string_view step_name(LaunchStep step);
 struct FaultPoint {
   std::optional<LaunchStep> step;
   bool hang = false;
+  std::string unknown;  // a CORDON_FAIL_AT that names no step: the launch's first step refuses it
   static FaultPoint from_environment();
 };
 

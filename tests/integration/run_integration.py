@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The integration driver: real `cordon run` launches of probe programs, as root and as an
 unprivileged user. The tests live in tests/integration/it_<concern>.py (identity, filesystem,
-seccomp, network, limits, launcher, paths, cache, workloads), each registering itself with @test.
+seccomp, network, limits, launcher, paths, cache, workloads, fault_injection), each registering
+itself with @test. Each test holds a host-wide lock (HOST_LOCK), so runs from two checkouts wait
+for each other instead of breaking each other.
 
 Every test runs on its own: the driver snapshots the host before it, removes the `it-*` app data
 after it, and fails the test when anything leaked (harness.check_no_leaks).
@@ -16,6 +18,7 @@ Exit status: 0 every selected test passed, 1 one failed, 77 none failed and none
 every one was skipped (ctest's SKIP_RETURN_CODE).
 """
 import argparse
+import fcntl
 import glob
 import importlib
 import os
@@ -114,8 +117,21 @@ def load_concerns(only=None):
             importlib.import_module(module)
 
 
+# Every test holds this lock from its snapshot to its leak check: the tests share the host's cordon
+# state (/var/lib/cordon, the test user's home, `it-*` names) and each removes every `it-*` app's
+# data after it, so two runs on one machine (two checkouts, ctest beside a direct run) would break
+# each other's tests. ctest's RESOURCE_LOCK covers one ctest process only.
+HOST_LOCK = "/run/lock/cordon-integration-tests.lock"
+
+
 def run_one(env, fn):
     """Runs one test; returns ("ok"|"SKIP"|"FAIL", detail). A leak fails even a passing test."""
+    with open(HOST_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return run_one_locked(env, fn)
+
+
+def run_one_locked(env, fn):
     before = harness.snapshot(env)
     try:
         fn(env)

@@ -89,8 +89,13 @@ TEST_CASE("checklist: a fault point fails its step in a test build, and only the
   const FaultPoint parsed = FaultPoint::from_environment();
   CHECK(parsed.step == LaunchStep::root);
   CHECK(parsed.hang);
-  ::setenv("CORDON_FAIL_AT", "no-such-step", 1);
-  CHECK(FaultPoint::from_environment().step == LaunchStep::refuse_unenforced);  // a typo fails loudly, first step
+  ::setenv("CORDON_FAIL_AT", "rooot", 1);
+  const FaultPoint typo = FaultPoint::from_environment();
+  CHECK_FALSE(typo.step);
+  const Result<void> refused = Checklist(typo, nullptr).run(LaunchStep::refuse_unenforced, ok);
+  REQUIRE_FALSE(refused);  // a typo fails the launch at once, and says which names there are
+  CHECK(refused.error().op.find("rooot: no step has that name") != std::string::npos);
+  CHECK(refused.error().op.find("watch-launcher") != std::string::npos);
   ::unsetenv("CORDON_FAIL_AT");
   CHECK_FALSE(FaultPoint::from_environment().step);
 #else
