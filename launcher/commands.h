@@ -28,8 +28,48 @@ struct RunArgs {
   std::string suggest;            // with complain: write the needed policy additions here
   bool quiet = false;             // report no denials
   bool json = false;              // report denials as JSON lines
+  bool health_check = false;      // run the policy's health-check instead of its command
 };
 int run(const RunArgs& args);
+
+struct PackArgs {
+  std::string dir;  // holds policy.yaml and the payload
+  std::string key;  // Ed25519 private key, PEM
+  std::string out;  // never overwritten
+};
+int pack(const PackArgs& args);
+
+struct InstallArgs {
+  std::string package;          // a file, or - for standard input
+  bool json = false;
+  int keep = 2;                 // revisions kept after a refresh
+  double health_timeout = 30;   // seconds the health check may take
+};
+int install(const InstallArgs& args);
+
+struct ListArgs {
+  bool json = false;
+};
+int list(const ListArgs& args);
+
+struct RevertArgs {
+  std::string app;
+  bool json = false;
+};
+int revert(const RevertArgs& args);
+
+struct RemoveArgs {
+  std::string app;
+  bool purge = false;  // the data and the name's binding to its key go too
+  bool json = false;
+};
+int remove(const RemoveArgs& args);
+
+struct RefreshArgs {
+  std::string app;
+  bool hold = false, unhold = false;
+};
+int refresh(const RefreshArgs& args);
 
 struct CompileArgs {
   std::vector<std::string> apps;  // names or files

@@ -88,6 +88,49 @@ int run_cli(int argc, char** argv) {
   compile_cmd->add_option("APP", compile_args.apps, "App names (searched in the policy path) or policy files")->required();
   compile_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
 
+  run_cmd->add_flag("--health-check", run_args.health_check,
+                    "Run the policy's health-check instead of its command (what install runs after a refresh)");
+
+  PackArgs pack_args;
+  CLI::App* pack_cmd = app.add_subcommand("pack", "Sign a folder (policy.yaml and the app's files) into a package");
+  pack_cmd->add_option("DIR", pack_args.dir, "The folder: policy.yaml (with name and version) and the payload")->required();
+  pack_cmd->add_option("--key", pack_args.key, "Ed25519 private key, PEM (openssl genpkey -algorithm ed25519)")
+      ->required()->type_name("KEY.pem");
+  pack_cmd->add_option("-o,--output", pack_args.out, "The package to write (never overwritten)")
+      ->required()->type_name("APP.cordon");
+  pack_cmd->footer("Exit status: 0 packed, 1 invalid policy, 125 cordon failed.");
+
+  InstallArgs install_args;
+  CLI::App* install_cmd = app.add_subcommand("install", "Install or refresh a signed package; roll back if its health check fails");
+  install_cmd->add_option("PACKAGE", install_args.package, "The package file, or - for standard input")->required();
+  install_cmd->add_flag("--json", install_args.json, "Print the outcome as JSON on stdout");
+  install_cmd->add_option("--keep", install_args.keep, "Revisions to keep after a refresh (2..20)")->capture_default_str();
+  install_cmd->add_option("--health-timeout", install_args.health_timeout, "Seconds the health check may run")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  install_cmd->footer("Exit status: 0 installed or refreshed, 1 refused (signature, key, version or policy), 3 rolled "
+                      "back (the health check failed), 125 cordon failed.");
+
+  ListArgs list_args;
+  CLI::App* list_cmd = app.add_subcommand("list", "List installed apps, their revisions and versions");
+  list_cmd->add_flag("--json", list_args.json, "Print as JSON");
+
+  RevertArgs revert_args;
+  CLI::App* revert_cmd = app.add_subcommand("revert", "Go back to the previous revision of an app, and its data");
+  revert_cmd->add_option("APP", revert_args.app, "Installed app name")->required();
+  revert_cmd->add_flag("--json", revert_args.json, "Print the outcome as JSON on stdout");
+
+  RemoveArgs remove_args;
+  CLI::App* remove_cmd = app.add_subcommand("remove", "Remove an installed app (its data is kept as a snapshot)");
+  remove_cmd->add_option("APP", remove_args.app, "Installed app name")->required();
+  remove_cmd->add_flag("--purge", remove_args.purge, "Delete its data too, and free its name from its key");
+  remove_cmd->add_flag("--json", remove_args.json, "Print the outcome as JSON on stdout");
+
+  RefreshArgs refresh_args;
+  CLI::App* refresh_cmd = app.add_subcommand("refresh", "Hold or release an app's automatic refreshes");
+  refresh_cmd->add_option("APP", refresh_args.app, "Installed app name")->required();
+  refresh_cmd->add_flag("--hold", refresh_args.hold, "Keep automatic refreshes away from it");
+  refresh_cmd->add_flag("--unhold", refresh_args.unhold, "Let automatic refreshes update it again");
+
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
   interfaces_cmd->add_flag("--json", interfaces_args.json, "Print as JSON");
@@ -129,6 +172,12 @@ int run_cli(int argc, char** argv) {
   if (explain_cmd->parsed()) return explain(explain_args);
   if (compile_cmd->parsed()) return compile(compile_args);
   if (interfaces_cmd->parsed()) return interfaces(interfaces_args);
+  if (pack_cmd->parsed()) return pack(pack_args);
+  if (install_cmd->parsed()) return install(install_args);
+  if (list_cmd->parsed()) return list(list_args);
+  if (revert_cmd->parsed()) return revert(revert_args);
+  if (remove_cmd->parsed()) return remove(remove_args);
+  if (refresh_cmd->parsed()) return refresh(refresh_args);
   if (run_cmd->parsed()) {
     run_args.args = std::move(app_args);
     return run(run_args);

@@ -17,6 +17,7 @@
 #include "launcher/plan_source.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "launcher/installed.h"
 #include "cache/filter_cache.h"
 #include "cache/plan_cache.h"
 #include "app/plan_for.h"
@@ -121,10 +122,20 @@ int run(const RunArgs& args) {
   const policy::HostContext host = read_host_context();
   const policy::SearchPaths paths = policy::search_paths(host);
   const cache::Location where = cache_location();
-  auto plan = cached_or_resolved_plan(args.app, paths, where);
+  // An installed package's current revision, held on disk until this run ends (installed.h).
+  auto installed = find_installed_launch(args.app);
+  if (!installed) {
+    std::cerr << "cordon: " << args.app << ": cannot " << installed.error().to_string() << "\n";
+    return kExitCordon;
+  }
+  auto plan = cached_or_resolved_plan(*installed ? (*installed)->policy_file : args.app, paths, where);
   timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
-  if (auto file = policy::find_app(paths, args.app); file && *file == args.app)
+  if (*installed && plan->app != args.app) {
+    std::cerr << "cordon: " << args.app << ": the installed policy names itself '" << plan->app << "'\n";
+    return kExitCordon;
+  }
+  if (auto file = policy::find_app(paths, args.app); !*installed && file && *file == args.app)
     if (auto owner = policy::name_taken(paths, *file, plan->app)) {
       std::cerr << "cordon: " << args.app << ": the name '" << plan->app << "' belongs to " << *owner
                 << "; an ad-hoc policy cannot take another app's name (and data)\n";
@@ -135,7 +146,11 @@ int run(const RunArgs& args) {
     std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
     return kExitCordon;
   }
-  if (auto file = policy::find_app(paths, args.app)) {
+  if (*installed) {
+    ctx->policy_file = (*installed)->policy_file;
+    ctx->app_root = (*installed)->app_root;
+    ctx->origin = sandbox::package_origin((*installed)->key);
+  } else if (auto file = policy::find_app(paths, args.app)) {
     char resolved[PATH_MAX];
     if (::realpath(file->c_str(), resolved)) ctx->policy_file = resolved;
     ctx->policy_links = links_on_the_way(*file);
@@ -143,6 +158,7 @@ int run(const RunArgs& args) {
   }
   ctx->search_dirs = launch_inputs(paths, host.data_dir);
   ctx->args = args.args;
+  ctx->health_check = args.health_check;
   ctx->timing = args.timing;
   ctx->wait_for_teardown = false;  // cordon exits right after: the kernel finishes the teardown
   UniqueFd suggest_fd;

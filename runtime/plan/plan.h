@@ -154,6 +154,9 @@ struct Plan {
   std::string app;
   std::string summary;
   std::vector<std::string> command;
+  // An installed package's check that a refresh worked (docs/packaging.md); empty when none.
+  // A relative first word of either names a file of the payload: "$APP_ROOT/bin/x".
+  std::vector<std::string> health_check;
   Source app_from;
   std::string hostname;
   std::vector<Plug> plugs;

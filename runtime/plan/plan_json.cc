@@ -96,7 +96,7 @@ json seccomp_json(const Plan& p) {
 nlohmann::ordered_json to_json(const Plan& p) {
   json j;
   j["version"] = p.version;
-  j["app"] = {{"name", p.app}, {"summary", p.summary}, {"command", p.command}, {"from", source_json(p.app_from)}};
+  j["app"] = {{"name", p.app}, {"summary", p.summary}, {"command", p.command}, {"health-check", p.health_check}, {"from", source_json(p.app_from)}};
   j["hostname"] = p.hostname;
   j["plugs"] = plugs_json(p);
   j["namespaces"] = p.namespaces;

@@ -84,12 +84,22 @@ void resolve_network(const std::vector<GrantFrom>& grants, Plan& plan) {
   plan.namespaces = {"cgroup", "ipc", "mount", "net", "pid", "user", "uts"};
 }
 
+// A command whose first word is a relative path (bin/hello) names a file of an installed package's
+// payload, which every sandbox of the app shows at $APP_ROOT; a bare name is still looked up in
+// PATH, an absolute path used as it is.
+std::vector<std::string> payload_command(const std::vector<policy::Located<std::string>>& words) {
+  std::vector<std::string> out;
+  for (const auto& w : words) out.push_back(w.value);
+  if (!out.empty() && !out[0].empty() && out[0][0] != '/' && out[0][0] != '$' && out[0].find('/') != std::string::npos)
+    out[0] = "$APP_ROOT/" + (out[0].rfind("./", 0) == 0 ? out[0].substr(2) : out[0]);
+  return out;
+}
+
 void reserved_notices(const policy::AppPolicy& app, Plan& plan) {
   auto add = [&](const char* key, const Where& where) {
     plan.notices.push_back(Notice{NoticeKind::unenforced, std::string("'") + key + "' is accepted but not enforced by this version of cordon",
                                   source(kApp, where)});
   };
-  if (!app.health_check.empty()) add("health-check", app.health_check.front().where);
   if (app.user) add("user", app.user->where);
   if (!app.slots.empty()) add("slots", app.slots.front().where);
 }
@@ -102,7 +112,8 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   Plan plan;
   plan.app = app.name.value;
   plan.summary = app.summary;
-  for (const auto& arg : app.command) plan.command.push_back(arg.value);
+  plan.command = payload_command(app.command);
+  plan.health_check = payload_command(app.health_check);
   plan.app_from = source(kApp, app.command.empty() ? app.name.where : app.command.front().where);
   plan.hostname = app.name.value;
 

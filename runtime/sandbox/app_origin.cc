@@ -23,7 +23,9 @@ std::string origins_dir(const LaunchContext& ctx) {
 }
 
 std::string describe(const std::string& origin) {
-  return origin.rfind("file:", 0) == 0 ? "the policy file " + origin.substr(5) : "the installed app of that name";
+  if (origin.rfind("file:", 0) == 0) return "the policy file " + origin.substr(5);
+  if (origin.rfind("package:", 0) == 0) return "the package signed by key " + origin.substr(8, 16);
+  return "the app of that name in the policy path";
 }
 
 }  // namespace
@@ -31,6 +33,8 @@ std::string describe(const std::string& origin) {
 std::string origin_of(bool installed, const std::string& policy_file) {
   return installed ? "installed" : "file:" + policy_file;
 }
+
+std::string package_origin(const std::string& key_id) { return "package:" + key_id; }
 
 Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app) {
   if (ctx.origin.empty()) return {};

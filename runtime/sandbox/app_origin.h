@@ -13,8 +13,11 @@
 
 namespace cordon::sandbox {
 
-// "installed", or "file:" and the ad-hoc policy's resolved path.
+// "installed" (a policy found by name in the policy path), or "file:" and the ad-hoc policy's
+// resolved path.
 std::string origin_of(bool installed, const std::string& policy_file);
+// An installed package's: "package:" and its key's id.
+std::string package_origin(const std::string& key_id);
 
 // Records `ctx.origin` for `app` on first use; refuses a launch from another origin, saying which
 // origin owns the name and how to hand it over. An empty ctx.origin (a library caller that does

@@ -15,6 +15,10 @@ namespace cordon::sandbox {
 
 class DenialSink;  // sandbox/denials.h
 
+// Where every sandbox of an installed package shows its payload, read-only ($APP_ROOT): the same
+// path for every revision, as Flatpak's /app.
+inline constexpr const char* kAppRootInside = "/app";
+
 struct LaunchContext {
   uid_t uid = 0;                  // the user the app runs as: the invoker, or the one root named
   gid_t gid = 0;
@@ -29,6 +33,10 @@ struct LaunchContext {
   // data and its executable's folder): never the app's to write.
   std::vector<std::string> search_dirs;
   std::string origin;             // who owns the app's name and data (app_origin.h); "" is not checked
+  // An installed package: its current revision's folder on the host, bound read-only at
+  // kAppRootInside. "" for an app that is a policy file (it has no $APP_ROOT).
+  std::string app_root;
+  bool health_check = false;      // run the Plan's health check instead of its command
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
   std::string term;               // $TERM, passed through when set

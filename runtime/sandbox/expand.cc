@@ -61,6 +61,7 @@ Result<std::string> expand_variables(const std::string& text, const LaunchContex
     else if (name == "UID") value = std::to_string(ctx.uid);
     else if (name == "XDG_RUNTIME_DIR") value = ctx.xdg_runtime_dir;
     else if (name == "APP_DATA") value = app_data;
+    else if (name == "APP_ROOT" && !ctx.app_root.empty()) value = kAppRootInside;
     else return fail("expand", "expand " + text + ": $" + name + " has no value in this launch");
     if (is_path && (value.empty() || value[0] != '/'))
       return fail("expand", "expand " + text + ": $" + name + " is not set to an absolute path");
@@ -70,10 +71,37 @@ Result<std::string> expand_variables(const std::string& text, const LaunchContex
   return out;
 }
 
+// The payload is shown whole and read-only at $APP_ROOT; a grant there would bind the host's
+// folder of that name over it.
+Result<void> refuse_grant_in_payload(const plan::Mount& m, const std::string& path, const LaunchContext& ctx) {
+  const std::string root = kAppRootInside;
+  const bool inside = path == root || path.rfind(root + "/", 0) == 0;
+  if (m.path.find("$APP_ROOT") == std::string::npos && !(inside && !ctx.app_root.empty())) return {};
+  return fail("expand", "grant " + m.path + " (" + describe(m.from) + "): an installed app's payload is already shown "
+                        "whole and read-only at $APP_ROOT (" + root + "); nothing may be granted there");
+}
+
+// The command to run: the Plan's (or its health check), a payload-relative first word made the
+// path it has inside, and the caller's arguments after it.
+Result<std::vector<std::string>> command_line(const plan::Plan& plan, const LaunchContext& ctx) {
+  std::vector<std::string> argv = ctx.health_check ? plan.health_check : plan.command;
+  if (argv.empty()) return fail("expand", "run the health check of " + plan.app + ": its policy has no health-check");
+  const std::string prefix = "$APP_ROOT/";
+  if (argv[0].rfind(prefix, 0) == 0) {
+    if (ctx.app_root.empty())
+      return fail("expand", "run " + argv[0].substr(prefix.size()) + ": a command relative to the payload runs only "
+                            "in an installed package (`cordon install`); give a policy file's command as an absolute path");
+    argv[0] = std::string(kAppRootInside) + "/" + argv[0].substr(prefix.size());
+  }
+  argv.insert(argv.end(), ctx.args.begin(), ctx.args.end());
+  return argv;
+}
+
 Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const std::string& app_data) {
   Expanded e;
   for (const plan::Mount& m : plan.mounts) {
     auto path = expand_variables(m.path, ctx, app_data, true);
+    if (path) CORDON_TRY(refuse_grant_in_payload(m, *path, ctx));
     if (!path) {
       if (m.optional) continue;  // an optional grant whose variable is unset is simply absent
       return path.error();
@@ -82,10 +110,16 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
   }
   for (const plan::Device& d : plan.devices)
     e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
+  if (!ctx.app_root.empty()) {
+    Step payload{plan::MountKind::bind_ro, kAppRootInside, false, false, "the installed revision"};
+    payload.source = ctx.app_root;
+    e.mounts.push_back(payload);
+  }
   std::stable_sort(e.mounts.begin(), e.mounts.end(), before);
 
-  e.argv = plan.command;
-  e.argv.insert(e.argv.end(), ctx.args.begin(), ctx.args.end());
+  auto argv = command_line(plan, ctx);
+  if (!argv) return argv.error();
+  e.argv = std::move(*argv);
   for (const plan::EnvEntry& v : plan.environment) {
     auto value = expand_variables(v.value, ctx, app_data, false);
     if (!value) return value.error();

@@ -20,6 +20,7 @@ struct Step {
   bool device = false;   // a device node bind: the only mounts without nodev
   std::string origin;    // "base.yaml:12" etc., for error messages
   bool app_grant = false;  // only the app's own policy asks for it (no interface, no cordon)
+  std::string source = {}; // a bind's host path when it is not `path` (the payload at $APP_ROOT)
 };
 
 struct Expanded {

@@ -19,7 +19,7 @@ namespace cordon::sandbox::mounts {
 namespace {
 
 Result<void> bind(const Roots& roots, const Step& s) {
-  UniqueFd source(open_host(roots.host, s.path));
+  UniqueFd source(open_host(roots.host, s.source.empty() ? s.path : s.source));
   if (!source.valid()) {
     if (errno == ENOENT && s.optional) return {};
     if (errno == ELOOP)
@@ -47,7 +47,8 @@ Result<void> bind(const Roots& roots, const Step& s) {
   // Device nodes are read-only binds too: reading and writing a device still work, but chmod,
   // chown and utimes on the host's inode (root inside owns it) fail with EROFS.
   const bool ro = s.kind == plan::MountKind::bind_ro || s.device;
-  const std::string what = std::string("mount --bind") + (ro ? " -o ro " : " ") + s.path + " " + s.path + " (" + s.origin + ")";
+  const std::string what = std::string("mount --bind") + (ro ? " -o ro " : " ") + (s.source.empty() ? s.path : s.source) +
+                           " " + s.path + " (" + s.origin + ")";
   auto tree = clone_tree(source.get(), ro, s.device, what);
   if (!tree) return tree.error();
   auto target = mount_point(root, s.path, S_ISDIR(st.st_mode), s.origin);

@@ -1,0 +1,175 @@
+#include "launcher/installed.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <regex>
+
+#include "app/plan_for.h"
+#include "launcher/host.h"
+#include "policy/load.h"
+
+namespace cordon::launcher {
+
+namespace {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); !from.empty() && at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// The checks `cordon check` makes, on the unpacked policy, plus what a package needs: a version.
+// Diagnostics name the policy as it is inside the package (hello.cordon/policy.yaml:3:5).
+Result<package::PolicyFacts> check_package_policy(const std::string& path, const std::string& shown) {
+  const policy::SearchPaths paths = policy::search_paths(read_host_context());
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  auto plan = app::plan_for(path, paths, {}, diags, sources);
+  std::optional<policy::AppPolicy> app;
+  if (auto text = sources.find(path); text != sources.end()) {
+    policy::Diagnostics scratch;
+    app = policy::parse_app_partial(path, text->second, scratch);
+  }
+  static const std::regex version_pattern("[0-9][0-9A-Za-z.+~-]{0,31}");
+  if (app && !app->version)
+    diags.error(app->name.where, "a packaged app's policy needs `version:` (it names the package and orders refreshes)");
+  else if (app && !std::regex_match(app->version->value, version_pattern))
+    diags.error(app->version->where, "version '" + app->version->value + "': a version starts with a digit and has at "
+                                     "most 32 letters, digits and . + ~ -");
+  std::cerr << replace_all(policy::render_text(diags, sources), path, shown);
+  if (diags.has_errors() || !plan || !app) return fail("package", "install: " + shown + " is not a valid policy");
+  return package::PolicyFacts{plan->app, app->version->value};
+}
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "status " + std::to_string(status);
+}
+
+// Waits up to `seconds` for `pid`; true when it ended (its status in `status`).
+bool wait_for(pid_t pid, int pidfd, double seconds, int& status) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{pidfd, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+  }
+}
+
+// `cordon run --health-check NAME`, as a child of ours: confined exactly as the app is, its output
+// on our stderr (stdout is for --json). Past the timeout it gets SIGTERM, which cordon forwards to
+// the app, then SIGKILL, which takes the sandbox with it (the sandbox dies with its launcher).
+std::optional<std::string> run_health_check(const std::string& name, double timeout_s) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return std::string("cannot fork: ") + std::strerror(errno);
+  if (pid == 0) {
+    ::dup2(STDERR_FILENO, STDOUT_FILENO);
+    const char* argv[] = {"cordon", "run", "--health-check", name.c_str(), nullptr};
+    ::execv("/proc/self/exe", const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  int status = 0;
+  const bool ended = wait_for(pid, pidfd, timeout_s, status);
+  std::optional<std::string> verdict;
+  if (!ended) {
+    ::kill(pid, SIGTERM);
+    if (!wait_for(pid, pidfd, 3, status)) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "timed out after %g s", timeout_s);
+    verdict = text;
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    verdict = describe_status(status);
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  return verdict;
+}
+
+// Test builds only: CORDON_KILL_AT=STEP kills this process with SIGKILL right after STEP, as a
+// power cut or `kill -9` there would (tests/integration/it_lifecycle.py).
+void kill_point(std::string_view step) {
+#ifdef CORDON_FAULT_INJECTION
+  const char* at = std::getenv("CORDON_KILL_AT");
+  if (at && step == at) ::raise(SIGKILL);
+#else
+  (void)step;
+#endif
+}
+
+}  // namespace
+
+package::StoreLayout invoker_store() {
+  return package::store_layout(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_DATA_HOME"),
+                               env_or_empty("XDG_CONFIG_HOME"));
+}
+
+package::Hooks lifecycle_hooks(double health_timeout_s, bool quiet) {
+  package::Hooks hooks;
+  hooks.check_policy = check_package_policy;
+  hooks.health_check = [health_timeout_s](const std::string& name) { return run_health_check(name, health_timeout_s); };
+  hooks.reached = kill_point;
+  if (!quiet) hooks.say = [](const std::string& line) { std::cerr << line << "\n"; };
+  return hooks;
+}
+
+std::optional<std::string> unknown_kill_point() {
+#ifdef CORDON_FAULT_INJECTION
+  const char* at = std::getenv("CORDON_KILL_AT");
+  if (!at) return std::nullopt;
+  const auto& steps = package::lifecycle_steps();
+  if (std::find(steps.begin(), steps.end(), std::string_view(at)) != steps.end()) return std::nullopt;
+  std::string names;
+  for (std::string_view s : steps) names += (names.empty() ? "" : ", ") + std::string(s);
+  return "CORDON_KILL_AT=" + std::string(at) + " names no lifecycle step (the steps: " + names + ")";
+#else
+  return std::nullopt;
+#endif
+}
+
+Result<std::optional<InstalledLaunch>> find_installed_launch(const std::string& app) {
+  if (!package::valid_app_name(app)) return std::optional<InstalledLaunch>{};
+  const package::StoreLayout store = invoker_store();
+  const package::Hooks hooks = lifecycle_hooks(0, false);
+  // Twice at most: a refresh may prune the revision between our reading and our hold on it.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto found = package::find_installed(store, app, hooks);
+    if (!found) return found.error();
+    if (!*found) return std::optional<InstalledLaunch>{};
+    auto hold = package::hold_revision((*found)->revision_dir);
+    if (!hold) {
+      if (hold.error().sys_errno == ENOENT && attempt == 0) continue;
+      return hold.error();
+    }
+    char resolved[PATH_MAX];
+    if (!::realpath((*found)->revision_dir.c_str(), resolved)) return sys_fail("package", "resolve " + (*found)->revision_dir);
+    InstalledLaunch launch;
+    launch.app_root = resolved;
+    launch.policy_file = launch.app_root + "/policy.yaml";
+    launch.key = (*found)->state.key;
+    launch.revision = (*found)->state.current;
+    launch.hold = std::move(*hold);
+    return std::optional<InstalledLaunch>{std::move(launch)};
+  }
+  return fail("package", "find " + app + ": its revision keeps changing");
+}
+
+}  // namespace cordon::launcher

@@ -1,0 +1,227 @@
+// `cordon pack | install | list | revert | remove | refresh --hold`: the package lifecycle
+// (docs/packaging.md). The work is the package layer's; this file reads the arguments, prints, and
+// maps outcomes to exit codes: 0 done, 1 refused (the package or its policy), 3 rolled back, 125
+// cordon failed.
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "launcher/commands.h"
+#include "launcher/exit_codes.h"
+#include "launcher/host.h"
+#include "launcher/installed.h"
+#include "package/keys.h"
+#include "package/lifecycle.h"
+#include "package/open.h"
+#include "package/pack.h"
+#include "policy/load.h"
+#include "sandbox/app_origin.h"
+#include "util/dirs.h"
+
+namespace cordon::launcher {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+int cordon_failed(const std::string& command, const Error& e) {
+  std::cerr << "cordon " << command << ": cannot " << e.to_string() << "\n";
+  return kExitCordon;
+}
+
+json change_json(const package::Change& c) {
+  return json{{"result", package::to_string(c.outcome)}, {"name", c.name},       {"version", c.version},
+              {"revision", c.revision},                  {"previous", c.previous}, {"key", c.key},
+              {"reason", c.reason}};
+}
+
+void print_change(const package::Change& c, bool as_json) {
+  if (as_json) {
+    std::cout << change_json(c).dump() << "\n";
+    return;
+  }
+  switch (c.outcome) {
+    case package::Outcome::installed:
+      std::cout << c.name << " " << c.version << " installed (revision " << c.revision << ")\n";
+      break;
+    case package::Outcome::refreshed:
+      std::cout << c.name << " refreshed to " << c.version << " (revision " << c.revision << ", was " << c.previous << ")\n";
+      break;
+    case package::Outcome::rolled_back:
+      std::cout << c.name << ": the new revision failed its health check (" << c.reason << "); rolled back"
+                << (c.revision ? " to " + c.version + " (revision " + std::to_string(c.revision) + "), with its data"
+                               : ": nothing is installed")
+                << "\n";
+      break;
+    case package::Outcome::reverted:
+      std::cout << c.name << " reverted to " << c.version << " (revision " << c.revision << "), with its data\n";
+      break;
+    case package::Outcome::removed:
+      std::cout << c.name << " removed\n";
+      break;
+    case package::Outcome::unchanged: break;
+  }
+}
+
+// The key dirs, for a message that tells where to put a key.
+std::string key_dirs_text(const package::StoreLayout& store) {
+  std::string out;
+  for (const std::string& d : store.key_dirs) out += (out.empty() ? "" : " or ") + d;
+  return out;
+}
+
+// The policy's name and version, as pack needs them; diagnostics at file:line:col.
+std::optional<std::pair<std::string, std::string>> name_and_version(const std::string& policy_path) {
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  auto text = policy::read_policy_file(policy_path, diags);
+  std::optional<policy::AppPolicy> app;
+  if (text) {
+    sources[policy_path] = *text;
+    app = policy::parse_app(policy_path, *text, diags);
+    if (app && !app->version)
+      diags.error(app->name.where, "a packaged app's policy needs `version:` (it names the package and orders refreshes)");
+  }
+  std::cerr << policy::render_text(diags, sources);
+  if (!app || diags.has_errors()) return std::nullopt;
+  return std::make_pair(app->name.value, app->version->value);
+}
+
+Result<package::StoreLayout> prepared_store() {
+  package::StoreLayout store = invoker_store();
+  CORDON_TRY(make_dirs("package", store.apps, 0700));
+  return store;
+}
+
+bool refuse_unknown_kill_point() {
+  if (auto unknown = unknown_kill_point()) {
+    std::cerr << "cordon: " << *unknown << "\n";
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int pack(const PackArgs& args) {
+  const auto facts = name_and_version(args.dir + "/policy.yaml");
+  if (!facts) return kExitInvalid;
+  package::PackInput input;
+  input.dir = args.dir;
+  input.name = facts->first;
+  input.version = facts->second;
+  input.key_pem = args.key;
+  input.out_path = args.out;
+  auto packed = package::pack(input);
+  if (!packed) return cordon_failed("pack", packed.error());
+  std::cout << "packed " << input.name << " " << input.version << " (" << packed->files << " files, " << packed->bytes
+            << " bytes), signed by key " << package::short_id(packed->key_id) << ", into " << args.out << "\n";
+  return kExitOk;
+}
+
+int install(const InstallArgs& args) {
+  if (refuse_unknown_kill_point()) return kExitCordon;
+  auto store = prepared_store();
+  if (!store) return cordon_failed("install", store.error());
+  auto keys = package::load_trusted_keys(store->key_dirs, ::getuid());
+  if (!keys) return cordon_failed("install", keys.error());
+  if (keys->empty()) {
+    std::cerr << "cordon install: " << args.package << ": refused: no key is trusted; put the vendor's public key "
+              << "(a .pub file) in " << key_dirs_text(*store) << "\n";
+    return kExitInvalid;
+  }
+  // Verified before a byte of it is parsed (package/open.h); a refusal leaves nothing behind.
+  auto pkg = package::open_package(args.package, *keys, store->apps);
+  if (!pkg) {
+    std::cerr << "cordon install: refused: " << pkg.error().to_string() << "\n";
+    return kExitInvalid;
+  }
+  auto ctx = launch_context("");
+  if (!ctx) return cordon_failed("install", ctx.error());
+  ctx->origin = sandbox::package_origin(pkg->key.id);
+  if (auto claimed = sandbox::claim_app_name(*ctx, pkg->manifest.name); !claimed) {
+    std::cerr << "cordon install: refused: " << claimed.error().to_string() << "\n";
+    return kExitInvalid;
+  }
+  const package::InstallOptions options{args.package, args.keep};
+  auto change = package::install(*store, *pkg, options, lifecycle_hooks(args.health_timeout, args.json));
+  if (!change) {
+    const bool refused = change.error().op.rfind("install", 0) == 0;  // the package's fault, not cordon's
+    std::cerr << "cordon install: " << (refused ? "refused: " : "cannot ") << change.error().to_string() << "\n";
+    return refused ? kExitInvalid : kExitCordon;
+  }
+  print_change(*change, args.json);
+  return change->outcome == package::Outcome::rolled_back ? kExitRolledBack : kExitOk;
+}
+
+int list(const ListArgs& args) {
+  const package::StoreLayout store = invoker_store();
+  const package::Hooks hooks = lifecycle_hooks(0, args.json);
+  json out = json::array();
+  if (!args.json) std::cout << "NAME\tVERSION\tREV\tHELD\tKEY\tREVISIONS\n";
+  for (const std::string& name : package::installed_names(store)) {
+    if (auto settled = package::settle(store, name, hooks, true); !settled) return cordon_failed("list", settled.error());
+    auto state = package::read_state(store, name);
+    if (!state) return cordon_failed("list", state.error());
+    if (!*state) continue;
+    const package::AppState& s = **state;
+    const package::Revision* current = s.current_revision();
+    json revs = json::array();
+    std::string revs_text;
+    for (const package::Revision& r : s.revisions) {
+      revs.push_back({{"revision", r.number}, {"version", r.version}, {"key", r.key}, {"installed", r.installed}});
+      revs_text += (revs_text.empty() ? "" : ", ") + std::to_string(r.number) + " (" + r.version + ")";
+    }
+    if (args.json) {
+      json app{{"name", name}, {"current", s.current}, {"version", current ? current->version : ""}, {"key", s.key},
+               {"held", s.held}, {"revisions", revs}};
+      if (s.last) app["last"] = {{"op", s.last->op}, {"result", s.last->result}, {"from", s.last->from},
+                                 {"to", s.last->to}, {"reason", s.last->reason}};
+      out.push_back(app);
+      continue;
+    }
+    std::cout << name << "\t" << (current ? current->version : "-") << "\t"
+              << (current ? std::to_string(s.current) : "removed") << "\t" << (s.held ? "held" : "-") << "\t"
+              << package::short_id(s.key) << "\t" << (revs_text.empty() ? "-" : revs_text) << "\n";
+  }
+  if (args.json) std::cout << out.dump(2) << "\n";
+  return kExitOk;
+}
+
+int revert(const RevertArgs& args) {
+  if (refuse_unknown_kill_point()) return kExitCordon;
+  auto change = package::revert(invoker_store(), args.app, lifecycle_hooks(0, args.json));
+  if (!change) return cordon_failed("revert", change.error());
+  print_change(*change, args.json);
+  return kExitOk;
+}
+
+int remove(const RemoveArgs& args) {
+  if (refuse_unknown_kill_point()) return kExitCordon;
+  const package::StoreLayout store = invoker_store();
+  auto change = package::remove(store, args.app, args.purge, lifecycle_hooks(0, args.json));
+  if (!change) return cordon_failed("remove", change.error());
+  if (args.purge) {  // the name is free again: its origin record goes with the rest
+    const std::string origins = store.data.substr(0, store.data.rfind('/')) + "/origins/" + args.app;
+    ::unlink(origins.c_str());
+  } else if (!args.json) {
+    std::cerr << "cordon: " << args.app << ": its data is kept in " << store.snapshots << "/" << args.app
+              << " (`cordon remove --purge " << args.app << "` deletes it)\n";
+  }
+  print_change(*change, args.json);
+  return kExitOk;
+}
+
+int refresh(const RefreshArgs& args) {
+  if (args.hold == args.unhold) {
+    std::cerr << "cordon refresh: say --hold or --unhold (refreshing from an update index is not built yet: "
+                 "install the newer package with `cordon install`)\n";
+    return kExitCordon;
+  }
+  if (auto held = package::set_held(invoker_store(), args.app, args.hold); !held) return cordon_failed("refresh", held.error());
+  std::cout << args.app << (args.hold ? " is held: automatic refreshes leave it alone\n" : " is no longer held\n");
+  return kExitOk;
+}
+
+}  // namespace cordon::launcher
