@@ -175,11 +175,7 @@ class Reader final : public nlohmann::json_sax<json> {
     if (where_ != State::entry) return wrong_value("a number");
     if (entry_key_ == k_size) return (entry_.size = v), true;
     if (entry_key_ != k_mode) return wrong_value("a number");
-    if (v > 07777) return refuse(entry_name() + ": mode " + std::to_string(v) + " is not a permission mode");
-    if ((v & 07000) != 0)
-      return refuse(entry_name() + ": mode " + octal(v) +
-                    " has the setuid, setgid or sticky bit; a package carries permission bits (0777) only");
-    entry_.mode = static_cast<std::uint32_t>(v);
+    mode_ = v;  // checked in finish_entry, where the path is known and the message can name it
     return true;
   }
 
@@ -188,11 +184,7 @@ class Reader final : public nlohmann::json_sax<json> {
     switch (entry_key_) {
       case k_path: entry_.path = s; return true;
       case k_target: entry_.target = s; return true;
-      case k_sha256:
-        if (s.size() != 64 || !is_lower_hex(s))
-          return refuse(entry_name() + ": \"sha256\" is not 64 lowercase hex digits");
-        entry_.sha256 = s;
-        return true;
+      case k_sha256: entry_.sha256 = s; return true;  // checked in finish_entry
       case k_type:
         if (s == "file") entry_.type = EntryType::file;
         else if (s == "dir") entry_.type = EntryType::dir;
@@ -233,6 +225,19 @@ class Reader final : public nlohmann::json_sax<json> {
     return true;
   }
 
+  bool check_fields() {
+    if (entry_seen_[k_mode]) {
+      if (mode_ > 07777) return refuse(entry_name() + ": mode " + std::to_string(mode_) + " is not a permission mode");
+      if ((mode_ & 07000) != 0)
+        return refuse(entry_name() + ": mode " + octal(mode_) +
+                      " has the setuid, setgid or sticky bit; a package carries permission bits (0777) only");
+      entry_.mode = static_cast<std::uint32_t>(mode_);
+    }
+    if (entry_seen_[k_sha256] && (entry_.sha256.size() != 64 || !is_lower_hex(entry_.sha256)))
+      return refuse(entry_name() + ": \"sha256\" is not 64 lowercase hex digits");
+    return true;
+  }
+
   bool check_content() {
     if (entry_.type == EntryType::symlink) {
       if (entry_.target.empty()) return refuse(entry_name() + ": the symlink's target is empty");
@@ -252,7 +257,7 @@ class Reader final : public nlohmann::json_sax<json> {
   bool finish_entry() {
     if (!entry_seen_[k_path]) return refuse(entry_name() + ": the entry has no \"path\"");
     if (!entry_seen_[k_type]) return refuse(entry_name() + ": the entry has no \"type\"");
-    if (!check_keys() || !check_place() || !check_content()) return false;
+    if (!check_keys() || !check_place() || !check_fields() || !check_content()) return false;
     if (entry_.type == EntryType::file && entry_.path == kPolicyFile) has_policy_ = true;
     seen_.emplace(entry_.path, entry_.type);
     manifest_.entries.push_back(std::move(entry_));
@@ -278,6 +283,7 @@ class Reader final : public nlohmann::json_sax<json> {
   Entry entry_;
   std::bitset<k_entry_keys> entry_seen_;
   EntryKey entry_key_ = k_path;
+  std::uint64_t mode_ = 0;
   std::unordered_map<std::string, EntryType> seen_;
   std::uint64_t payload_used_ = 0;
   bool has_policy_ = false;
