@@ -15,6 +15,7 @@ import sys
 # Bottom first. Two folders on one rank may not include each other.
 LAYERS = [
     ("util",),
+    ("package",),
     ("syscalls",),
     ("policy",),
     ("plan",),

@@ -302,7 +302,10 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   if (state) CORDON_TRY(settle_locked(store, *state, hooks));
   CORDON_TRY(refuse_unacceptable(state, pkg, options));
 
-  AppState next = state ? *state : AppState{name, pkg.key.id};
+  AppState next;
+  if (state) next = *state;
+  next.name = name;
+  if (!state) next.key = pkg.key.id;
   const int from = next.current, number = next.next_revision;
   next.next_revision = number + 1;
   CORDON_TRY(place_revision(store, pkg, options, number, hooks));

@@ -85,12 +85,11 @@ void resolve_network(const std::vector<GrantFrom>& grants, Plan& plan) {
 }
 
 // A command whose first word is a relative path (bin/hello) names a file of an installed package's
-// payload, which every sandbox of the app shows at $APP_ROOT; a bare name is still looked up in
-// PATH, an absolute path used as it is.
+// payload, which every sandbox of the app shows at $APP_ROOT; an absolute path is used as it is.
 std::vector<std::string> payload_command(const std::vector<policy::Located<std::string>>& words) {
   std::vector<std::string> out;
   for (const auto& w : words) out.push_back(w.value);
-  if (!out.empty() && !out[0].empty() && out[0][0] != '/' && out[0][0] != '$' && out[0].find('/') != std::string::npos)
+  if (!out.empty() && !out[0].empty() && out[0][0] != '/')
     out[0] = "$APP_ROOT/" + (out[0].rfind("./", 0) == 0 ? out[0].substr(2) : out[0]);
   return out;
 }

@@ -22,9 +22,16 @@ std::vector<Located<std::string>> read_command(const Reader& r, const YamlNode& 
   if (n.is_sequence() && n.items.empty()) r.error(n, std::string(what) + " must name a program; it is empty");
   if (argv.empty()) return argv;
   const std::string& program = argv[0].value;
-  if (program.empty() || program[0] != '/')
+  // A relative path with a '/' (bin/app, ./app) names a file of an installed package's payload
+  // ($APP_ROOT) and may not climb out of it; a bare name would be a PATH search, which cordon never does.
+  const bool climbs = program == ".." || program.rfind("../", 0) == 0 || program.find("/../") != std::string::npos ||
+                      (program.size() >= 3 && program.compare(program.size() - 3, 3, "/..") == 0);
+  if (program.empty() || (program[0] != '/' && (climbs || program.find('/') == std::string::npos)))
     r.diags.error(argv[0].where, std::string(what) + "[0] '" + program +
-                                     "' must be an absolute path; cordon does not search PATH");
+                                     "' must be an absolute path, or a path inside a package's payload such as "
+                                     "bin/app; cordon does not search PATH");
+  else if (program[0] != '/')
+    ;  // resolved against $APP_ROOT at launch (plan::resolve); a policy file has none, and says so there
   else if (auto problem = path_problem(program))
     r.diags.error(argv[0].where, std::string(what) + "[0]: " + *problem);
   else if (program == "/")

@@ -99,8 +99,13 @@ TEST_CASE("schema: missing or unsupported") {
 TEST_CASE("command: empty or not absolute") {
   CHECK(app_errors("schema: 1\nname: demo\ncommand: []\n") == V{"3:10: command must name a program; it is empty"});
   CHECK(app_errors("schema: 1\nname: demo\ncommand: [sh, -c, x]\n") ==
-        V{"3:11: command[0] 'sh' must be an absolute path; cordon does not search PATH"});
+        V{"3:11: command[0] 'sh' must be an absolute path, or a path inside a package's payload such as bin/app; cordon does not search PATH"});
   CHECK(app_errors("schema: 1\nname: demo\ncommand: ['']\n").size() == 1);
+  // A path with a '/' names a file of a package's payload; it may not climb out of it.
+  CHECK(app_errors("schema: 1\nname: demo\ncommand: [bin/app, x]\n").empty());
+  CHECK(app_errors("schema: 1\nname: demo\ncommand: [./app]\n").empty());
+  for (const char* climbing : {"../x", "bin/../../x", "bin/.."})
+    CHECK(app_errors(std::string("schema: 1\nname: demo\ncommand: ['") + climbing + "']\n").size() == 1);
 }
 
 TEST_CASE("duplicate keys") {
@@ -129,7 +134,7 @@ TEST_CASE("reserved keys are validated now") {
   CHECK(app_errors(with("user: '-1'\n")) ==
         V{"5:7: user must be a user name or a uid from 0 to 4294967294, found '-1'"});
   CHECK(app_errors(with("health-check: [check]\n")) ==
-        V{"5:16: health-check[0] 'check' must be an absolute path; cordon does not search PATH"});
+        V{"5:16: health-check[0] 'check' must be an absolute path, or a path inside a package's payload such as bin/app; cordon does not search PATH"});
 }
 
 TEST_CASE("values that would reach the sandbox malformed are refused") {

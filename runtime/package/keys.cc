@@ -1,0 +1,126 @@
+// Public keys from PEM files, and the trusted-key folders with their ownership rules (keys.h).
+#include "package/keys.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "package/io.h"
+#include "package/openssl_ptr.h"
+#include "util/sha256.h"
+#include "util/strings.h"
+#include "util/unique_fd.h"
+
+namespace cordon::package {
+
+namespace {
+
+constexpr std::string_view kStep = "package";
+constexpr std::size_t kMaxPem = 64 * 1024;  // a PEM Ed25519 key is ~113 bytes; anything near this is not one
+
+Result<PublicKey> parse_public_pem(const std::string& pem, const std::string& shown) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!key) return fail(kStep, shown + ": not a PEM public key (" + crypto_reason() + ")");
+  if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519)
+    return fail(kStep, shown + ": not an Ed25519 key; cordon packages are signed with Ed25519");
+  std::array<unsigned char, 32> raw{};
+  std::size_t len = raw.size();
+  if (EVP_PKEY_get_raw_public_key(key.get(), raw.data(), &len) != 1 || len != raw.size())
+    return fail(kStep, shown + ": cannot read the Ed25519 key (" + crypto_reason() + ")");
+  return public_key_from_raw(raw, shown);
+}
+
+// Root or the owner may own it; nobody else may write it.
+Result<void> check_owner(const struct stat& st, const std::string& shown, uid_t owner_uid) {
+  if (st.st_uid != 0 && st.st_uid != owner_uid)
+    return fail(kStep, shown + ": owned by uid " + std::to_string(st.st_uid) + ", not by root or uid " +
+                           std::to_string(owner_uid) + "; a trusted key must be in their hands only");
+  if ((st.st_mode & 022) != 0)
+    return fail(kStep, shown + ": group or others may write it; a trusted key anyone can replace trusts anyone "
+                           "(chmod go-w " + shown + ")");
+  return {};
+}
+
+Result<std::vector<std::string>> pub_names(int dir_fd, const std::string& shown) {
+  UniqueFd copy(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  DIR* d = copy.valid() ? ::fdopendir(copy.get()) : nullptr;
+  if (d == nullptr) return sys_fail(kStep, "ls " + shown);
+  copy.release();  // the DIR owns it now
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.size() > 4 && ends_with(name, ".pub")) names.push_back(name);
+  }
+  const int err = errno;
+  ::closedir(d);
+  if (err != 0) {
+    errno = err;  // closedir may have changed it
+    return sys_fail(kStep, "ls " + shown);
+  }
+  std::sort(names.begin(), names.end());  // readdir's order is the filesystem's; the result's is ours
+  return names;
+}
+
+Result<PublicKey> read_trusted_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner_uid) {
+  // O_NOFOLLOW: the folder's owner vouches for what is in it, not for where a link points.
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid() && errno == ELOOP) return fail(kStep, shown + ": a symbolic link; a trusted key must be a file");
+  if (!fd.valid()) return sys_fail(kStep, "open " + shown);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + shown);
+  if (!S_ISREG(st.st_mode)) return fail(kStep, shown + ": not a regular file");
+  CORDON_TRY(check_owner(st, shown, owner_uid));
+  auto pem = read_bounded(fd.get(), shown, kMaxPem);
+  if (!pem) return pem.error();
+  return parse_public_pem(*pem, shown);
+}
+
+// The keys of one folder, appended to `keys` unless already there.
+Result<void> load_dir(const std::string& dir, uid_t owner_uid, std::vector<PublicKey>& keys) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid() && errno == ENOENT) return {};
+  if (!fd.valid()) return sys_fail(kStep, "open " + dir);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + dir);
+  CORDON_TRY(check_owner(st, dir, owner_uid));
+  auto names = pub_names(fd.get(), dir);
+  if (!names) return names.error();
+  for (const std::string& name : *names) {
+    auto key = read_trusted_file(fd.get(), name, dir + "/" + name, owner_uid);
+    if (!key) return key.error();
+    const bool known = std::any_of(keys.begin(), keys.end(), [&](const PublicKey& k) { return k.raw == key->raw; });
+    if (!known) keys.push_back(std::move(*key));
+  }
+  return {};
+}
+
+}  // namespace
+
+PublicKey public_key_from_raw(const std::array<unsigned char, 32>& raw, std::string file) {
+  return PublicKey{raw, sha256_hex(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size())),
+                   std::move(file)};
+}
+
+std::string short_id(const std::string& id) { return id.substr(0, 16); }
+
+Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid) {
+  std::vector<PublicKey> keys;
+  for (const std::string& dir : dirs) CORDON_TRY(load_dir(dir, owner_uid, keys));
+  return keys;
+}
+
+Result<PublicKey> read_public_key(const std::string& pem_path) {
+  UniqueFd fd(::open(pem_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return sys_fail(kStep, "open " + pem_path);
+  auto pem = read_bounded(fd.get(), pem_path, kMaxPem);
+  if (!pem) return pem.error();
+  return parse_public_pem(*pem, pem_path);
+}
+
+}  // namespace cordon::package

@@ -1,0 +1,35 @@
+// Ed25519 public keys: reading one from a PEM file, and the trusted keys a package must be signed
+// by. Does not verify signatures (signing.h) or decide which folders are trusted (the caller's).
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace cordon::package {
+
+struct PublicKey {
+  std::array<unsigned char, 32> raw{};
+  std::string id;    // lowercase hex SHA-256 of raw
+  std::string file;  // where it was read, "" if none
+};
+
+PublicKey public_key_from_raw(const std::array<unsigned char, 32>& raw, std::string file = "");
+
+std::string short_id(const std::string& id);  // first 16 hex digits, for people
+
+// Every *.pub file (PEM "PUBLIC KEY", Ed25519) in each dir, in order (within a dir, by name); a
+// missing dir has none; a key in two places counts once. A file or dir that another user than root
+// or `owner_uid` owns, or that group/others may write, is refused with an error naming it (a
+// trusted-key folder anyone can write trusts anyone); so is a *.pub that is a symbolic link or not
+// a regular file. Does not check the folders above each dir: choosing safe places is the caller's.
+Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid);
+
+// One PEM public key file (Ed25519 only), with no ownership checks.
+Result<PublicKey> read_public_key(const std::string& pem_path);
+
+}  // namespace cordon::package
