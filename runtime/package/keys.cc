@@ -20,7 +20,7 @@ namespace cordon::package {
 namespace {
 
 constexpr std::string_view kStep = "package";
-constexpr std::size_t kMaxPem = 64 * 1024;  // a PEM Ed25519 key is ~113 bytes; anything near this is not one
+constexpr std::size_t kMaxPem = std::size_t{64} * 1024;  // a PEM Ed25519 key is ~113 bytes; anything near this is not one
 
 Result<PublicKey> parse_public_pem(const std::string& pem, const std::string& shown) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));

@@ -19,7 +19,7 @@ namespace cordon::package {
 namespace {
 
 constexpr std::string_view kStep = "package";
-constexpr std::size_t kChunk = 256 * 1024;
+constexpr std::size_t kChunk = std::size_t{256} * 1024;
 
 // Everything copy_in learns while the bytes go by.
 struct Copied {

@@ -22,7 +22,7 @@ namespace cordon::package {
 namespace {
 
 constexpr std::string_view kStep = "package";
-constexpr std::size_t kChunk = 256 * 1024;
+constexpr std::size_t kChunk = std::size_t{256} * 1024;
 
 // What the walk gathers, and the bounds it keeps while it does.
 struct Walk {

@@ -17,7 +17,7 @@ namespace cordon::package {
 namespace {
 
 constexpr std::string_view kStep = "package";
-constexpr std::size_t kMaxPem = 64 * 1024;
+constexpr std::size_t kMaxPem = std::size_t{64} * 1024;
 
 // Called by libcrypto for an encrypted key: answering "no passphrase" makes it fail at once.
 int no_passphrase(char*, int, int, void*) { return -1; }

@@ -16,7 +16,7 @@ namespace cordon::package {
 namespace {
 
 constexpr std::string_view kStep = "package";
-constexpr std::size_t kChunk = 256 * 1024;
+constexpr std::size_t kChunk = std::size_t{256} * 1024;
 // A path inside the tree resolves only inside it and only through real folders: a symlink the
 // package itself made (or anything racing us in the folder) can never redirect a write.
 constexpr std::uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
