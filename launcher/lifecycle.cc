@@ -139,15 +139,16 @@ int install(const InstallArgs& args) {
   }
   auto ctx = launch_context("");
   if (!ctx) return cordon_failed("install", ctx.error());
-  ctx->origin = sandbox::package_origin(pkg->key.id);
-  if (auto claimed = sandbox::claim_app_name(*ctx, pkg->manifest.name); !claimed) {
-    std::cerr << "cordon install: refused: " << claimed.error().to_string() << "\n";
-    return kExitInvalid;
-  }
+  package::Hooks hooks = lifecycle_hooks(args.health_timeout, args.json);
+  hooks.claim_name = [&](const std::string& name, const std::string& key) {
+    ctx->origin = sandbox::package_origin(key);
+    return sandbox::claim_app_name(*ctx, name);
+  };
   const package::InstallOptions options{args.package, args.keep};
-  auto change = package::install(*store, *pkg, options, lifecycle_hooks(args.health_timeout, args.json));
+  auto change = package::install(*store, *pkg, options, hooks);
   if (!change) {
-    const bool refused = change.error().op.rfind("install", 0) == 0;  // the package's fault, not cordon's
+    // The package's fault (its key, version or policy, or a name another origin owns), not cordon's.
+    const bool refused = change.error().op.rfind("install", 0) == 0 || change.error().op.rfind("use the name", 0) == 0;
     std::cerr << "cordon install: " << (refused ? "refused: " : "cannot ") << change.error().to_string() << "\n";
     return refused ? kExitInvalid : kExitCordon;
   }

@@ -1,5 +1,6 @@
 #include "package/lifecycle.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,6 +105,20 @@ Result<void> delete_revision(const StoreLayout& store, const std::string& name, 
   return remove_tree(dir);
 }
 
+// The revision folders in apps/NAME, whether state.json names them or not.
+std::vector<int> numbered_folders(const std::string& dir) {
+  std::vector<int> found;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return found;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (!name.empty() && name.size() < 9 && name.find_first_not_of("0123456789") == std::string::npos && name[0] != '0')
+      found.push_back(std::stoi(name));
+  }
+  ::closedir(d);
+  return found;
+}
+
 // Numbered folders in apps/NAME that state.json does not name (a killed install's, a revision
 // removed while it ran), and the snapshots of revisions no longer kept.
 Result<void> collect_garbage(const StoreLayout& store, const AppState& state) {
@@ -111,8 +126,8 @@ Result<void> collect_garbage(const StoreLayout& store, const AppState& state) {
   CORDON_TRY(remove_leftovers(dir, "*"));
   CORDON_TRY(remove_leftovers(store.snapshots + "/" + state.name, "*"));
   CORDON_TRY(remove_leftovers(store.data, state.name));
-  for (int n = 1; n < state.next_revision; ++n)
-    if (!state.revision(n) && exists(revision_dir(store, state.name, n))) CORDON_TRY(delete_revision(store, state.name, n));
+  for (int n : numbered_folders(dir))
+    if (!state.revision(n)) CORDON_TRY(delete_revision(store, state.name, n));
   return {};
 }
 
@@ -300,7 +315,9 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   if (!read) return read.error();
   std::optional<AppState> state = std::move(*read);
   if (state) CORDON_TRY(settle_locked(store, *state, hooks));
+  else CORDON_TRY(collect_garbage(store, AppState{name, "", 0, 1, false, {}, {}, {}}));  // a killed first install's
   CORDON_TRY(refuse_unacceptable(state, pkg, options));
+  if (hooks.claim_name) CORDON_TRY(hooks.claim_name(name, pkg.key.id));
 
   AppState next;
   if (state) next = *state;

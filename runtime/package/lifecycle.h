@@ -34,6 +34,10 @@ struct Hooks {
   std::function<std::optional<std::string>(const std::string& name)> health_check;
   // Called after each named step (lifecycle_steps()): a test build may kill the process there.
   std::function<void(std::string_view step)> reached;
+  // Binds the app's name (and its data) to the package's key, refusing a name another origin owns
+  // (an ad-hoc policy file that ran under it); called under the app's lock, after the store's own
+  // checks. May be empty.
+  std::function<Result<void>(const std::string& name, const std::string& key_id)> claim_name;
   // One line of progress for a person ("refreshing hello 1.0 -> 1.1"); may be empty.
   std::function<void(const std::string& line)> say;
 };

@@ -57,13 +57,13 @@ def _():
 def _():
     with tempfile.TemporaryDirectory() as d:
         p = pathlib.Path(d, "three.yaml")
-        p.write_text("schema: 1\nname: Three\ncommand: [bin/sh]\nlimits:\n  memroy: 1GiB\n")
+        p.write_text("schema: 1\nname: Three\ncommand: [sh]\nlimits:\n  memroy: 1GiB\n")
         r = run("check", str(p))
         expect(r.returncode == 1, f"exit {r.returncode}")
         errors = [l for l in r.stderr.splitlines() if ": error: " in l]
         expect(len(errors) == 3, r.stderr)
         expect(errors[0].startswith(f"{p}:2:7: error: app name 'Three'"), errors[0])
-        expect(errors[1].startswith(f"{p}:3:11: error: command[0] 'bin/sh' must be an absolute path"), errors[1])
+        expect(errors[1].startswith(f"{p}:3:11: error: command[0] 'sh' must be an absolute path"), errors[1])
         expect(errors[2] == f"{p}:5:3: error: unknown key 'memroy' in limits; did you mean 'memory'?", errors[2])
         lines = r.stderr.splitlines()
         i = lines.index(errors[0])

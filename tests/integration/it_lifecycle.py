@@ -26,7 +26,7 @@ if [ "$1" = read-for ]; then
   echo "still=$(cat "$0.txt")"
 fi
 if [ "$1" = try-write ]; then (echo x > "$0") 2>/dev/null && echo "payload=writable" || echo "payload=read-only"; fi
-if [ "$1" = try-store ]; then ls {store} >/dev/null 2>&1 && echo "store=visible" || echo "store=hidden"; fi
+if [ "$1" = try-store ]; then test -e {store}/apps/it-pkg/state.json && echo "store=visible" || echo "store=hidden"; fi
 exit 0
 """
 
@@ -186,6 +186,7 @@ def a_signed_package_installs_and_runs_confined(env):
         expect(f.get("payload") == "read-only", f"the payload is writable inside: {f} {err}")
         rc, f, err = lc.run_app("try-store")
         expect(f.get("store") == "hidden", f"cordon's store is visible inside: {f} {err}")
+        expect(os.path.isfile(os.path.join(lc.store, "apps", APP, "state.json")), "control: the store has the record")
         rc, f, err = lc.run_app()
         expect(f.get("data") == "written-by-1.0", f"the app's data did not persist: {f}")
         app = lc.listed()
@@ -229,9 +230,9 @@ def damaged_or_foreign_packages_are_refused_before_anything_is_unpacked(env):
             mutate(path)
             cases.append((label, path, expected))
 
-        variant("payload", lambda p: flip(p, offset=payload_at), "altered")
-        variant("manifest", lambda p: flip(p, offset=manifest_at), "altered")
-        variant("signature", lambda p: flip(p, offset_from_end=60), "altered")
+        variant("payload", lambda p: flip(p, offset=payload_at), "changed after it was signed")
+        variant("manifest", lambda p: flip(p, offset=manifest_at), "changed after it was signed")
+        variant("signature", lambda p: flip(p, offset_from_end=60), "changed after it was signed")
         variant("truncated", lambda p: os.truncate(p, size - 1), "")
         variant("short", lambda p: os.truncate(p, 10), "")
         variant("garbage", lambda p: open(p, "wb").write(b"#!/bin/sh\necho not a package\n" * 10), "")
@@ -438,6 +439,10 @@ def kill_9_at_every_step_leaves_the_old_or_the_new_revision_whole(env):
                     allowed = {None: None, "1.0": {"written-by-1.0"}}
             expect(rc == -signal.SIGKILL or rc == 128 + signal.SIGKILL, f"{label}: not killed: exit {rc}: {err}")
             version = consistent(lc, allowed, label)
+            if op == "remove" and version is None:  # removed: the data is in its snapshot, whole
+                snap = os.path.join(lc.store, "snapshots", APP, "1", "state")
+                expect(os.path.isfile(snap) and open(snap).read().strip() == "written-by-1.0",
+                       f"{label}: the data snapshot is missing or wrong")
             report.append(f"{label}: {version or 'not installed'}")
             # the next lifecycle command completes: a refresh to a newer version works from here
             rc, out, err = lc.install(lc.pack("5.0") if version else v1)
