@@ -8,6 +8,7 @@
 #include "launcher/exit_codes.h"
 #include "launcher/explain_text.h"
 #include "launcher/host.h"
+#include "launcher/installed.h"
 #include "app/plan_for.h"
 #include "plan/plan_json.h"
 #include "seccomp/compile.h"
@@ -42,7 +43,13 @@ int explain(const ExplainArgs& args) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   policy::Diagnostics diags;
   policy::SourceTexts sources;
-  auto plan = app::plan_for(args.app, paths, {}, diags, sources);
+  // An installed app's current revision, as `cordon run NAME` would run it.
+  auto installed = find_installed_launch(args.app);
+  if (!installed) {
+    std::cerr << "cordon: " << args.app << ": cannot " << installed.error().to_string() << "\n";
+    return kExitCordon;
+  }
+  auto plan = app::plan_for(*installed ? (*installed)->policy_file : args.app, paths, {}, diags, sources);
   // With --json, a tool reads stdout: the Plan, or the diagnostics object when there is none.
   if (args.json && !plan) {
     std::cout << policy::render_json(diags).dump(2) << "\n";

@@ -4,7 +4,10 @@
 // cordon failed.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "launcher/commands.h"
@@ -64,6 +67,21 @@ void print_change(const package::Change& c, bool as_json) {
   }
 }
 
+// A table with each column as wide as its widest cell, two spaces apart.
+void print_columns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i)
+      line += i + 1 < row.size() ? row[i] + std::string(width[i] - row[i].size() + 2, ' ') : row[i];
+    std::cout << line << "\n";
+  }
+}
+
 // The key dirs, for a message that tells where to put a key.
 std::string key_dirs_text(const package::StoreLayout& store) {
   std::string out;
@@ -115,7 +133,7 @@ int pack(const PackArgs& args) {
   input.out_path = args.out;
   auto packed = package::pack(input);
   if (!packed) return cordon_failed("pack", packed.error());
-  std::cout << "packed " << input.name << " " << input.version << " (" << packed->files << " files, " << packed->bytes
+  std::cout << "packed " << input.name << " " << input.version << " (" << packed->files << " entries, " << packed->bytes
             << " bytes), signed by key " << package::short_id(packed->key_id) << ", into " << args.out << "\n";
   return kExitOk;
 }
@@ -160,7 +178,7 @@ int list(const ListArgs& args) {
   const package::StoreLayout store = invoker_store();
   const package::Hooks hooks = lifecycle_hooks(0, args.json);
   json out = json::array();
-  if (!args.json) std::cout << "NAME\tVERSION\tREV\tHELD\tKEY\tREVISIONS\n";
+  std::vector<std::vector<std::string>> rows{{"NAME", "VERSION", "REV", "HELD", "KEY", "REVISIONS"}};
   for (const std::string& name : package::installed_names(store)) {
     if (auto settled = package::settle(store, name, hooks, true); !settled) return cordon_failed("list", settled.error());
     auto state = package::read_state(store, name);
@@ -182,11 +200,11 @@ int list(const ListArgs& args) {
       out.push_back(app);
       continue;
     }
-    std::cout << name << "\t" << (current ? current->version : "-") << "\t"
-              << (current ? std::to_string(s.current) : "removed") << "\t" << (s.held ? "held" : "-") << "\t"
-              << package::short_id(s.key) << "\t" << (revs_text.empty() ? "-" : revs_text) << "\n";
+    rows.push_back({name, current ? current->version : "-", current ? std::to_string(s.current) : "removed",
+                    s.held ? "held" : "-", package::short_id(s.key), revs_text.empty() ? "-" : revs_text});
   }
   if (args.json) std::cout << out.dump(2) << "\n";
+  else print_columns(rows);
   return kExitOk;
 }
 

@@ -68,16 +68,31 @@ Result<void> copy_metadata(int dir, const std::string& name, const struct stat& 
   return {};
 }
 
+// Only the file's data segments are copied, its holes stay holes: an app's sparse file of a
+// terabyte that uses no disk must not fill the disk when root snapshots it.
 Result<std::uint64_t> copy_file_content(int from, int to, std::uint64_t size, const std::string& shown) {
   if (::ioctl(to, FICLONE, from) == 0) return size;
   std::uint64_t done = 0;
-  for (;;) {
-    const ssize_t n = ::copy_file_range(from, nullptr, to, nullptr, 1 << 30, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_fail("package", "copy " + shown);
-    if (n == 0) return done;
-    done += static_cast<std::uint64_t>(n);
+  off_t at = 0;
+  const off_t end = static_cast<off_t>(size);
+  while (at < end) {
+    const off_t data = ::lseek(from, at, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // only a hole is left
+    if (data < 0) return sys_fail("package", "seek " + shown);
+    const off_t hole = ::lseek(from, data, SEEK_HOLE);
+    if (hole < 0) return sys_fail("package", "seek " + shown);
+    loff_t in = data, out = data;
+    while (in < hole) {
+      const ssize_t n = ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return sys_fail("package", "copy " + shown);
+      if (n == 0) break;  // the file shrank meanwhile
+      done += static_cast<std::uint64_t>(n);
+    }
+    at = hole;
   }
+  if (::ftruncate(to, end) != 0) return sys_fail("package", "truncate " + shown);
+  return done;
 }
 
 struct Copier {

@@ -139,6 +139,27 @@ TEST_CASE("copy_tree keeps contents, modes, links as links and FIFOs; never foll
   CHECK_FALSE(package::copy_tree(from, t.path + "/to").ok());
 }
 
+TEST_CASE("copy_tree keeps a sparse file sparse: an app's terabyte of holes does not fill the disk") {
+  TempDir t;
+  const std::string from = t.path + "/from";
+  ::mkdir(from.c_str(), 0700);
+  const int fd = ::open((from + "/sparse").c_str(), O_WRONLY | O_CREAT, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::pwrite(fd, "end", 3, (1LL << 40) - 3) == 3);  // 1 TiB long, one block used
+  ::close(fd);
+  auto stats = package::copy_tree(from, t.path + "/to");
+  REQUIRE(stats.ok());
+  struct stat st {};
+  REQUIRE(::stat((t.path + "/to/sparse").c_str(), &st) == 0);
+  CHECK(st.st_size == (1LL << 40));
+  CHECK(st.st_blocks * 512 < (1 << 20));
+  std::ifstream in(t.path + "/to/sparse", std::ios::binary);
+  in.seekg((1LL << 40) - 3);
+  std::string tail(3, '\0');
+  in.read(tail.data(), 3);
+  CHECK(tail == "end");
+}
+
 TEST_CASE("copy_tree refuses a tree deeper than its bound instead of recursing without end") {
   TempDir t;
   std::string deep = t.path + "/from";
