@@ -432,9 +432,14 @@ Result<bool> settle(const StoreLayout& store, const std::string& name, const Hoo
 
 Result<std::optional<InstalledApp>> find_installed(const StoreLayout& store, const std::string& name, const Hooks& hooks) {
   if (!valid_app_name(name)) return std::optional<InstalledApp>{};
-  if (store.owner == ::geteuid()) CORDON_TRY(settle(store, name, hooks, false));  // another account's store is not ours to mend
   auto state = read_state(store, name);
   if (!state) return state.error();
+  // A change a killed command left is settled first (another account's store is not ours to mend).
+  if (*state && (*state)->pending && store.owner == ::geteuid()) {
+    CORDON_TRY(settle(store, name, hooks, false));
+    state = read_state(store, name);
+    if (!state) return state.error();
+  }
   if (!*state || (*state)->current == 0) return std::optional<InstalledApp>{};
   InstalledApp app{std::move(**state), ""};
   app.revision_dir = revision_dir(store, name, app.state.current);

@@ -144,7 +144,12 @@ Result<std::optional<AppState>> read_state(const StoreLayout& store, const std::
     if (errno == ENOENT) return std::optional<AppState>{};
     return sys_fail("package", "open " + dir_path + "/state.json");
   }
-  std::string text(kMaxStateBytes, '\0');
+  // Sized by fstat, not by the bound: a launch reads this file, and zeroing 1 MiB costs milliseconds.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail("package", "stat " + dir_path + "/state.json");
+  if (st.st_size < 0 || static_cast<std::size_t>(st.st_size) > kMaxStateBytes)
+    return fail("package", "read " + dir_path + "/state.json: larger than 1 MiB");
+  std::string text(static_cast<std::size_t>(st.st_size) + 1, '\0');  // +1: a file that grew is refused below
   std::size_t got = 0;
   while (got < text.size()) {
     const ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
@@ -153,6 +158,7 @@ Result<std::optional<AppState>> read_state(const StoreLayout& store, const std::
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
+  if (got > static_cast<std::size_t>(st.st_size)) return fail("package", "read " + dir_path + "/state.json: it changed while read");
   text.resize(got);
   auto state = parse_state(text, dir_path + "/state.json");
   if (!state) return state.error();
