@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config          # the build
   libyaml-cpp-dev libseccomp-dev     # policy parsing; syscall names and (later) filters
-  libssl-dev                         # SHA-256 of Plans (libcrypto)
+  libssl-dev                         # SHA-256 of Plans, Ed25519 package signatures (libcrypto)
+  openssl                            # the package tests make their vendor keys with it, as docs/packaging.md does
   nlohmann-json3-dev libcli11-dev    # JSON output, argv parsing
   doctest-dev python3 python3-yaml python3-jsonschema   # unit, CLI and schema tests
   util-linux procps passwd bsdutils  # integration tests: runuser, unshare, pgrep, useradd, script
