@@ -54,6 +54,7 @@ int list(const ListArgs& args);
 
 struct RevertArgs {
   std::string app;
+  int revision = 0;  // 0: the newest before the current one
   bool json = false;
 };
 int revert(const RevertArgs& args);

@@ -9,6 +9,7 @@
 #include "launcher/explain_text.h"
 #include "launcher/host.h"
 #include "launcher/installed.h"
+#include "package/keys.h"
 #include "app/plan_for.h"
 #include "plan/plan_json.h"
 #include "seccomp/compile.h"
@@ -58,8 +59,16 @@ int explain(const ExplainArgs& args) {
   std::cerr << policy::render_text(diags, sources);  // warnings too, on success
   if (!plan) return kExitInvalid;
   if (args.bpf) return print_bpf(*plan);
-  if (args.json) std::cout << plan::to_json_text(*plan);
-  else std::cout << explain_text(*plan);
+  if (args.json) {
+    std::cout << plan::to_json_text(*plan);
+    return kExitOk;
+  }
+  if (*installed)  // the payload's bind is the launch's, not the Plan's: say it here
+    std::cout << "installed package: " << plan->app << " " << (*installed)->version << ", revision "
+              << (*installed)->revision << ", signed by key " << package::short_id((*installed)->key) << "\n"
+              << "payload: " << (*installed)->app_root << ", shown read-only at /app ($APP_ROOT)\n"
+              << "policy: " << (*installed)->policy_file << "\n\n";
+  std::cout << explain_text(*plan);
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 #include "launcher/installed.h"
 
 #include <poll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,8 +32,25 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
-// The checks `cordon check` makes, on the unpacked policy, plus what a package needs: a version.
-// Diagnostics name the policy as it is inside the package (hello.cordon/policy.yaml:3:5).
+// A relative command[0] (or health-check[0]) names a file of the payload: it must be there, and
+// executable, or the package would install and then fail at its first run (a symbolic link is
+// left to the sandbox: it resolves there, not here).
+void check_payload_program(const std::vector<policy::Located<std::string>>& words, const std::string& tree,
+                           const char* what, policy::Diagnostics& diags) {
+  if (words.empty() || words[0].value.empty() || words[0].value[0] == '/') return;
+  const std::string& rel = words[0].value;
+  struct stat st {};
+  if (::lstat((tree + "/" + rel).c_str(), &st) != 0)
+    diags.error(words[0].where, std::string(what) + "[0] '" + rel + "' is not a file of the package (nothing at " + rel +
+                                    " in its folder)");
+  else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) == 0)
+    diags.error(words[0].where, std::string(what) + "[0] '" + rel + "' is not executable (chmod +x " + rel + ")");
+  else if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+    diags.error(words[0].where, std::string(what) + "[0] '" + rel + "' is not a regular file");
+}
+
+}  // namespace
+
 Result<package::PolicyFacts> check_package_policy(const std::string& path, const std::string& shown) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   policy::Diagnostics diags;
@@ -48,10 +67,17 @@ Result<package::PolicyFacts> check_package_policy(const std::string& path, const
   else if (app && !std::regex_match(app->version->value, version_pattern))
     diags.error(app->version->where, "version '" + app->version->value + "': a version starts with a digit and has at "
                                      "most 32 letters, digits and . + ~ -");
+  if (app) {
+    const std::string tree = path.substr(0, path.rfind('/'));
+    check_payload_program(app->command, tree, "command", diags);
+    check_payload_program(app->health_check, tree, "health-check", diags);
+  }
   std::cerr << replace_all(policy::render_text(diags, sources), path, shown);
-  if (diags.has_errors() || !plan || !app) return fail("package", "install: " + shown + " is not a valid policy");
-  return package::PolicyFacts{plan->app, app->version->value};
+  if (diags.has_errors() || !plan || !app) return fail("package", "install: " + shown + " is not a valid package policy");
+  return package::PolicyFacts{plan->app, app->version->value, !app->health_check.empty()};
 }
+
+namespace {
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
@@ -76,9 +102,13 @@ bool wait_for(pid_t pid, int pidfd, double seconds, int& status) {
 // on our stderr (stdout is for --json). Past the timeout it gets SIGTERM, which cordon forwards to
 // the app, then SIGKILL, which takes the sandbox with it (the sandbox dies with its launcher).
 std::optional<std::string> run_health_check(const std::string& name, double timeout_s) {
+  const pid_t installer = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) return std::string("cannot fork: ") + std::strerror(errno);
   if (pid == 0) {
+    // It dies with the install (a killed install must not leave a check running past its
+    // timeout); its own sandbox dies with it in turn (sandbox/lifeline.h).
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != installer) ::_exit(127);
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
     const char* argv[] = {"cordon", "run", "--health-check", name.c_str(), nullptr};
     ::execv("/proc/self/exe", const_cast<char* const*>(argv));
@@ -122,12 +152,13 @@ package::StoreLayout invoker_store() {
                                env_or_empty("XDG_CONFIG_HOME"));
 }
 
-package::Hooks lifecycle_hooks(double health_timeout_s, bool quiet) {
+package::Hooks lifecycle_hooks(double health_timeout_s) {
   package::Hooks hooks;
   hooks.check_policy = check_package_policy;
   hooks.health_check = [health_timeout_s](const std::string& name) { return run_health_check(name, health_timeout_s); };
   hooks.reached = kill_point;
-  if (!quiet) hooks.say = [](const std::string& line) { std::cerr << line << "\n"; };
+  // On stderr, with --json too: stdout is --json's channel, stderr never is.
+  hooks.say = [](const std::string& line) { std::cerr << line << "\n"; };
   return hooks;
 }
 
@@ -148,7 +179,7 @@ std::optional<std::string> unknown_kill_point() {
 Result<std::optional<InstalledLaunch>> find_installed_launch(const std::string& app) {
   if (!package::valid_app_name(app)) return std::optional<InstalledLaunch>{};
   const package::StoreLayout store = invoker_store();
-  const package::Hooks hooks = lifecycle_hooks(0, false);
+  const package::Hooks hooks = lifecycle_hooks(0);
   // Twice at most: a refresh may prune the revision between our reading and our hold on it.
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto found = package::find_installed(store, app, hooks);
@@ -166,6 +197,7 @@ Result<std::optional<InstalledLaunch>> find_installed_launch(const std::string& 
     launch.policy_file = launch.app_root + "/policy.yaml";
     launch.key = (*found)->state.key;
     launch.revision = (*found)->state.current;
+    launch.version = (*found)->state.current_revision()->version;
     launch.hold = std::move(*hold);
     return std::optional<InstalledLaunch>{std::move(launch)};
   }

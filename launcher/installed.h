@@ -16,8 +16,13 @@ namespace cordon::launcher {
 // The invoker's store: root's (/var/lib/cordon) or the user's (XDG data folder).
 package::StoreLayout invoker_store();
 
+// The checks `cordon check` makes, on a package's policy, plus what a package needs: a version, and
+// its relative command and health check present and executable in its folder. Diagnostics name
+// the policy as `shown` (hello.cordon/policy.yaml:3:5). For install (unpacked) and pack (the folder).
+Result<package::PolicyFacts> check_package_policy(const std::string& path, const std::string& shown);
+
 // Hooks for a lifecycle command. `health_timeout_s`: how long a health check may run.
-package::Hooks lifecycle_hooks(double health_timeout_s, bool quiet);
+package::Hooks lifecycle_hooks(double health_timeout_s);
 
 // Test builds: a CORDON_KILL_AT that names no lifecycle step, as an error (else nullopt).
 std::optional<std::string> unknown_kill_point();
@@ -29,6 +34,7 @@ struct InstalledLaunch {
   std::string app_root;     // real path of REV
   std::string key;          // the signer's key id
   int revision = 0;
+  std::string version;
   UniqueFd hold;
 };
 

@@ -4,6 +4,8 @@
 // cordon failed.
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <iostream>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "package/open.h"
 #include "package/pack.h"
 #include "policy/load.h"
+#include "policy/search.h"
 #include "sandbox/app_origin.h"
 #include "util/dirs.h"
 
@@ -61,7 +64,7 @@ void print_change(const package::Change& c, bool as_json) {
       std::cout << c.name << " reverted to " << c.version << " (revision " << c.revision << "), with its data\n";
       break;
     case package::Outcome::removed:
-      std::cout << c.name << " removed\n";
+      std::cout << c.name << (c.previous ? " removed\n" : " purged\n");
       break;
     case package::Outcome::unchanged: break;
   }
@@ -89,23 +92,6 @@ std::string key_dirs_text(const package::StoreLayout& store) {
   return out;
 }
 
-// The policy's name and version, as pack needs them; diagnostics at file:line:col.
-std::optional<std::pair<std::string, std::string>> name_and_version(const std::string& policy_path) {
-  policy::Diagnostics diags;
-  policy::SourceTexts sources;
-  auto text = policy::read_policy_file(policy_path, diags);
-  std::optional<policy::AppPolicy> app;
-  if (text) {
-    sources[policy_path] = *text;
-    app = policy::parse_app(policy_path, *text, diags);
-    if (app && !app->version)
-      diags.error(app->name.where, "a packaged app's policy needs `version:` (it names the package and orders refreshes)");
-  }
-  std::cerr << policy::render_text(diags, sources);
-  if (!app || diags.has_errors()) return std::nullopt;
-  return std::make_pair(app->name.value, app->version->value);
-}
-
 Result<package::StoreLayout> prepared_store() {
   package::StoreLayout store = invoker_store();
   CORDON_TRY(make_dirs("package", store.apps, 0700));
@@ -123,12 +109,23 @@ bool refuse_unknown_kill_point() {
 }  // namespace
 
 int pack(const PackArgs& args) {
-  const auto facts = name_and_version(args.dir + "/policy.yaml");
+  if (args.out == "-") {
+    std::cerr << "cordon pack: -o names a file to create; a package is not written to standard output\n";
+    return kExitCordon;
+  }
+  if (package::read_public_key(args.key)) {
+    std::cerr << "cordon pack: " << args.key << " is a public key; --key takes the private key that signs "
+              << "(made by openssl genpkey -algorithm ed25519)\n";
+    return kExitCordon;
+  }
+  // The checks install will make, so that a package that packs also installs.
+  const std::string policy = args.dir + "/policy.yaml";
+  auto facts = check_package_policy(policy, policy);
   if (!facts) return kExitInvalid;
   package::PackInput input;
   input.dir = args.dir;
-  input.name = facts->first;
-  input.version = facts->second;
+  input.name = facts->name;
+  input.version = facts->version;
   input.key_pem = args.key;
   input.out_path = args.out;
   auto packed = package::pack(input);
@@ -142,8 +139,10 @@ int install(const InstallArgs& args) {
   if (refuse_unknown_kill_point()) return kExitCordon;
   auto store = prepared_store();
   if (!store) return cordon_failed("install", store.error());
-  auto keys = package::load_trusted_keys(store->key_dirs, ::getuid());
+  std::vector<std::string> skipped;
+  auto keys = package::load_trusted_keys(store->key_dirs, ::getuid(), &skipped);
   if (!keys) return cordon_failed("install", keys.error());
+  for (const std::string& why : skipped) std::cerr << "cordon install: note: not a trusted key, skipped: " << why << "\n";
   if (keys->empty()) {
     std::cerr << "cordon install: " << args.package << ": refused: no key is trusted; put the vendor's public key "
               << "(a .pub file) in " << key_dirs_text(*store) << "\n";
@@ -152,13 +151,25 @@ int install(const InstallArgs& args) {
   // Verified before a byte of it is parsed (package/open.h); a refusal leaves nothing behind.
   auto pkg = package::open_package(args.package, *keys, store->apps);
   if (!pkg) {
-    std::cerr << "cordon install: refused: " << pkg.error().to_string() << "\n";
+    const std::string why = pkg.error().to_string();
+    std::cerr << "cordon install: refused: " << why;
+    if (why.find("not among the trusted keys") != std::string::npos)
+      std::cerr << " (the *.pub files in " << key_dirs_text(*store) << "; to trust the vendor, put its public key "
+                << "there: openssl pkey -in VENDOR.pem -pubout -out DIR/VENDOR.pub)";
+    else if (pkg.error().sys_errno == EISDIR)
+      std::cerr << " (a package is the file `cordon pack DIR --key KEY.pem -o APP.cordon` makes)";
+    std::cerr << "\n";
     return kExitInvalid;
   }
   auto ctx = launch_context("");
   if (!ctx) return cordon_failed("install", ctx.error());
-  package::Hooks hooks = lifecycle_hooks(args.health_timeout, args.json);
-  hooks.claim_name = [&](const std::string& name, const std::string& key) {
+  package::Hooks hooks = lifecycle_hooks(args.health_timeout);
+  const policy::SearchPaths paths = policy::search_paths(read_host_context());
+  hooks.claim_name = [&](const std::string& name, const std::string& key) -> Result<void> {
+    // A policy of that name in the policy path owns it, whether or not it has run yet.
+    if (auto policy_file = policy::find_app(paths, name))
+      return fail("app-data", "use the name '" + name + "': it belongs to the policy " + *policy_file +
+                                  "; a package cannot take an app's name (rename the package, or remove that policy)");
     ctx->origin = sandbox::package_origin(key);
     return sandbox::claim_app_name(*ctx, name);
   };
@@ -176,7 +187,7 @@ int install(const InstallArgs& args) {
 
 int list(const ListArgs& args) {
   const package::StoreLayout store = invoker_store();
-  const package::Hooks hooks = lifecycle_hooks(0, args.json);
+  const package::Hooks hooks = lifecycle_hooks(0);
   json out = json::array();
   std::vector<std::vector<std::string>> rows{{"NAME", "VERSION", "REV", "HELD", "KEY", "REVISIONS"}};
   for (const std::string& name : package::installed_names(store)) {
@@ -210,7 +221,7 @@ int list(const ListArgs& args) {
 
 int revert(const RevertArgs& args) {
   if (refuse_unknown_kill_point()) return kExitCordon;
-  auto change = package::revert(invoker_store(), args.app, lifecycle_hooks(0, args.json));
+  auto change = package::revert(invoker_store(), args.app, args.revision, lifecycle_hooks(0));
   if (!change) return cordon_failed("revert", change.error());
   print_change(*change, args.json);
   return kExitOk;
@@ -219,7 +230,7 @@ int revert(const RevertArgs& args) {
 int remove(const RemoveArgs& args) {
   if (refuse_unknown_kill_point()) return kExitCordon;
   const package::StoreLayout store = invoker_store();
-  auto change = package::remove(store, args.app, args.purge, lifecycle_hooks(0, args.json));
+  auto change = package::remove(store, args.app, args.purge, lifecycle_hooks(0));
   if (!change) return cordon_failed("remove", change.error());
   if (args.purge) {  // the name is free again: its origin record goes with the rest
     const std::string origins = store.data.substr(0, store.data.rfind('/')) + "/origins/" + args.app;

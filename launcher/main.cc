@@ -104,9 +104,10 @@ int run_cli(int argc, char** argv) {
   CLI::App* install_cmd = app.add_subcommand("install", "Install or refresh a signed package; roll back if its health check fails");
   install_cmd->add_option("PACKAGE", install_args.package, "The package file, or - for standard input")->required();
   install_cmd->add_flag("--json", install_args.json, "Print the outcome as JSON on stdout");
-  install_cmd->add_option("--keep", install_args.keep, "Revisions to keep after a refresh (2..20)")->capture_default_str();
-  install_cmd->add_option("--health-timeout", install_args.health_timeout, "Seconds the health check may run")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+  install_cmd->add_option("--keep", install_args.keep, "Revisions to keep after a refresh (2..20)")
+      ->capture_default_str()->check(CLI::Range(2, 20));
+  install_cmd->add_option("--health-timeout", install_args.health_timeout, "Seconds the health check may run (0.1..3600)")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
   install_cmd->footer("Exit status: 0 installed or refreshed, 1 refused (signature, key, version or policy), 3 rolled "
                       "back (the health check failed), 125 cordon failed.");
 
@@ -117,6 +118,8 @@ int run_cli(int argc, char** argv) {
   RevertArgs revert_args;
   CLI::App* revert_cmd = app.add_subcommand("revert", "Go back to the previous revision of an app, and its data");
   revert_cmd->add_option("APP", revert_args.app, "Installed app name")->required();
+  revert_cmd->add_option("--revision", revert_args.revision, "Go to this installed revision (default: the one before)")
+      ->check(CLI::PositiveNumber);
   revert_cmd->add_flag("--json", revert_args.json, "Print the outcome as JSON on stdout");
 
   RemoveArgs remove_args;

@@ -79,6 +79,22 @@ std::vector<std::string> links_on_the_way(const std::string& path) {
   return links;
 }
 
+// What a policy file (not an installed package) cannot be, said before anything is claimed or
+// created for it: its name taken by an installed package, or a command relative to a payload it
+// does not have.
+std::optional<std::string> refuse_as_policy_file(const plan::Plan& plan, bool health_check) {
+  const auto& argv = health_check ? plan.health_check : plan.command;
+  const std::string prefix = "$APP_ROOT/";
+  if (!argv.empty() && argv[0].rfind(prefix, 0) == 0)
+    return "its " + std::string(health_check ? "health check" : "command") + " '" + argv[0].substr(prefix.size()) +
+           "' is a file of a package's payload, and a policy file has none: install the folder as a package "
+           "(cordon pack DIR --key KEY.pem -o APP.cordon, then cordon install APP.cordon), or give an absolute path";
+  if (auto state = package::read_state(invoker_store(), plan.app); state && *state && (*state)->current != 0)
+    return "the name '" + plan.app + "' belongs to the installed package of that name (run it as `cordon run " +
+           plan.app + "`); an ad-hoc policy cannot take an installed app's name (and data)";
+  return std::nullopt;
+}
+
 int exit_code_for(const Error& e) {
   if (e.step != "exec") return kExitCordon;
   return e.sys_errno == ENOENT ? kExitNotFound : kExitCannotExec;
@@ -135,6 +151,11 @@ int run(const RunArgs& args) {
     std::cerr << "cordon: " << args.app << ": the installed policy names itself '" << plan->app << "'\n";
     return kExitCordon;
   }
+  if (!*installed)
+    if (auto refused = refuse_as_policy_file(*plan, args.health_check)) {
+      std::cerr << "cordon: " << plan->app << ": " << *refused << "\n";
+      return kExitCordon;
+    }
   if (auto file = policy::find_app(paths, args.app); !*installed && file && *file == args.app)
     if (auto owner = policy::name_taken(paths, *file, plan->app)) {
       std::cerr << "cordon: " << args.app << ": the name '" << plan->app << "' belongs to " << *owner

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include "package/io.h"
 #include "package/openssl_ptr.h"
@@ -67,7 +68,11 @@ Result<std::vector<std::string>> pub_names(int dir_fd, const std::string& shown)
   return names;
 }
 
-Result<PublicKey> read_trusted_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner_uid) {
+// nullopt (with the reason in `skipped`) for a file whose content is not an Ed25519 public key: it
+// trusts nothing, so skipping it weakens nothing, and one stray file must not stop every install.
+// A file others could have written is an error all the same: that is a folder to fix, not to skip.
+Result<std::optional<PublicKey>> read_trusted_file(int dir_fd, const std::string& name, const std::string& shown,
+                                                   uid_t owner_uid, std::vector<std::string>* skipped) {
   // O_NOFOLLOW: the folder's owner vouches for what is in it, not for where a link points.
   UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
   if (!fd.valid() && errno == ELOOP) return fail(kStep, shown + ": a symbolic link; a trusted key must be a file");
@@ -78,11 +83,16 @@ Result<PublicKey> read_trusted_file(int dir_fd, const std::string& name, const s
   CORDON_TRY(check_owner(st, shown, owner_uid));
   auto pem = read_bounded(fd.get(), shown, kMaxPem);
   if (!pem) return pem.error();
-  return parse_public_pem(*pem, shown);
+  auto key = parse_public_pem(*pem, shown);
+  if (key) return std::optional<PublicKey>(std::move(*key));
+  if (!skipped) return key.error();
+  skipped->push_back(key.error().to_string());
+  return std::optional<PublicKey>();
 }
 
 // The keys of one folder, appended to `keys` unless already there.
-Result<void> load_dir(const std::string& dir, uid_t owner_uid, std::vector<PublicKey>& keys) {
+Result<void> load_dir(const std::string& dir, uid_t owner_uid, std::vector<PublicKey>& keys,
+                      std::vector<std::string>* skipped) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid() && errno == ENOENT) return {};
   if (!fd.valid()) return sys_fail(kStep, "open " + dir);
@@ -92,8 +102,10 @@ Result<void> load_dir(const std::string& dir, uid_t owner_uid, std::vector<Publi
   auto names = pub_names(fd.get(), dir);
   if (!names) return names.error();
   for (const std::string& name : *names) {
-    auto key = read_trusted_file(fd.get(), name, dir + "/" + name, owner_uid);
-    if (!key) return key.error();
+    auto read = read_trusted_file(fd.get(), name, dir + "/" + name, owner_uid, skipped);
+    if (!read) return read.error();
+    if (!*read) continue;
+    auto& key = *read;
     const bool known = std::any_of(keys.begin(), keys.end(), [&](const PublicKey& k) { return k.raw == key->raw; });
     if (!known) keys.push_back(std::move(*key));
   }
@@ -109,9 +121,10 @@ PublicKey public_key_from_raw(const std::array<unsigned char, 32>& raw, std::str
 
 std::string short_id(const std::string& id) { return id.substr(0, 16); }
 
-Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid) {
+Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid,
+                                                 std::vector<std::string>* skipped) {
   std::vector<PublicKey> keys;
-  for (const std::string& dir : dirs) CORDON_TRY(load_dir(dir, owner_uid, keys));
+  for (const std::string& dir : dirs) CORDON_TRY(load_dir(dir, owner_uid, keys, skipped));
   return keys;
 }
 

@@ -27,7 +27,10 @@ std::string short_id(const std::string& id);  // first 16 hex digits, for people
 // or `owner_uid` owns, or that group/others may write, is refused with an error naming it (a
 // trusted-key folder anyone can write trusts anyone); so is a *.pub that is a symbolic link or not
 // a regular file. Does not check the folders above each dir: choosing safe places is the caller's.
-Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid);
+// With `skipped`, a *.pub whose content is not an Ed25519 public key is left out and described
+// there (it trusts nothing); without it, that is an error too.
+Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid,
+                                                 std::vector<std::string>* skipped = nullptr);
 
 // One PEM public key file (Ed25519 only), with no ownership checks.
 Result<PublicKey> read_public_key(const std::string& pem_path);

@@ -66,7 +66,15 @@ std::string data_dir(const StoreLayout& store, const std::string& name) { return
 
 // snapshots/NAME/REV := a copy of data/NAME (or nothing, when the app has no data yet): made
 // beside it under a hidden name and swapped in whole.
-Result<void> snapshot_data(const StoreLayout& store, const std::string& name, int revision) {
+// What a copy left out, said once (the app's unreadable or too-deep entries: see CopyStats).
+void say_skipped(const Hooks& hooks, const std::string& name, const std::string& what, const CopyStats& stats) {
+  if (stats.skipped == 0) return;
+  std::string line = "cordon: " + name + ": " + what + " left out " + std::to_string(stats.skipped) + " entries";
+  for (const std::string& note : stats.notes) line += "\n  " + note;
+  say(hooks, line);
+}
+
+Result<void> snapshot_data(const StoreLayout& store, const std::string& name, int revision, const Hooks& hooks) {
   const std::string snap = snapshot_dir(store, name, revision), live = data_dir(store, name);
   const std::string parent = store.snapshots + "/" + name;
   CORDON_TRY(make_dirs("package", parent, 0700));
@@ -74,6 +82,7 @@ Result<void> snapshot_data(const StoreLayout& store, const std::string& name, in
   const std::string fresh = parent + "/" + hidden_name("new", std::to_string(revision));
   auto copied = copy_tree(live, fresh);
   if (!copied) return copied.error();
+  say_skipped(hooks, name, "the snapshot of its data", *copied);
   if (exists(snap)) {
     CORDON_TRY(exchange(fresh, snap));
     return remove_tree(fresh);  // now the older snapshot
@@ -83,13 +92,14 @@ Result<void> snapshot_data(const StoreLayout& store, const std::string& name, in
 
 // data/NAME := a copy of snapshots/NAME/REV, swapped in whole: at every instant data/NAME is the
 // old data or the restored data, never a mix or nothing.
-Result<void> restore_data(const StoreLayout& store, const std::string& name, int revision) {
+Result<void> restore_data(const StoreLayout& store, const std::string& name, int revision, const Hooks& hooks) {
   const std::string snap = snapshot_dir(store, name, revision), live = data_dir(store, name);
   if (!exists(snap)) return remove_tree(live);
   CORDON_TRY(make_dirs("package", store.data, 0700));
   const std::string fresh = store.data + "/" + hidden_name("new", name);
   auto copied = copy_tree(snap, fresh);
   if (!copied) return copied.error();
+  say_skipped(hooks, name, "restoring its data", *copied);
   if (!exists(live)) return rename_synced(fresh, live);
   CORDON_TRY(exchange(fresh, live));
   return remove_tree(fresh);  // the data of the revision left
@@ -171,7 +181,7 @@ Result<void> roll_back(const StoreLayout& store, AppState& state, const std::str
   state.pending = Pending{"switch-data", to, from};
   CORDON_TRY(write_state(store, state));
   reached(hooks, "switch-back");
-  CORDON_TRY(restore_data(store, state.name, from));
+  CORDON_TRY(restore_data(store, state.name, from, hooks));
   reached(hooks, "restore-data");
   state.pending.reset();
   state.last = LastChange{"refresh", "rolled-back", from, to, reason};
@@ -182,7 +192,7 @@ Result<void> roll_back(const StoreLayout& store, AppState& state, const std::str
 
 // The app's data is made that of the current revision (a revert or rollback that was cut short).
 Result<void> finish_data_switch(const StoreLayout& store, AppState& state, const Hooks& hooks) {
-  CORDON_TRY(restore_data(store, state.name, state.current));
+  CORDON_TRY(restore_data(store, state.name, state.current, hooks));
   reached(hooks, "restore-data");
   state.pending.reset();
   CORDON_TRY(write_state(store, state));
@@ -235,8 +245,8 @@ Result<bool> settle_locked(const StoreLayout& store, AppState& state, const Hook
 // Major.minor.patch compared as numbers, anything else as `sort -V` does (strverscmp).
 bool newer(const std::string& a, const std::string& b) { return ::strverscmp(a.c_str(), b.c_str()) > 0; }
 
-Result<UniqueFd> lock_or_fail(const StoreLayout& store, const std::string& name) {
-  auto lock = lock_app(store, name, true);
+Result<UniqueFd> lock_or_fail(const StoreLayout& store, const std::string& name, bool create) {
+  auto lock = lock_app(store, name, true, create);
   if (!lock) return lock.error();
   return std::move(**lock);
 }
@@ -249,14 +259,14 @@ Result<AppState> installed_state(const StoreLayout& store, const std::string& na
 }
 
 // Unpacks into a hidden folder of apps/NAME, checks the policy, and gives the folder its number.
-Result<void> place_revision(const StoreLayout& store, const OpenedPackage& pkg, const InstallOptions& options, int number,
-                            const Hooks& hooks) {
+Result<PolicyFacts> place_revision(const StoreLayout& store, const OpenedPackage& pkg, const InstallOptions& options,
+                                   int number, const Hooks& hooks) {
   const std::string& name = pkg.manifest.name;
   const std::string staged = app_dir(store, name) + "/" + hidden_name("new", std::to_string(number));
   if (::mkdir(staged.c_str(), 0755) != 0) return sys_fail("package", "mkdir " + staged);
   UniqueFd dir(::open(staged.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!dir.valid()) return sys_fail("package", "open " + staged);
-  auto undo = [&](Error e) -> Result<void> {
+  auto undo = [&](Error e) -> Result<PolicyFacts> {
     (void)remove_tree(staged);
     return e;
   };
@@ -271,7 +281,7 @@ Result<void> place_revision(const StoreLayout& store, const OpenedPackage& pkg, 
   if (::fchmod(dir.get(), 0555) != 0 || ::fsync(dir.get()) != 0) return undo(sys_fail("package", "chmod 0555 " + staged));
   if (auto placed = rename_synced(staged, revision_dir(store, name, number)); !placed) return undo(placed.error());
   reached(hooks, "place");
-  return {};
+  return std::move(*facts);
 }
 
 Result<void> refuse_unacceptable(const std::optional<AppState>& state, const OpenedPackage& pkg, const InstallOptions& options) {
@@ -309,7 +319,7 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   const std::string& name = pkg.manifest.name;
   if (!valid_app_name(name)) return fail("package", "install " + options.shown + ": '" + name + "' is not an app name");
   if (options.keep < 2 || options.keep > 20) return fail("package", "install: --keep must be between 2 and 20");
-  auto lock = lock_or_fail(store, name);
+  auto lock = lock_or_fail(store, name, true);
   if (!lock) return lock.error();
   auto read = read_state(store, name);
   if (!read) return read.error();
@@ -325,10 +335,11 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   if (!state) next.key = pkg.key.id;
   const int from = next.current, number = next.next_revision;
   next.next_revision = number + 1;
-  CORDON_TRY(place_revision(store, pkg, options, number, hooks));
+  auto facts = place_revision(store, pkg, options, number, hooks);
+  if (!facts) return facts.error();
   if (from) {
     say(hooks, "cordon: " + name + ": refreshing " + next.current_revision()->version + " -> " + pkg.manifest.version);
-    CORDON_TRY(snapshot_data(store, name, from));
+    CORDON_TRY(snapshot_data(store, name, from, hooks));
   }
   reached(hooks, "snapshot");
   next.revisions.push_back(Revision{number, pkg.manifest.version, pkg.key.id, pkg.sha256, now_utc()});
@@ -337,7 +348,8 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   CORDON_TRY(write_state(store, next));
   reached(hooks, "switch");
 
-  const auto failure = hooks.health_check ? hooks.health_check(name) : std::nullopt;
+  // The first revision is checked too: a package that cannot pass its own check is not installed.
+  const auto failure = hooks.health_check && facts->health_check ? hooks.health_check(name) : std::nullopt;
   reached(hooks, "health-check");
   Change change{Outcome::installed, name, pkg.manifest.version, number, from, pkg.key.id, ""};
   if (failure) {
@@ -358,8 +370,8 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   return change;
 }
 
-Result<Change> revert(const StoreLayout& store, const std::string& name, const Hooks& hooks) {
-  auto lock = lock_or_fail(store, name);
+Result<Change> revert(const StoreLayout& store, const std::string& name, int revision, const Hooks& hooks) {
+  auto lock = lock_or_fail(store, name, false);
   if (!lock) return lock.error();
   auto state = installed_state(store, name);
   if (!state) return state.error();
@@ -367,17 +379,24 @@ Result<Change> revert(const StoreLayout& store, const std::string& name, const H
   const int from = state->current;
   const Revision* target = nullptr;
   for (const Revision& r : state->revisions)
-    if (r.number < from) target = &r;
-  if (!target) return fail("package", "revert " + name + ": no earlier revision is installed");
+    if (revision ? r.number == revision : r.number < from) target = &r;
+  std::string kept;
+  for (const Revision& r : state->revisions) kept += (kept.empty() ? "" : ", ") + std::to_string(r.number) + " (" + r.version + ")";
+  if (revision == from) return fail("package", "revert " + name + ": revision " + std::to_string(from) + " is the current one");
+  if (!target && revision)
+    return fail("package", "revert " + name + ": no revision " + std::to_string(revision) + " is installed; installed: " + kept);
+  if (!target)
+    return fail("package", "revert " + name + ": no revision before the current one (" + std::to_string(from) +
+                               ") is installed; installed: " + kept + " (`cordon revert " + name + " --revision N` goes to any)");
   const int to = target->number;
   const std::string version = target->version;
-  CORDON_TRY(snapshot_data(store, name, from));
+  CORDON_TRY(snapshot_data(store, name, from, hooks));
   reached(hooks, "snapshot");
   state->current = to;
   state->pending = Pending{"switch-data", from, to};
   CORDON_TRY(write_state(store, *state));
   reached(hooks, "switch");
-  CORDON_TRY(restore_data(store, name, to));
+  CORDON_TRY(restore_data(store, name, to, hooks));
   reached(hooks, "restore-data");
   state->pending.reset();
   state->last = LastChange{"revert", "reverted", from, to, ""};
@@ -387,7 +406,7 @@ Result<Change> revert(const StoreLayout& store, const std::string& name, const H
 }
 
 Result<Change> remove(const StoreLayout& store, const std::string& name, bool purge, const Hooks& hooks) {
-  auto lock = lock_or_fail(store, name);
+  auto lock = lock_or_fail(store, name, false);
   if (!lock) return lock.error();
   auto read = read_state(store, name);
   if (!read) return read.error();
@@ -409,7 +428,7 @@ Result<Change> remove(const StoreLayout& store, const std::string& name, bool pu
 }
 
 Result<void> set_held(const StoreLayout& store, const std::string& name, bool held) {
-  auto lock = lock_or_fail(store, name);
+  auto lock = lock_or_fail(store, name, false);
   if (!lock) return lock.error();
   auto state = installed_state(store, name);
   if (!state) return state.error();
@@ -421,7 +440,7 @@ Result<bool> settle(const StoreLayout& store, const std::string& name, const Hoo
   auto state = read_state(store, name);
   if (!state) return state.error();
   if (!*state || (!(*state)->pending && !thorough)) return false;
-  auto lock = lock_app(store, name, false);
+  auto lock = lock_app(store, name, false, false);
   if (!lock) return lock.error();
   if (!*lock) return false;  // a command is at work on it: it is not interrupted
   auto fresh = read_state(store, name);  // as it is now that we hold the lock

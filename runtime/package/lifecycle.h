@@ -23,6 +23,7 @@ namespace cordon::package {
 struct PolicyFacts {
   std::string name;
   std::string version;
+  bool health_check = false;  // it has one: without, nothing is run and the install stands
 };
 
 struct Hooks {
@@ -72,8 +73,8 @@ struct OpenedPackage;  // package/open.h: verified, not yet unpacked
 Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const InstallOptions& options,
                        const Hooks& hooks);
 
-// Back to the revision before the current one, with the data it had when it was left.
-Result<Change> revert(const StoreLayout& store, const std::string& name, const Hooks& hooks);
+// To `revision` (0: the newest one before the current), with the data it had when it was left.
+Result<Change> revert(const StoreLayout& store, const std::string& name, int revision, const Hooks& hooks);
 
 // Removes every revision; the data goes to a snapshot (snapshots/NAME/REV), or with `purge`, away
 // with everything else, including the name's binding to its key.

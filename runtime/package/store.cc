@@ -133,6 +133,7 @@ std::string snapshot_dir(const StoreLayout& store, const std::string& name, int 
 }
 
 Result<std::optional<AppState>> read_state(const StoreLayout& store, const std::string& name) {
+  if (!valid_app_name(name)) return fail("package", "find " + name + ": not an app name");
   const std::string dir_path = app_dir(store, name);
   UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!dir.valid()) {
@@ -191,9 +192,12 @@ std::vector<std::string> installed_names(const StoreLayout& store) {
   return names;
 }
 
-Result<std::optional<UniqueFd>> lock_app(const StoreLayout& store, const std::string& name, bool wait) {
+Result<std::optional<UniqueFd>> lock_app(const StoreLayout& store, const std::string& name, bool wait, bool create) {
+  if (!valid_app_name(name)) return fail("package", "find " + name + ": not an app name");
   const std::string dir_path = app_dir(store, name);
-  CORDON_TRY(make_dirs("package", dir_path, 0755));
+  if (create) CORDON_TRY(make_dirs("package", dir_path, 0755));
+  else if (struct stat st {}; ::lstat(dir_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return fail("package", "find " + name + ": no app of that name is installed");
   const std::string path = dir_path + "/lock";
   for (;;) {
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));

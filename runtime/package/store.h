@@ -83,8 +83,10 @@ Result<void> write_state(const StoreLayout& store, const AppState& state);
 std::vector<std::string> installed_names(const StoreLayout& store);
 
 // The app's lifecycle lock (apps/NAME/lock, flock): lifecycle commands on one app take turns.
-// `wait` false: nullopt when another process holds it.
-Result<std::optional<UniqueFd>> lock_app(const StoreLayout& store, const std::string& name, bool wait);
+// `wait` false: nullopt when another process holds it. `create` (install): makes apps/NAME;
+// else an app that has no folder is "not installed". A name that is not an app name is refused
+// before any path is made of it.
+Result<std::optional<UniqueFd>> lock_app(const StoreLayout& store, const std::string& name, bool wait, bool create);
 
 // A running app's hold on its revision: a shared flock on the revision's folder, kept by the
 // launcher for the whole run. A lifecycle command deletes a revision only when it can take the

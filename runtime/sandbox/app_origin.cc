@@ -50,9 +50,12 @@ Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app) {
     if (!recorded) return fail("app-data", "read " + dir_path + "/" + app);
   }
   if (*recorded == ctx.origin) return {};
+  // An installed package gives its name up with its removal; anything else by its record.
+  const std::string hand_over = recorded->rfind("package:", 0) == 0 ? "cordon remove --purge " + app
+                                                                      : "rm " + dir_path + "/" + app;
   return fail("app-data", "use the name '" + app + "': it and its data belong to " + describe(*recorded) +
-                              ", not to " + describe(ctx.origin) + "; rename this app, or hand the data over with "
-                              "rm " + dir_path + "/" + app);
+                              ", not to " + describe(ctx.origin) + "; rename this app, or hand the data over with " +
+                              hand_over);
 }
 
 }  // namespace cordon::sandbox

@@ -6,6 +6,7 @@ the new revision whole; concurrent installs taking turns; a running app keeping 
 a refresh and a remove. As root (the system's store) and as the test user (their own)."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +27,14 @@ if [ "$1" = read-for ]; then
   echo "still=$(cat "$0.txt")"
 fi
 if [ "$1" = try-write ]; then (echo x > "$0") 2>/dev/null && echo "payload=writable" || echo "payload=read-only"; fi
+if [ "$1" = hostile ]; then
+  head -c 1048576 /dev/zero > "$HOME/big"
+  i=0; while [ $i -lt 200 ]; do ln "$HOME/big" "$HOME/l$i"; i=$((i+1)); done
+  d="$HOME/deep"; i=0; while [ $i -lt 300 ]; do mkdir "$d"; d="$d/x"; i=$((i+1)); done
+  truncate -s 1T "$HOME/sparse"
+  ln -s /etc/shadow "$HOME/shadow"; mkfifo "$HOME/fifo"; mkdir "$HOME/locked"; chmod 500 "$HOME/locked"
+  echo "hostile=done"
+fi
 if [ "$1" = try-store ]; then test -e {store}/apps/it-pkg/state.json && echo "store=visible" || echo "store=hidden"; fi
 exit 0
 """
@@ -500,4 +509,144 @@ def a_running_app_keeps_its_files_through_a_refresh_and_a_remove(env):
         rc, out, err = lc.cordon("remove", "--purge", APP)
         expect(rc == 0 and not os.path.exists(rev1), f"revision 1 outlived its run: {err}")
     finally:
+        lc.close()
+
+
+@test
+def the_documented_flow_runs_as_written(env):
+    """docs/packaging.md's first shell block, pasted as it is (root's: it trusts the key in
+    /etc/cordon/keys): every `cordon run hello` prints what its comment says, and the failed refresh
+    exits 3. The documentation is the test: a command that stops working fails here."""
+    if not env.is_root:
+        raise Skip("the documented flow is root's (its key goes to /etc/cordon/keys); the user's flow is the other tests'")
+    if shutil.which("openssl") is None:
+        raise Skip("openssl is not installed: the flow makes its key with it")
+    store_state = "/var/lib/cordon/apps/hello/state.json"
+    if os.path.exists(store_state) or os.path.exists("/etc/cordon/keys/hello-vendor.pub"):
+        raise Skip("this machine already has an app or a key named hello: the documented flow would change them")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "packaging.md")
+    with open(source) as fh:
+        text = fh.read()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    expected = [line.split("# ", 1)[1].strip() for line in block.splitlines()
+                if line.startswith("cordon run hello") and "# hello" in line]
+    work = env.fresh_tree("docs-flow")
+    try:
+        p = subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True, timeout=300,
+                           env={"PATH": os.path.dirname(env.cordon) + ":/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"})
+        runs = [line for line in p.stdout.splitlines() if re.fullmatch(r"hello \S+, run \d+", line)]
+        expect(runs == [e.split(":")[0] if ":" in e else e for e in expected],
+               f"the runs printed {runs}, the docs say {expected}\nstdout: {p.stdout}\nstderr: {p.stderr}")
+        expect("exit status 3" in p.stdout, f"the failed refresh did not exit 3: {p.stdout} {p.stderr}")
+        expect("Error" not in p.stderr and "cannot" not in p.stderr, f"a command failed: {p.stderr}")
+    finally:
+        subprocess.run([env.cordon, "remove", "--purge", "hello"], capture_output=True)
+        for path in ("/etc/cordon/keys/hello-vendor.pub",):
+            if os.path.exists(path):
+                os.unlink(path)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def disk_use(path):
+    return int(subprocess.run(["du", "-s", "--block-size=1", path], capture_output=True, text=True).stdout.split()[0])
+
+
+@test
+def hostile_data_cannot_block_a_refresh_or_fill_the_disk(env):
+    """The app shapes its data against root's snapshot: 200 hard links to 1 MiB, a 300-deep
+    folder chain, a 1 TiB sparse file, a link to /etc/shadow, a FIFO, a read-only folder. The
+    refresh still succeeds (what cannot be copied is left out and said), the snapshot takes about
+    what the data takes, a revert restores it, and a purge leaves nothing; the link's target is
+    untouched."""
+    lc = lifecycle(env)
+    try:
+        install_v1_with_data(lc)
+        rc, f, err = lc.run_app("hostile")
+        expect(rc == 0 and f.get("hostile") == "done", f"the hostile app: {rc} {f} {err}")
+        shadow = os.stat("/etc/shadow")
+        data = os.path.join(lc.store, "data", APP)
+        counted = int(subprocess.run(["du", "-s", "-l", "--block-size=1", data], capture_output=True, text=True).stdout.split()[0])
+        expect(counted > 150 << 20, f"control: the links count {counted} bytes when each is counted")
+        rc, out, err = lc.install(lc.pack("2.0"))
+        expect(rc == 0 and result(out).get("result") == "refreshed", f"refresh: exit {rc}: {out} {err}")
+        expect("left out" in err and "256 folders deep" in err, f"the skipped entries are not said: {err}")
+        snap = os.path.join(lc.store, "snapshots", APP, "1")
+        expect(disk_use(snap) < 20 << 20, f"the snapshot takes {disk_use(snap)} bytes")
+        expect(os.path.islink(os.path.join(snap, "shadow")), "the link was not kept as a link")
+        rc, out, err = lc.cordon("revert", APP)
+        expect(rc == 0, f"revert: {err}")
+        rc, f, err = lc.run_app()
+        expect(f.get("version") == "1.0" and f.get("data") == "written-by-1.0", f"after revert: {f} {err}")
+        rc, out, err = lc.cordon("remove", "--purge", APP)
+        expect(rc == 0 and not lc.store_listing(), f"purge: {err} {sorted(lc.store_listing())[:5]}")
+        after = os.stat("/etc/shadow")
+        expect((after.st_mode, after.st_uid) == (shadow.st_mode, shadow.st_uid), "/etc/shadow changed")
+    finally:
+        lc.close()
+
+
+@test
+def a_killed_install_takes_its_health_check_with_it(env):
+    """kill -9 of `cordon install` while its health check runs: the check (and its sandbox) dies
+    too, instead of running on past its timeout; the next command rolls the install back."""
+    lc = lifecycle(env)
+    try:
+        install_v1_with_data(lc)
+        p = lc.env.popen([lc.env.cordon, "install", "--health-timeout", "60", lc.pack("2.0", health="hang")])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any("--health-check" in " ".join(cmdline(pid)) for pid in descendants(p.pid)):
+            time.sleep(0.1)
+        # the install itself (as the test user it is runuser's child), not runuser
+        installs = [pid for pid in [p.pid, *descendants(p.pid)] if "install" in cmdline(pid) and cmdline(pid)[0].endswith("cordon")]
+        expect(len(installs) == 1, f"cannot find the install among {[cmdline(x) for x in descendants(p.pid)]}")
+        os.kill(installs[0], signal.SIGKILL)
+        p.communicate(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and checks_running():
+            time.sleep(0.2)
+        expect(not checks_running(), f"the health check outlived its install: {checks_running()}")
+        rc, f, err = lc.run_app()
+        expect(f.get("version") == "1.0" and f.get("data") == "written-by-1.0", f"after the kill: {f} {err}")
+    finally:
+        lc.close()
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def checks_running():
+    return [pid for pid in (int(d) for d in os.listdir("/proc") if d.isdigit())
+            if "--health-check" in cmdline(pid) and APP in cmdline(pid)]
+
+
+@test
+def names_are_checked_before_they_become_paths(env):
+    """A package cannot take the name of a policy in the policy path (even one that never ran);
+    lifecycle commands refuse a name with a slash or dots before making any folder of it."""
+    lc = lifecycle(env)
+    policies = lc.env.fresh_tree("lifecycle-policies")
+    try:
+        with open(os.path.join(policies, APP + ".yaml"), "w") as fh:
+            fh.write(f"schema: 1\nname: {APP}\ncommand: [/bin/true]\n")
+        os.chmod(policies, 0o755)
+        pkg = lc.pack("1.0")
+        rc, out, err = lc.cordon("install", pkg, env_extra={"CORDON_POLICY_PATH": policies})
+        expect(rc == 1 and "belongs to the policy" in err, f"install over a policy's name: exit {rc}: {err}")
+        expect(lc.listed() is None, "the package was installed")
+        outside = os.path.join(lc.work, "outside")
+        for argv in (["remove", "../../../.." + outside], ["revert", "../x"], ["refresh", "--hold", "a/b"]):
+            rc, out, err = lc.cordon(*argv)
+            expect(rc == 125 and "not an app name" in err, f"{argv}: exit {rc}: {err}")
+        expect(not os.path.exists(outside) and not os.path.exists(os.path.join(lc.store, "apps", "x")),
+               "a folder was made of a bad name")
+        # control: without the policy in the path, the package installs
+        rc, out, err = lc.install(pkg)
+        expect(rc == 0, f"control: exit {rc}: {err}")
+    finally:
+        shutil.rmtree(policies, ignore_errors=True)
         lc.close()
