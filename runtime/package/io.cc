@@ -1,8 +1,13 @@
 #include "package/io.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+
+#include "util/unique_fd.h"
 
 namespace cordon::package {
 
@@ -51,6 +56,28 @@ Result<void> write_all(int fd, std::string_view data, const std::string& shown) 
     data.remove_prefix(static_cast<std::size_t>(n));
   }
   return {};
+}
+
+Result<std::vector<std::string>> names_in(int dir_fd, const std::string& shown) {
+  UniqueFd copy(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  DIR* d = copy.valid() ? ::fdopendir(copy.get()) : nullptr;
+  if (d == nullptr) return sys_fail(kStep, "ls " + shown);
+  copy.release();  // the DIR owns it now
+  ::rewinddir(d);  // the duplicate shares its position with `dir_fd`
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  const int err = errno;
+  ::closedir(d);
+  if (err != 0) {
+    errno = err;  // closedir may have changed it
+    return sys_fail(kStep, "ls " + shown);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace cordon::package

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.h"
 
@@ -17,5 +18,8 @@ Result<std::size_t> read_some(int fd, char* buf, std::size_t size, const std::st
 // Exactly `size` bytes at `offset`; fewer is an error ("ends early").
 Result<void> pread_exact(int fd, char* buf, std::size_t size, std::uint64_t offset, const std::string& shown);
 Result<void> write_all(int fd, std::string_view data, const std::string& shown);
+// The names in the open folder `dir_fd`, without . and .., sorted bytewise (readdir's order is the
+// filesystem's; ours is stable). Read through a duplicate descriptor, so `dir_fd` stays usable.
+Result<std::vector<std::string>> names_in(int dir_fd, const std::string& shown);
 
 }  // namespace cordon::package

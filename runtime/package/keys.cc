@@ -48,23 +48,9 @@ Result<void> check_owner(const struct stat& st, const std::string& shown, uid_t 
 }
 
 Result<std::vector<std::string>> pub_names(int dir_fd, const std::string& shown) {
-  UniqueFd copy(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-  DIR* d = copy.valid() ? ::fdopendir(copy.get()) : nullptr;
-  if (d == nullptr) return sys_fail(kStep, "ls " + shown);
-  copy.release();  // the DIR owns it now
-  std::vector<std::string> names;
-  errno = 0;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.size() > 4 && ends_with(name, ".pub")) names.push_back(name);
-  }
-  const int err = errno;
-  ::closedir(d);
-  if (err != 0) {
-    errno = err;  // closedir may have changed it
-    return sys_fail(kStep, "ls " + shown);
-  }
-  std::sort(names.begin(), names.end());  // readdir's order is the filesystem's; the result's is ours
+  auto names = names_in(dir_fd, shown);
+  if (!names) return names.error();
+  std::erase_if(*names, [](const std::string& name) { return name.size() <= 4 || !ends_with(name, ".pub"); });
   return names;
 }
 

@@ -119,26 +119,6 @@ Result<void> add_entry(Walk& w, int dir_fd, const std::string& name, const std::
   return walk_dir(w, sub.get(), rel);
 }
 
-Result<std::vector<std::string>> names_in(int dir_fd, const std::string& shown) {
-  UniqueFd copy(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-  DIR* d = copy.valid() ? ::fdopendir(copy.get()) : nullptr;
-  if (d == nullptr) return sys_fail(kStep, "ls " + shown);
-  copy.release();  // the DIR owns it now
-  std::vector<std::string> names;
-  errno = 0;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  const int err = errno;
-  ::closedir(d);
-  if (err != 0) {
-    errno = err;
-    return sys_fail(kStep, "ls " + shown);
-  }
-  return names;
-}
-
 Result<void> walk_dir(Walk& w, int dir_fd, const std::string& prefix) {
   auto names = names_in(dir_fd, prefix.empty() ? w.root : w.root + "/" + prefix);
   if (!names) return names.error();

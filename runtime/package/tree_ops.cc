@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "package/io.h"
 #include "util/unique_fd.h"
 
 namespace cordon::package {
@@ -33,31 +34,6 @@ std::string base_of(const std::string& path) { return path.substr(path.rfind('/'
 
 UniqueFd open_dir_at(int at, const char* name) {
   return UniqueFd(::openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-}
-
-// The names in an open folder, without . and .. (read through a duplicate, so `dir` stays usable).
-Result<std::vector<std::string>> list(int dir, const std::string& shown) {
-  const int copy = ::fcntl(dir, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) return sys_fail("package", "open " + shown);
-  DIR* d = ::fdopendir(copy);
-  if (!d) {
-    ::close(copy);
-    return sys_fail("package", "list " + shown);
-  }
-  ::rewinddir(d);
-  std::vector<std::string> names;
-  errno = 0;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  const int err = errno;
-  ::closedir(d);
-  if (err != 0) {
-    errno = err;
-    return sys_fail("package", "list " + shown);
-  }
-  return names;
 }
 
 // Owner, mode and times of `st` onto the new entry `name` in `dir` (a folder of the copy, which
@@ -142,7 +118,7 @@ struct Copier {
     UniqueFd to(open_dir_at(to_dir, to_name.c_str()));
     if (!to.valid()) return sys_fail("package", "open the copy of " + shown);
     if (depth == 1) to_root = to.get();
-    auto names = list(from.get(), shown);
+    auto names = names_in(from.get(), shown);
     if (!names) skip_errno(shown, "list");
     else
       for (const std::string& child : *names)
@@ -240,7 +216,7 @@ struct Deleter {
   // Empties the open folder `dir`; true when it is empty now.
   bool empty(int dir, int depth) {
     allow_writes(dir);
-    auto names = list(dir, "");
+    auto names = names_in(dir, "");
     if (!names) return false;
     bool emptied = true;
     for (const std::string& name : *names) {
@@ -327,7 +303,7 @@ Result<void> remove_tree(const std::string& path) {
 Result<void> remove_leftovers(const std::string& dir, const std::string& base) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) return errno == ENOENT ? Result<void>{} : sys_fail("package", "open " + dir);
-  auto names = list(fd.get(), dir);
+  auto names = names_in(fd.get(), dir);
   if (!names) return names.error();
   for (const std::string& name : *names) {
     const bool any = base == "*" && (name.rfind(".trash-", 0) == 0 || name.rfind(".new-", 0) == 0);
