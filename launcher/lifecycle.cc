@@ -64,7 +64,7 @@ void print_change(const package::Change& c, bool as_json) {
       std::cout << c.name << " reverted to " << c.version << " (revision " << c.revision << "), with its data\n";
       break;
     case package::Outcome::removed:
-      std::cout << c.name << (c.previous ? " removed\n" : " purged\n");
+      std::cout << c.name << " removed\n";
       break;
     case package::Outcome::unchanged: break;
   }
@@ -239,7 +239,8 @@ int remove(const RemoveArgs& args) {
     std::cerr << "cordon: " << args.app << ": its data is kept in " << store.snapshots << "/" << args.app
               << " (`cordon remove --purge " << args.app << "` deletes it)\n";
   }
-  print_change(*change, args.json);
+  if (args.purge && !args.json) std::cout << args.app << " purged: its revisions, data, snapshots and name are gone\n";
+  else print_change(*change, args.json);
   return kExitOk;
 }
 
