@@ -46,12 +46,14 @@ asan: deps
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan; status=$$?; scripts/show-skips.sh build-asan; exit $$status
 
-# 45 s of fuzzing the policy loader and 30 s the package reader, each after replaying every saved finding.
+# 45 s of fuzzing the policy loader and, at the same time on the other core, the package reader;
+# each after replaying every saved finding. Fails if either finds anything.
 fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
-	tests/fuzz/run_fuzz.sh 45 fuzz_policy
-	tests/fuzz/run_fuzz.sh 30 fuzz_package
+	tests/fuzz/run_fuzz.sh 45 fuzz_package & package=$$!; \
+	  tests/fuzz/run_fuzz.sh 45 fuzz_policy; policy=$$?; wait $$package; package=$$?; \
+	  test $$policy -eq 0 && test $$package -eq 0
 
 # The whole compatibility suite (docs/compat.md): every workload unconfined, under bwrap and under
 # cordon, as root and as the test user; `make test` runs its CI subset.

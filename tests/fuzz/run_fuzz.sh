@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs a fuzzer (default: the policy loader's) for SECONDS (CI: 45 for the policy loader, 30 for packages) over its seed corpus, after
+# Runs a fuzzer (default: the policy loader's) for SECONDS (CI: 45, the policy loader and the package reader side by side) over its seed corpus, after
 # replaying every saved regression once. Exits non-zero on any crash, sanitizer report, leak, timeout
 # (1 s per input) or out-of-memory (2 GiB). Needs the fuzz build: `cmake --preset fuzz && cmake --build
 # --preset fuzz`.
