@@ -67,10 +67,23 @@ struct RemoveArgs {
 int remove(const RemoveArgs& args);
 
 struct RefreshArgs {
-  std::string app;
-  bool hold = false, unhold = false;
+  std::vector<std::string> apps;  // none: every installed app
+  bool hold = false, unhold = false;  // with exactly one app: hold or release it, nothing else
+  bool list = false;                  // say what would change, change nothing
+  bool json = false;
+  int keep = 2;
+  double health_timeout = 30;
 };
 int refresh(const RefreshArgs& args);
+
+struct PublishArgs {
+  std::string repo;                   // the repository folder, served as static files
+  std::vector<std::string> packages;  // none: re-sign the index with a new serial and expiry
+  std::string key;                    // the index key (Ed25519, PEM)
+  std::string valid_for = "7d";       // how long the index stays valid
+  bool json = false;
+};
+int publish(const PublishArgs& args);
 
 struct CompileArgs {
   std::vector<std::string> apps;  // names or files

@@ -16,6 +16,7 @@
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
 #include "launcher/installed.h"
+#include "launcher/lifecycle_io.h"
 #include "package/keys.h"
 #include "package/lifecycle.h"
 #include "package/open.h"
@@ -35,6 +36,8 @@ int cordon_failed(const std::string& command, const Error& e) {
   std::cerr << "cordon " << command << ": cannot " << e.to_string() << "\n";
   return kExitCordon;
 }
+
+}  // namespace
 
 json change_json(const package::Change& c) {
   return json{{"result", package::to_string(c.outcome)}, {"name", c.name},       {"version", c.version},
@@ -85,12 +88,16 @@ void print_columns(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
+namespace {
+
 // The key dirs, for a message that tells where to put a key.
 std::string key_dirs_text(const package::StoreLayout& store) {
   std::string out;
   for (const std::string& d : store.key_dirs) out += (out.empty() ? "" : " or ") + d;
   return out;
 }
+
+}  // namespace
 
 Result<package::StoreLayout> prepared_store() {
   package::StoreLayout store = invoker_store();
@@ -105,8 +112,6 @@ bool refuse_unknown_kill_point() {
   }
   return false;
 }
-
-}  // namespace
 
 int pack(const PackArgs& args) {
   if (args.out == "-") {
@@ -135,35 +140,38 @@ int pack(const PackArgs& args) {
   return kExitOk;
 }
 
-int install(const InstallArgs& args) {
-  if (refuse_unknown_kill_point()) return kExitCordon;
+InstallAttempt install_from(const std::string& path, const std::string& shown, const InstallSettings& settings) {
+  const std::string& command = settings.command;
+  InstallAttempt out;
+  auto give_up = [&](int exit, const std::string& message) {
+    std::cerr << command << ": " << message << "\n";
+    out.exit = exit;
+    out.error = message;
+    return out;
+  };
   auto store = prepared_store();
-  if (!store) return cordon_failed("install", store.error());
+  if (!store) return give_up(kExitCordon, "cannot " + store.error().to_string());
   std::vector<std::string> skipped;
   auto keys = package::load_trusted_keys(store->key_dirs, ::getuid(), &skipped);
-  if (!keys) return cordon_failed("install", keys.error());
-  for (const std::string& why : skipped) std::cerr << "cordon install: note: not a trusted key, skipped: " << why << "\n";
-  if (keys->empty()) {
-    std::cerr << "cordon install: " << args.package << ": refused: no key is trusted; put the vendor's public key "
-              << "(a .pub file) in " << key_dirs_text(*store) << "\n";
-    return kExitInvalid;
-  }
+  if (!keys) return give_up(kExitCordon, "cannot " + keys.error().to_string());
+  for (const std::string& why : skipped) std::cerr << command << ": note: not a trusted key, skipped: " << why << "\n";
+  if (keys->empty())
+    return give_up(kExitInvalid, shown + ": refused: no key is trusted; put the vendor's public key (a .pub file) in " +
+                                     key_dirs_text(*store));
   // Verified before a byte of it is parsed (package/open.h); a refusal leaves nothing behind.
-  auto pkg = package::open_package(args.package, *keys, store->apps);
+  auto pkg = package::open_package(path, *keys, store->apps, {}, shown);
   if (!pkg) {
-    const std::string why = pkg.error().to_string();
-    std::cerr << "cordon install: refused: " << why;
+    std::string why = "refused: " + pkg.error().to_string();
     if (why.find("not among the trusted keys") != std::string::npos)
-      std::cerr << " (the *.pub files in " << key_dirs_text(*store) << "; to trust the vendor, put its public key "
-                << "there: openssl pkey -in VENDOR.pem -pubout -out DIR/VENDOR.pub)";
+      why += " (the *.pub files in " + key_dirs_text(*store) + "; to trust the vendor, put its public key there: "
+             "openssl pkey -in VENDOR.pem -pubout -out DIR/VENDOR.pub)";
     else if (pkg.error().sys_errno == EISDIR)
-      std::cerr << " (a package is the file `cordon pack DIR --key KEY.pem -o APP.cordon` makes)";
-    std::cerr << "\n";
-    return kExitInvalid;
+      why += " (a package is the file `cordon pack DIR --key KEY.pem -o APP.cordon` makes)";
+    return give_up(kExitInvalid, why);
   }
   auto ctx = launch_context("");
-  if (!ctx) return cordon_failed("install", ctx.error());
-  package::Hooks hooks = lifecycle_hooks(args.health_timeout);
+  if (!ctx) return give_up(kExitCordon, "cannot " + ctx.error().to_string());
+  package::Hooks hooks = lifecycle_hooks(settings.health_timeout);
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   hooks.claim_name = [&](const std::string& name, const std::string& key) -> Result<void> {
     // A policy of that name in the policy path owns it, whether or not it has run yet.
@@ -173,16 +181,25 @@ int install(const InstallArgs& args) {
     ctx->origin = sandbox::package_origin(key);
     return sandbox::claim_app_name(*ctx, name);
   };
-  const package::InstallOptions options{args.package, args.keep};
+  const package::InstallOptions options{shown, settings.keep};
   auto change = package::install(*store, *pkg, options, hooks);
   if (!change) {
     // The package's fault (its key, version or policy, or a name another origin owns), not cordon's.
     const bool refused = change.error().op.rfind("install", 0) == 0 || change.error().op.rfind("use the name", 0) == 0;
-    std::cerr << "cordon install: " << (refused ? "refused: " : "cannot ") << change.error().to_string() << "\n";
-    return refused ? kExitInvalid : kExitCordon;
+    return give_up(refused ? kExitInvalid : kExitCordon, (refused ? "refused: " : "cannot ") + change.error().to_string());
   }
-  print_change(*change, args.json);
-  return change->outcome == package::Outcome::rolled_back ? kExitRolledBack : kExitOk;
+  out.exit = change->outcome == package::Outcome::rolled_back ? kExitRolledBack : kExitOk;
+  out.change = std::move(*change);
+  return out;
+}
+
+int install(const InstallArgs& args) {
+  if (refuse_unknown_kill_point()) return kExitCordon;
+  const std::string shown = args.package == "-" ? "standard input" : args.package;
+  const InstallAttempt attempt =
+      install_from(args.package, shown, {"cordon install", args.keep, args.health_timeout});
+  if (attempt.change) print_change(*attempt.change, args.json);
+  return attempt.exit;
 }
 
 int list(const ListArgs& args) {
@@ -241,17 +258,6 @@ int remove(const RemoveArgs& args) {
   }
   if (args.purge && !args.json) std::cout << args.app << " purged: its revisions, data, snapshots and name are gone\n";
   else print_change(*change, args.json);
-  return kExitOk;
-}
-
-int refresh(const RefreshArgs& args) {
-  if (args.hold == args.unhold) {
-    std::cerr << "cordon refresh: say --hold or --unhold (refreshing from an update index is not built yet: "
-                 "install the newer package with `cordon install`)\n";
-    return kExitCordon;
-  }
-  if (auto held = package::set_held(invoker_store(), args.app, args.hold); !held) return cordon_failed("refresh", held.error());
-  std::cout << args.app << (args.hold ? " is held: automatic refreshes leave it alone\n" : " is no longer held\n");
   return kExitOk;
 }
 

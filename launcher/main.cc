@@ -129,10 +129,33 @@ int run_cli(int argc, char** argv) {
   remove_cmd->add_flag("--json", remove_args.json, "Print the outcome as JSON on stdout");
 
   RefreshArgs refresh_args;
-  CLI::App* refresh_cmd = app.add_subcommand("refresh", "Hold or release an app's automatic refreshes");
-  refresh_cmd->add_option("APP", refresh_args.app, "Installed app name")->required();
-  refresh_cmd->add_flag("--hold", refresh_args.hold, "Keep automatic refreshes away from it");
-  refresh_cmd->add_flag("--unhold", refresh_args.unhold, "Let automatic refreshes update it again");
+  CLI::App* refresh_cmd = app.add_subcommand(
+      "refresh", "Update installed apps from the update sources (signed index, health check, rollback)");
+  refresh_cmd->add_option("APP", refresh_args.apps, "Installed apps to refresh (default: all)");
+  refresh_cmd->add_flag("--list", refresh_args.list, "Show what would change; change nothing");
+  refresh_cmd->add_flag("--json", refresh_args.json, "Print the outcome as JSON on stdout");
+  refresh_cmd->add_flag("--hold", refresh_args.hold, "Keep refreshes away from APP (one app; nothing is fetched)");
+  refresh_cmd->add_flag("--unhold", refresh_args.unhold, "Let refreshes update APP again");
+  refresh_cmd->add_option("--keep", refresh_args.keep, "Revisions to keep after a refresh (2..20)")
+      ->capture_default_str()->check(CLI::Range(2, 20));
+  refresh_cmd->add_option("--health-timeout", refresh_args.health_timeout, "Seconds a health check may run (0.1..3600)")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  refresh_cmd->footer("Exit status: 0 all up to date, 2 some refreshed (--list: some would be), 3 some rolled back "
+                      "(the health check failed), 4 a source could not be reached (nothing changed from it), 1 refused "
+                      "(an index or package that is tampered, expired, replayed or not as declared; or a bad source "
+                      "file), 125 cordon failed. The worst that happened decides.");
+
+  PublishArgs publish_args;
+  CLI::App* publish_cmd = app.add_subcommand("publish", "Add signed packages to an update repository and sign its index");
+  publish_cmd->add_option("REPO", publish_args.repo, "The repository folder (served as static files)")->required();
+  publish_cmd->add_option("PACKAGE", publish_args.packages, "Packages made by `cordon pack` (none: re-sign the index)");
+  publish_cmd->add_option("--key", publish_args.key, "The index key: Ed25519 private key, PEM, not a package key")
+      ->required()->type_name("INDEX-KEY.pem");
+  publish_cmd->add_option("--valid-for", publish_args.valid_for, "How long devices accept this index (1m..366d)")
+      ->capture_default_str()->type_name("DURATION");
+  publish_cmd->add_flag("--json", publish_args.json, "Print the outcome as JSON on stdout");
+  publish_cmd->footer("Exit status: 0 published, 1 refused (a package not whole, a version not newer, the index key "
+                      "signing packages, an index under another key), 125 cordon failed.");
 
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
@@ -181,6 +204,7 @@ int run_cli(int argc, char** argv) {
   if (revert_cmd->parsed()) return revert(revert_args);
   if (remove_cmd->parsed()) return remove(remove_args);
   if (refresh_cmd->parsed()) return refresh(refresh_args);
+  if (publish_cmd->parsed()) return publish(publish_args);
   if (run_cmd->parsed()) {
     run_args.args = std::move(app_args);
     return run(run_args);

@@ -9,6 +9,7 @@ packages=(
   cmake g++ make pkg-config          # the build
   libyaml-cpp-dev libseccomp-dev     # policy parsing; syscall names and (later) filters
   libssl-dev                         # SHA-256 of Plans, Ed25519 package signatures (libcrypto)
+  libcurl4-openssl-dev               # update sources over http and https (headers; libcurl4 loaded at run time)
   openssl                            # the package tests make their vendor keys with it, as docs/packaging.md does
   nlohmann-json3-dev libcli11-dev    # JSON output, argv parsing
   doctest-dev python3 python3-yaml python3-jsonschema   # unit, CLI and schema tests

@@ -18,7 +18,7 @@ LAYERS = [
     ("package",),
     ("syscalls",),
     ("policy",),
-    ("plan",),
+    ("plan", "update"),
     ("seccomp",),
     ("cache",),
     ("app",),

@@ -36,16 +36,19 @@ Result<PublicKey> parse_public_pem(const std::string& pem, const std::string& sh
   return public_key_from_raw(raw, shown);
 }
 
-// Root or the owner may own it; nobody else may write it.
-Result<void> check_owner(const struct stat& st, const std::string& shown, uid_t owner_uid) {
+}  // namespace
+
+Result<void> check_trusted_owner(const struct stat& st, const std::string& shown, uid_t owner_uid) {
   if (st.st_uid != 0 && st.st_uid != owner_uid)
     return fail(kStep, shown + ": owned by uid " + std::to_string(st.st_uid) + ", not by root or uid " +
-                           std::to_string(owner_uid) + "; a trusted key must be in their hands only");
+                           std::to_string(owner_uid) + "; what decides whom cordon trusts must be in their hands only");
   if ((st.st_mode & 022) != 0)
     return fail(kStep, shown + ": group or others may write it; a trusted key anyone can replace trusts anyone "
                            "(chmod go-w " + shown + ")");
   return {};
 }
+
+namespace {
 
 Result<std::vector<std::string>> pub_names(int dir_fd, const std::string& shown) {
   auto names = names_in(dir_fd, shown);
@@ -66,7 +69,7 @@ Result<std::optional<PublicKey>> read_trusted_file(int dir_fd, const std::string
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + shown);
   if (!S_ISREG(st.st_mode)) return fail(kStep, shown + ": not a regular file");
-  CORDON_TRY(check_owner(st, shown, owner_uid));
+  CORDON_TRY(check_trusted_owner(st, shown, owner_uid));
   auto pem = read_bounded(fd.get(), shown, kMaxPem);
   if (!pem) return pem.error();
   auto key = parse_public_pem(*pem, shown);
@@ -84,7 +87,7 @@ Result<void> load_dir(const std::string& dir, uid_t owner_uid, std::vector<Publi
   if (!fd.valid()) return sys_fail(kStep, "open " + dir);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + dir);
-  CORDON_TRY(check_owner(st, dir, owner_uid));
+  CORDON_TRY(check_trusted_owner(st, dir, owner_uid));
   auto names = pub_names(fd.get(), dir);
   if (!names) return names.error();
   for (const std::string& name : *names) {
@@ -112,6 +115,12 @@ Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>&
   std::vector<PublicKey> keys;
   for (const std::string& dir : dirs) CORDON_TRY(load_dir(dir, owner_uid, keys, skipped));
   return keys;
+}
+
+Result<PublicKey> read_trusted_key_file(const std::string& path, uid_t owner_uid) {
+  auto key = read_trusted_file(AT_FDCWD, path, path, owner_uid, nullptr);
+  if (!key) return key.error();
+  return std::move(**key);  // without `skipped`, a file that holds no key is an error above
 }
 
 Result<PublicKey> read_public_key(const std::string& pem_path) {

@@ -2,6 +2,7 @@
 // by. Does not verify signatures (signing.h) or decide which folders are trusted (the caller's).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <array>
@@ -31,6 +32,14 @@ std::string short_id(const std::string& id);  // first 16 hex digits, for people
 // there (it trusts nothing); without it, that is an error too.
 Result<std::vector<PublicKey>> load_trusted_keys(const std::vector<std::string>& dirs, uid_t owner_uid,
                                                  std::vector<std::string>* skipped = nullptr);
+
+// One trusted public key file (an update source's index key): the same rules as a *.pub in a
+// trusted-key folder (not a link, a regular file, root's or `owner_uid`'s, writable by them alone).
+Result<PublicKey> read_trusted_key_file(const std::string& path, uid_t owner_uid);
+
+// The ownership rule of everything cordon trusts for what it installs (key files and folders,
+// update sources): owned by root or `owner_uid`, writable by nobody else. An error names `shown`.
+Result<void> check_trusted_owner(const struct stat& st, const std::string& shown, uid_t owner_uid);
 
 // One PEM public key file (Ed25519 only), with no ownership checks.
 Result<PublicKey> read_public_key(const std::string& pem_path);

@@ -242,8 +242,6 @@ Result<bool> settle_locked(const StoreLayout& store, AppState& state, const Hook
   return had_pending;
 }
 
-// Major.minor.patch compared as numbers, anything else as `sort -V` does (strverscmp).
-bool newer(const std::string& a, const std::string& b) { return ::strverscmp(a.c_str(), b.c_str()) > 0; }
 
 Result<UniqueFd> lock_or_fail(const StoreLayout& store, const std::string& name, bool create) {
   auto lock = lock_app(store, name, true, create);
@@ -292,7 +290,7 @@ Result<void> refuse_unacceptable(const std::optional<AppState>& state, const Ope
                                ", and this package is signed by key " + short_id(pkg.key.id) +
                                "; only the key that first installed an app may update it (`cordon remove --purge " + name +
                                "` frees the name, and deletes its data)");
-  if (const Revision* current = state->current_revision(); current && !newer(pkg.manifest.version, current->version))
+  if (const Revision* current = state->current_revision(); current && !version_newer(pkg.manifest.version, current->version))
     return fail("package", "install " + options.shown + ": " + name + " " + pkg.manifest.version +
                                " is not newer than the installed " + current->version +
                                "; to go back to an earlier revision, use `cordon revert " + name + "`");
@@ -302,6 +300,8 @@ Result<void> refuse_unacceptable(const std::optional<AppState>& state, const Ope
 }  // namespace
 
 const std::vector<std::string_view>& lifecycle_steps() { return kSteps; }
+
+bool version_newer(const std::string& a, const std::string& b) { return ::strverscmp(a.c_str(), b.c_str()) > 0; }
 
 const char* to_string(Outcome outcome) {
   switch (outcome) {

@@ -52,6 +52,10 @@ struct InstallOptions {
   int keep = 2;       // revisions kept after a refresh (2..20): the current one and those before it
 };
 
+// Whether version `a` is above `b`: numbers compared as numbers, the rest as `sort -V` does
+// (strverscmp). The one order install, publish and refresh all use.
+bool version_newer(const std::string& a, const std::string& b);
+
 enum class Outcome { installed, refreshed, rolled_back, reverted, removed, unchanged };
 const char* to_string(Outcome outcome);
 

@@ -92,8 +92,10 @@ Result<Copied> copy_in(int in, int copy, const std::string& shown, const Limits&
   return out;
 }
 
-Result<PublicKey> find_signer(const Trailer& t, const std::vector<PublicKey>& trusted, const std::string& shown) {
-  for (const PublicKey& k : trusted)
+// `trusted` null: whoever signed it (open_package_any_signer).
+Result<PublicKey> find_signer(const Trailer& t, const std::vector<PublicKey>* trusted, const std::string& shown) {
+  if (!trusted) return public_key_from_raw(t.public_key);
+  for (const PublicKey& k : *trusted)
     if (k.raw == t.public_key) return k;
   const PublicKey signer = public_key_from_raw(t.public_key);
   return fail(kStep, shown + ": signed by key " + short_id(signer.id) + " (full id " + signer.id +
@@ -115,12 +117,11 @@ Result<std::pair<Manifest, std::uint64_t>> read_manifest(int copy, std::uint64_t
   return std::make_pair(std::move(*manifest), kHeaderSize + *manifest_size);
 }
 
-}  // namespace
 
-Result<OpenedPackage> open_package(const std::string& path, const std::vector<PublicKey>& trusted,
-                                   const std::string& scratch_dir, const Limits& limits) {
+Result<OpenedPackage> open_checked(const std::string& path, const std::vector<PublicKey>* trusted,
+                                   const std::string& scratch_dir, const Limits& limits, const std::string& shown) {
   OpenedPackage p;
-  p.display = path == "-" ? "standard input" : path;
+  p.display = !shown.empty() ? shown : path == "-" ? "standard input" : path;
   UniqueFd file;
   if (path != "-") {
     file.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
@@ -148,6 +149,18 @@ Result<OpenedPackage> open_package(const std::string& path, const std::vector<Pu
   p.manifest = std::move(manifest->first);
   p.payload_offset = manifest->second;
   return p;
+}
+
+}  // namespace
+
+Result<OpenedPackage> open_package(const std::string& path, const std::vector<PublicKey>& trusted,
+                                   const std::string& scratch_dir, const Limits& limits, const std::string& shown) {
+  return open_checked(path, &trusted, scratch_dir, limits, shown);
+}
+
+Result<OpenedPackage> open_package_any_signer(const std::string& path, const std::string& scratch_dir,
+                                              const Limits& limits) {
+  return open_checked(path, nullptr, scratch_dir, limits, "");
 }
 
 Result<std::string> read_entry(const OpenedPackage& p, const std::string& path, std::size_t max_bytes) {

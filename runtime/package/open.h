@@ -35,8 +35,15 @@ struct OpenedPackage {
 // the contents: the package was changed after it was signed"), untrusted ("signed by key <short
 // id> (full id <id>), which is not among the trusted keys" — the message ends there so the caller
 // can add " (the folders it read)"), too large, and every manifest refusal of format.h.
+// `shown`: how errors name it, when not by `path` (a download: "hello_1.1.cordon from stable").
 Result<OpenedPackage> open_package(const std::string& path, const std::vector<PublicKey>& trusted,
-                                   const std::string& scratch_dir, const Limits& = {});
+                                   const std::string& scratch_dir, const Limits& = {}, const std::string& shown = "");
+
+// The same checks, but the signer is whoever's key the trailer holds: the signature must still
+// match, so the package is whole and was signed by that key, without saying whether anyone trusts
+// it. For the publisher (cordon publish), which records the signer; devices decide on trust.
+Result<OpenedPackage> open_package_any_signer(const std::string& path, const std::string& scratch_dir,
+                                              const Limits& = {});
 
 // The content of one "file" entry (e.g. "policy.yaml", to validate the policy before installing),
 // read from the copy and checked against its sha256. Bounded by `max_bytes`: a larger entry is

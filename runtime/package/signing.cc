@@ -82,7 +82,12 @@ bool verify_signature(const std::array<unsigned char, 32>& public_key, std::stri
 }
 
 std::string signed_message(std::uint64_t body_size, const std::array<unsigned char, 32>& body_sha256) {
-  std::string out("cordon-package-v1", 17);
+  return signed_message_for("cordon-package-v1", body_size, body_sha256);
+}
+
+std::string signed_message_for(std::string_view purpose, std::uint64_t body_size,
+                               const std::array<unsigned char, 32>& body_sha256) {
+  std::string out(purpose);
   out += '\0';
   put_le64(out, body_size);
   out.append(reinterpret_cast<const char*>(body_sha256.data()), body_sha256.size());

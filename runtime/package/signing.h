@@ -40,4 +40,10 @@ bool verify_signature(const std::array<unsigned char, 32>& public_key, std::stri
 // length and a purpose string are in it so a signature made for anything else never verifies here.
 std::string signed_message(std::uint64_t body_size, const std::array<unsigned char, 32>& body_sha256);
 
+// The same shape for another signed document: `purpose` NUL | u64 LE length | SHA-256. Each kind of
+// document has its own purpose string ("cordon-index-v1" for update indexes), so a signature made
+// for one kind never verifies as another.
+std::string signed_message_for(std::string_view purpose, std::uint64_t body_size,
+                               const std::array<unsigned char, 32>& body_sha256);
+
 }  // namespace cordon::package

@@ -57,13 +57,16 @@ StoreLayout store_layout(uid_t uid, const std::string& home, const std::string& 
   if (uid == 0) {
     root = "/var/lib/cordon";
     s.key_dirs = {"/etc/cordon/keys"};
+    s.source_dir = "/etc/cordon/sources";
   } else {
     root = xdg_or(xdg_data_home, home + "/.local/share") + "/cordon";
     s.key_dirs = {xdg_or(xdg_config_home, home + "/.config") + "/cordon/keys", "/etc/cordon/keys"};
+    s.source_dir = xdg_or(xdg_config_home, home + "/.config") + "/cordon/sources";
   }
   s.apps = root + "/apps";
   s.data = root + "/data";
   s.snapshots = root + "/snapshots";
+  s.accepted = root + "/sources";
   return s;
 }
 

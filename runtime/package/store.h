@@ -24,10 +24,13 @@ struct StoreLayout {
   std::string data;       // .../cordon/data: $APP_DATA of each app
   std::string snapshots;  // .../cordon/snapshots
   std::vector<std::string> key_dirs;  // trusted keys, searched in order
+  std::string source_dir;  // update sources (docs/updates.md): /etc/cordon/sources, or the user's own
+  std::string accepted;    // .../cordon/sources: the index serial accepted from each source
 };
 
-// Root: /var/lib/cordon and /etc/cordon/keys. A user: $XDG_DATA_HOME/cordon (default
-// ~/.local/share/cordon), trusting $XDG_CONFIG_HOME/cordon/keys and the system's /etc/cordon/keys.
+// Root: /var/lib/cordon, /etc/cordon/keys and /etc/cordon/sources. A user: $XDG_DATA_HOME/cordon
+// (default ~/.local/share/cordon), trusting $XDG_CONFIG_HOME/cordon/keys and the system's
+// /etc/cordon/keys, with update sources of their own in $XDG_CONFIG_HOME/cordon/sources.
 StoreLayout store_layout(uid_t uid, const std::string& home, const std::string& xdg_data_home,
                          const std::string& xdg_config_home);
 

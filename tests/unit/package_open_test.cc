@@ -303,8 +303,8 @@ TEST_CASE("package: trusted keys come only from folders and files nobody else ca
     REQUIRE(::chown((dir + "/signer.pub").c_str(), 4242, 4242) == 0);
     keys = load_trusted_keys({dir}, 1000);
     REQUIRE(!keys);
-    CHECK(keys.error().op == dir + "/signer.pub: owned by uid 4242, not by root or uid 1000; a trusted key must be "
-                                   "in their hands only");
+    CHECK(keys.error().op == dir + "/signer.pub: owned by uid 4242, not by root or uid 1000; what decides whom cordon "
+                                   "trusts must be in their hands only");
     REQUIRE(::chown((dir + "/signer.pub").c_str(), 0, 0) == 0);
   }
 

@@ -90,7 +90,7 @@ TEST_CASE("a malformed state.json is refused, naming the file") {
 
 TEST_CASE("state is written atomically and read back; a missing record is no error") {
   TempDir t;
-  package::StoreLayout store{::getuid(), t.path + "/apps", t.path + "/data", t.path + "/snapshots", {}};
+  package::StoreLayout store{::getuid(), t.path + "/apps", t.path + "/data", t.path + "/snapshots", {}, t.path + "/sources-config", t.path + "/sources"};
   auto none = package::read_state(store, "hello");
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());

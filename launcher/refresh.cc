@@ -1,0 +1,447 @@
+// `cordon refresh [APP...]` from the update sources, `cordon refresh --hold|--unhold APP`, and
+// `cordon publish` (docs/updates.md). The update layer verifies and decides; this file fetches in
+// order, installs through the same path as `cordon install`, prints, and maps to exit codes:
+// 0 all up to date, 2 some refreshed, 3 some rolled back, 4 a source unreachable, 1 refused, 125 failed.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "launcher/commands.h"
+#include "launcher/exit_codes.h"
+#include "launcher/installed.h"
+#include "launcher/lifecycle_io.h"
+#include "package/keys.h"
+#include "package/lifecycle.h"
+#include "package/store.h"
+#include "update/accepted.h"
+#include "update/choose.h"
+#include "update/fetch.h"
+#include "update/publish.h"
+#include "update/source.h"
+#include "util/dirs.h"
+#include "util/unique_fd.h"
+
+namespace cordon::launcher {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using update::Action;
+
+// What happened, from best to worst; the exit status is the worst that happened.
+enum class Status { up_to_date, refreshed, rolled_back, unreachable, failed, refused };
+
+int exit_code(Status r) {
+  switch (r) {
+    case Status::up_to_date: return kExitOk;
+    case Status::refreshed: return kExitRefreshed;
+    case Status::rolled_back: return kExitRolledBack;
+    case Status::unreachable: return kExitUnreachable;
+    case Status::failed: return kExitCordon;
+    case Status::refused: return kExitInvalid;
+  }
+  return kExitCordon;
+}
+
+// Severity for the exit status: refused (a security refusal) outranks cordon failing, which
+// outranks an unreachable source (normal on a device that is offline).
+int rank(Status r) {
+  switch (r) {
+    case Status::up_to_date: return 0;
+    case Status::refreshed: return 1;
+    case Status::rolled_back: return 2;
+    case Status::unreachable: return 3;
+    case Status::failed: return 4;
+    case Status::refused: return 5;
+  }
+  return 4;
+}
+
+Status kind_of(const Error& e) {
+  if (e.step == update::kUnreachable) return Status::unreachable;
+  if (e.step == update::kRefused) return Status::refused;
+  return Status::failed;
+}
+
+const char* to_string(Status r) {
+  switch (r) {
+    case Status::up_to_date: return "ok";
+    case Status::refreshed: return "refreshed";
+    case Status::rolled_back: return "rolled-back";
+    case Status::unreachable: return "unreachable";
+    case Status::failed: return "failed";
+    case Status::refused: return "refused";
+  }
+  return "failed";
+}
+
+struct SourceReport {
+  const update::Source* source = nullptr;
+  Status result = Status::up_to_date;
+  std::string reason;
+  std::uint64_t serial = 0;
+  std::time_t expires = 0;
+};
+
+struct AppReport {
+  update::Choice choice;
+  std::string result;  // refreshed, rolled-back, refused, failed, unreachable, held, up-to-date, ...
+  Status severity = Status::up_to_date;
+  std::optional<package::Change> change;
+  std::string reason;
+};
+
+// One refresh at a time per store: two at once could record an older accepted serial over a newer one.
+Result<UniqueFd> lock_refreshes(const std::string& dir) {
+  CORDON_TRY(make_dirs("update", dir, 0700));
+  const std::string path = dir + "/.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return sys_fail("update", "open " + path);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    std::cerr << "cordon refresh: another refresh is running; waiting for it\n";
+    if (::flock(fd.get(), LOCK_EX) != 0) return sys_fail("update", "flock " + path);
+  }
+  return fd;
+}
+
+// A download's progress on a terminal: one line redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  ProgressBar(bool on, std::string label) : on_(on), label_(std::move(label)) {}
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+  ~ProgressBar() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+  void show(std::uint64_t got, std::uint64_t total) {
+    if (!on_ || total == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && got < total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    drawn_ = true;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(got * kWidth / total);
+    std::cerr << "\r" << label_ << " [" << std::string(static_cast<std::size_t>(filled), '#')
+              << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << got * 100 / total << "% "
+              << mib(got) << "/" << mib(total) << " MiB" << std::flush;
+  }
+
+ private:
+  static std::string mib(std::uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return text;
+  }
+  bool on_;
+  std::string label_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// Fetches, verifies and judges a source's index. `record`: remember its serial (not for --list,
+// which changes nothing).
+SourceReport check_source(const update::Source& source, const update::Fetcher& fetcher,
+                          const std::vector<package::PublicKey>& package_keys, const package::StoreLayout& store,
+                          bool record, std::time_t now, std::optional<update::AcceptedIndex>& accepted) {
+  SourceReport report;
+  report.source = &source;
+  auto stop = [&](Status r, const std::string& why) {
+    report.result = r;
+    report.reason = why;
+    return report;
+  };
+  const bool same_key = std::any_of(package_keys.begin(), package_keys.end(),
+                                    [&](const package::PublicKey& k) { return k.id == source.index_key.id; });
+  if (same_key)
+    return stop(Status::refused, "its index key " + source.index_key.file + " is also a trusted package key; the two "
+                                  "roles need two keys, so that stealing one is not enough");
+  const std::string shown = source.name + " (" + source.address_of(std::string(update::kIndexFile)) + ")";
+  auto text = fetcher.fetch_text(std::string(update::kIndexFile), update::kMaxIndexBytes);
+  if (!text) return stop(kind_of(text.error()), text.error().to_string());
+  auto verified = update::verify_index(*text, source.index_key, shown);
+  if (!verified) return stop(Status::refused, verified.error().to_string());
+  auto previous = update::read_accepted(store.accepted, source.name);
+  if (!previous) return stop(Status::failed, previous.error().to_string());
+  if (auto current = update::index_is_current(*verified, now, previous->serial, previous->sha256, shown); !current)
+    return stop(Status::refused, current.error().to_string());
+  report.serial = verified->index.serial;
+  report.expires = verified->index.expires;
+  if (record)
+    if (auto r = update::record_accepted(store.accepted, source.name, *verified, now); !r)
+      return stop(Status::failed, r.error().to_string());
+  accepted = update::AcceptedIndex{&source, std::move(*verified)};
+  return report;
+}
+
+// Downloads the offer into a private file in the store and installs it as `cordon install` would.
+AppReport refresh_one(const update::Choice& choice, const update::Fetcher& fetcher, const package::StoreLayout& store,
+                      const RefreshArgs& args) {
+  AppReport report{choice, "", Status::up_to_date, std::nullopt, ""};
+  auto stop = [&](Status r, const std::string& why) {
+    report.severity = r;
+    report.result = to_string(r);
+    report.reason = why;
+    std::cerr << "cordon refresh: " << choice.name << ": " << why << "; nothing changed\n";
+    return report;
+  };
+  UniqueFd download(::open(store.apps.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (!download.valid()) return stop(Status::failed, sys_fail("update", "open " + store.apps + " O_TMPFILE").to_string());
+  const bool bar_on = !args.json && ::isatty(STDERR_FILENO) == 1;
+  std::optional<Error> failed;
+  {
+    ProgressBar bar(bar_on, choice.name + " " + choice.offer.version);
+    auto got = fetcher.fetch_package(choice.offer.file, choice.offer.size, choice.offer.sha256, download.get(),
+                                     [&](std::uint64_t n, std::uint64_t total) { bar.show(n, total); });
+    if (!got) failed = got.error();
+  }
+  if (failed) return stop(kind_of(*failed), failed->to_string());
+  const std::string path = "/proc/self/fd/" + std::to_string(download.get());
+  const std::string shown = choice.offer.file + " from " + choice.source->name;
+  const InstallAttempt attempt = install_from(path, shown, {"cordon refresh", args.keep, args.health_timeout});
+  report.change = attempt.change;
+  report.reason = attempt.error;
+  if (attempt.exit == kExitOk) report.severity = Status::refreshed;
+  else if (attempt.exit == kExitRolledBack) report.severity = Status::rolled_back;
+  else if (attempt.exit == kExitInvalid) report.severity = Status::refused;
+  else report.severity = Status::failed;
+  report.result = to_string(report.severity);
+  if (attempt.change && attempt.change->outcome == package::Outcome::rolled_back) report.reason = attempt.change->reason;
+  return report;
+}
+
+// The installed apps a refresh looks at: those named, or all. A named app that is not installed
+// is an error of its own (reported, and the rest go on).
+std::vector<package::AppState> apps_to_consider(const package::StoreLayout& store, const RefreshArgs& args,
+                                                std::vector<AppReport>& errors) {
+  const package::Hooks hooks = lifecycle_hooks(args.health_timeout);
+  std::vector<package::AppState> out;
+  const std::vector<std::string> names = args.apps.empty() ? package::installed_names(store) : args.apps;
+  for (const std::string& name : names) {
+    if (auto settled = package::settle(store, name, hooks, false); !settled && args.apps.empty()) continue;
+    auto state = package::valid_app_name(name) ? package::read_state(store, name)
+                                               : Result<std::optional<package::AppState>>(std::nullopt);
+    if (state && *state && (*state)->current != 0) {
+      out.push_back(std::move(**state));
+      continue;
+    }
+    AppReport r;
+    r.choice.name = name;
+    r.result = "failed";
+    r.severity = Status::failed;
+    r.reason = state ? "not installed (cordon refresh updates installed apps; install one with `cordon install`)"
+                     : state.error().to_string();
+    std::cerr << "cordon refresh: " << name << ": " << r.reason << "\n";
+    errors.push_back(std::move(r));
+  }
+  return out;
+}
+
+json source_json(const SourceReport& s) {
+  json j{{"name", s.source->name}, {"location", s.source->location()}, {"result", to_string(s.result)}};
+  if (s.serial) j["serial"] = s.serial;
+  if (s.expires) j["expires"] = update::utc_text(s.expires);
+  if (!s.reason.empty()) j["reason"] = s.reason;
+  return j;
+}
+
+json app_json(const AppReport& a) {
+  json j{{"name", a.choice.name}, {"installed", a.choice.installed}, {"result", a.result}};
+  if (a.choice.source) {
+    j["offered"] = a.choice.offer.version;
+    j["source"] = a.choice.source->name;
+  }
+  if (a.change) j["change"] = change_json(*a.change);
+  if (!a.reason.empty()) j["reason"] = a.reason;
+  return j;
+}
+
+void print_app(const AppReport& a) {
+  const update::Choice& c = a.choice;
+  if (a.change) {
+    print_change(*a.change, false);
+    return;
+  }
+  if (a.result == "held")
+    std::cout << c.name << " is held at " << c.installed << " (" << c.offer.version << " is offered by "
+              << c.source->name << "; `cordon refresh --unhold " << c.name << "` lets it refresh)\n";
+  else if (a.result == "other-key")
+    std::cout << c.name << ": " << c.source->name << " offers " << c.offer.version << " signed by key "
+              << package::short_id(c.offer.key) << ", not by the key the app is bound to; not refreshed\n";
+}
+
+// --list: what a refresh would do, as a table.
+void print_plan(const std::vector<AppReport>& apps) {
+  std::vector<std::vector<std::string>> rows{{"NAME", "INSTALLED", "OFFERED", "SOURCE", "ACTION"}};
+  for (const AppReport& a : apps)
+    rows.push_back({a.choice.name, a.choice.installed.empty() ? "-" : a.choice.installed,
+                    a.choice.source ? a.choice.offer.version : "-", a.choice.source ? a.choice.source->name : "-",
+                    a.result});
+  print_columns(rows);
+}
+
+int refresh_from_sources(const RefreshArgs& args) {
+  if (refuse_unknown_kill_point()) return kExitCordon;
+  auto store = prepared_store();
+  if (!store) return std::cerr << "cordon refresh: cannot " << store.error().to_string() << "\n", kExitCordon;
+  auto loaded = update::load_sources(store->source_dir, ::getuid());
+  if (!loaded) return std::cerr << "cordon refresh: cannot " << loaded.error().to_string() << "\n", kExitCordon;
+  if (loaded->diags.has_errors()) {
+    std::cerr << policy::render_text(loaded->diags, loaded->texts)
+              << "cordon refresh: nothing was fetched: fix the sources above first\n";
+    return kExitInvalid;
+  }
+  if (loaded->sources.empty()) {
+    std::cerr << "cordon refresh: no update source is configured: add one as " << store->source_dir
+              << "/NAME.yaml (docs/updates.md); to install a package file, use `cordon install`\n";
+    return kExitCordon;
+  }
+  auto lock = lock_refreshes(store->accepted);
+  if (!lock) return std::cerr << "cordon refresh: cannot " << lock.error().to_string() << "\n", kExitCordon;
+  auto package_keys = package::load_trusted_keys(store->key_dirs, ::getuid(), nullptr);
+  if (!package_keys) return std::cerr << "cordon refresh: cannot " << package_keys.error().to_string() << "\n", kExitCordon;
+
+  std::vector<AppReport> reports;
+  const std::vector<package::AppState> apps = apps_to_consider(*store, args, reports);
+  const std::time_t now = std::time(nullptr);
+  std::vector<SourceReport> sources;
+  std::vector<update::AcceptedIndex> accepted;
+  std::vector<std::optional<update::Fetcher>> fetchers;
+  for (const update::Source& source : loaded->sources) {
+    auto fetcher = update::Fetcher::for_source(source);
+    std::optional<update::AcceptedIndex> index;
+    SourceReport report = fetcher ? check_source(source, *fetcher, *package_keys, *store, !args.list, now, index)
+                                  : SourceReport{&source, Status::failed, fetcher.error().to_string(), 0, 0};
+    if (report.result != Status::up_to_date)
+      std::cerr << "cordon refresh: source " << source.name << ": " << report.reason << "; nothing changed from it\n";
+    sources.push_back(std::move(report));
+    fetchers.push_back(fetcher ? std::optional<update::Fetcher>(std::move(*fetcher)) : std::nullopt);
+    if (index) accepted.push_back(std::move(*index));
+  }
+
+  const bool all_sources_read = accepted.size() == loaded->sources.size();
+  for (const update::Choice& choice : update::choose_updates(apps, accepted)) {
+    AppReport report{choice, update::to_string(choice.action), Status::up_to_date, std::nullopt, ""};
+    if (choice.action == Action::not_offered && !all_sources_read) {
+      report.result = "unchecked";  // the source that offers it may be the one that could not be read
+      report.reason = "no source that could be read offers it";
+    } else if (choice.action == Action::refresh && args.list) {
+      report.result = "would-refresh";
+      report.severity = Status::refreshed;
+    } else if (choice.action == Action::refresh) {
+      const auto at = std::find_if(loaded->sources.begin(), loaded->sources.end(),
+                                   [&](const update::Source& s) { return &s == choice.source; });
+      report = refresh_one(choice, *fetchers[static_cast<std::size_t>(at - loaded->sources.begin())], *store, args);
+    }
+    reports.push_back(std::move(report));
+  }
+
+  Status worst = Status::up_to_date;
+  for (const SourceReport& s : sources)
+    if (rank(s.result) > rank(worst)) worst = s.result;
+  for (const AppReport& a : reports)
+    if (rank(a.severity) > rank(worst)) worst = a.severity;
+
+  if (args.json) {
+    json out{{"sources", json::array()}, {"apps", json::array()}};
+    for (const SourceReport& s : sources) out["sources"].push_back(source_json(s));
+    for (const AppReport& a : reports) out["apps"].push_back(app_json(a));
+    out["status"] = exit_code(worst);
+    std::cout << out.dump(2) << "\n";
+  } else if (args.list) {
+    print_plan(reports);
+  } else {
+    int refreshed = 0, current = 0, held = 0, unchecked = 0;
+    for (const AppReport& a : reports) {
+      print_app(a);
+      refreshed += a.result == "refreshed";
+      current += a.result == "up-to-date" || a.result == "not-offered";
+      held += a.result == "held";
+      unchecked += a.result == "unchecked";
+    }
+    std::cout << refreshed << " refreshed, " << current << " up to date, " << held << " held";
+    if (unchecked) std::cout << ", " << unchecked << " not checked (a source could not be read)";
+    std::cout << "\n";
+  }
+  return exit_code(worst);
+}
+
+int hold_or_release(const RefreshArgs& args) {
+  if (args.apps.size() != 1 || args.list) {
+    std::cerr << "cordon refresh: --hold and --unhold take exactly one app and nothing else\n";
+    return kExitCordon;
+  }
+  const std::string& app = args.apps.front();
+  if (auto held = package::set_held(invoker_store(), app, args.hold); !held) {
+    std::cerr << "cordon refresh: cannot " << held.error().to_string() << "\n";
+    return kExitCordon;
+  }
+  std::cout << app << (args.hold ? " is held: refreshes leave it alone\n" : " is no longer held\n");
+  return kExitOk;
+}
+
+// "7d", "12h", "30m", "90s" (or a bare number of seconds) -> seconds; 0 when it is none of these.
+std::int64_t duration_seconds(const std::string& text) {
+  if (text.empty() || text.size() > 12) return 0;
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits + 1 < text.size()) return 0;
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  const char unit = digits < text.size() ? text[digits] : 's';
+  const std::int64_t scale = unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : unit == 's' ? 1 : 0;
+  return n * scale;
+}
+
+}  // namespace
+
+int refresh(const RefreshArgs& args) {
+  if (args.hold && args.unhold) {
+    std::cerr << "cordon refresh: say --hold or --unhold, not both\n";
+    return kExitCordon;
+  }
+  if (args.hold || args.unhold) return hold_or_release(args);
+  return refresh_from_sources(args);
+}
+
+int publish(const PublishArgs& args) {
+  const std::int64_t valid_for = duration_seconds(args.valid_for);
+  if (valid_for < 60 || valid_for > 366 * 86400) {
+    std::cerr << "cordon publish: --valid-for " << args.valid_for << ": a duration from 1m to 366d, like 7d, 12h or 30m\n";
+    return kExitCordon;
+  }
+  update::PublishInput input{args.repo, args.packages, args.key, std::time(nullptr), valid_for};
+  auto published = update::publish(input);
+  if (!published) {
+    const bool refused = published.error().step == update::kRefused;
+    std::cerr << "cordon publish: " << (refused ? "refused: " : "cannot ") << published.error().to_string() << "\n";
+    return refused ? kExitInvalid : kExitCordon;
+  }
+  const update::Index& index = published->index;
+  if (args.json) {
+    json added = json::array();
+    for (const update::IndexEntry& e : published->added)
+      added.push_back({{"name", e.name}, {"version", e.version}, {"file", e.file}, {"size", e.size}, {"sha256", e.sha256}});
+    std::cout << json{{"repository", args.repo}, {"serial", index.serial}, {"expires", update::utc_text(index.expires)},
+                      {"apps", index.apps.size()}, {"added", added}}.dump(2)
+              << "\n";
+    return kExitOk;
+  }
+  for (const update::IndexEntry& e : published->added)
+    std::cout << "published " << e.name << " " << e.version << " as " << args.repo << "/" << e.file << " (" << e.size
+              << " bytes)\n";
+  std::cout << args.repo << "/index.json: serial " << index.serial << ", " << index.apps.size() << " app"
+            << (index.apps.size() == 1 ? "" : "s") << ", valid until " << update::utc_text(index.expires)
+            << " (run `cordon publish` again before then, with or without packages, or devices refuse it)\n";
+  return kExitOk;
+}
+
+}  // namespace cordon::launcher

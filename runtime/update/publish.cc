@@ -1,0 +1,163 @@
+// cordon publish (publish.h): packages in first, the index last.
+#include "update/publish.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "package/digest.h"
+#include "package/io.h"
+#include "package/lifecycle.h"
+#include "package/open.h"
+#include "package/signing.h"
+#include "package/store.h"
+#include "util/dirs.h"
+#include "update/fetch.h"
+#include "util/unique_fd.h"
+
+namespace cordon::update {
+
+namespace {
+
+constexpr std::string_view kStep = "publish";
+constexpr std::size_t kChunk = std::size_t{256} * 1024;
+
+// The repository's current index, verified with the publisher's key; an empty one when there is none.
+Result<Index> current_index(int repo, const std::string& repo_path, const package::PublicKey& key) {
+  const std::string path = repo_path + "/" + std::string(kIndexFile);
+  UniqueFd fd(::openat(repo, std::string(kIndexFile).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd.valid() && errno == ENOENT) return Index{};
+  if (!fd.valid()) return sys_fail(kStep, "open " + path);
+  auto text = package::read_bounded(fd.get(), path, kMaxIndexBytes);
+  if (!text) return text.error();
+  auto verified = verify_index(*text, key, path);
+  if (!verified)
+    return fail(kRefused, verified.error().op + "; `cordon publish` keeps a repository under the one index key that "
+                                             "signed its index (key rotation is not built yet)");
+  return std::move(verified->index);
+}
+
+Result<std::string> sha256_of_fd(int fd, const std::string& shown) {
+  package::Sha256 hash;
+  std::string buf(kChunk, '\0');
+  for (;;) {
+    auto got = package::read_some(fd, buf.data(), buf.size(), shown);
+    if (!got) return got.error();
+    if (*got == 0) break;
+    hash.update(std::string_view(buf.data(), *got));
+  }
+  return package::to_hex(hash.finish());
+}
+
+// Copies the verified package (its private copy) into the repository as `name`: a new unnamed
+// file, synced, then linked; an existing `name` is kept when it has the same bytes, else refused.
+Result<void> place_package(int repo, const std::string& repo_path, const package::OpenedPackage& pkg,
+                           const std::string& name, const std::string& sha256) {
+  const std::string shown = repo_path + "/" + name;
+  UniqueFd existing(::openat(repo, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (existing.valid()) {
+    auto sha = sha256_of_fd(existing.get(), shown);
+    if (!sha) return sha.error();
+    if (*sha == sha256) return {};
+    return fail(kRefused, shown + " exists with other contents; a published file is never overwritten (a device may "
+                       "be downloading it): publish the change under a new version");
+  }
+  UniqueFd out(::openat(repo, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+  if (!out.valid()) return sys_fail(kStep, "open " + repo_path + " O_TMPFILE (the copy of " + name + ")");
+  if (::fchmod(out.get(), 0644) != 0) return sys_fail(kStep, "chmod 0644 the copy of " + name);
+  std::string buf(kChunk, '\0');
+  for (std::uint64_t at = 0;;) {
+    const ssize_t n = ::pread(pkg.copy.get(), buf.data(), buf.size(), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_fail(kStep, "read the private copy of " + pkg.display);
+    if (n == 0) break;
+    CORDON_TRY(package::write_all(out.get(), std::string_view(buf.data(), static_cast<std::size_t>(n)), shown));
+    at += static_cast<std::uint64_t>(n);
+  }
+  if (::fsync(out.get()) != 0) return sys_fail(kStep, "fsync " + shown);
+  const std::string proc = "/proc/self/fd/" + std::to_string(out.get());
+  if (::linkat(AT_FDCWD, proc.c_str(), repo, name.c_str(), AT_SYMLINK_FOLLOW) != 0)
+    return sys_fail(kStep, "link " + shown);
+  return {};
+}
+
+// The index entry of one package, checked against what the index already offers.
+Result<std::optional<IndexEntry>> add_package(int repo, const PublishInput& input, const std::string& path,
+                                              const package::PublicKey& index_key, Index& index) {
+  auto pkg = package::open_package_any_signer(path, input.repo);
+  if (!pkg) return fail(kRefused, pkg.error().to_string());
+  if (pkg->key.id == index_key.id)
+    return fail(kRefused, path + ": signed by the index key itself; the key that signs packages and the key that signs "
+                       "the index are separate roles, so that stealing one is not enough (sign packages with the "
+                       "vendor key, the index with its own)");
+  const std::string& name = pkg->manifest.name;
+  if (!package::valid_app_name(name)) return fail(kRefused, path + ": '" + name + "' is not an app name");
+  struct stat st {};
+  if (::fstat(pkg->copy.get(), &st) != 0) return sys_fail(kStep, "stat the private copy of " + path);
+  IndexEntry entry{name, pkg->manifest.version, package_file_name(name, pkg->manifest.version),
+                   static_cast<std::uint64_t>(st.st_size), pkg->sha256, pkg->key.id};
+  auto at = std::find_if(index.apps.begin(), index.apps.end(), [&](const IndexEntry& e) { return e.name == name; });
+  if (at != index.apps.end() && at->sha256 == entry.sha256) return std::optional<IndexEntry>();
+  if (at != index.apps.end() && !package::version_newer(entry.version, at->version))
+    return fail(kRefused, path + ": " + name + " " + entry.version + " is not newer than " + at->version + ", which the "
+                       "index offers; devices never go down a version (to withdraw a release, publish a higher one)");
+  CORDON_TRY(place_package(repo, input.repo, *pkg, entry.file, entry.sha256));
+  if (at != index.apps.end()) *at = entry;
+  else index.apps.insert(std::upper_bound(index.apps.begin(), index.apps.end(), entry,
+                                          [](const IndexEntry& a, const IndexEntry& b) { return a.name < b.name; }),
+                         entry);
+  return std::optional<IndexEntry>(entry);
+}
+
+Result<void> write_index(int repo, const std::string& repo_path, const std::string& text) {
+  const std::string tmp = "." + std::string(kIndexFile) + "." + std::to_string(::getpid()) + ".new";
+  const std::string shown = repo_path + "/" + std::string(kIndexFile);
+  UniqueFd fd(::openat(repo, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd.valid()) return sys_fail(kStep, "create " + repo_path + "/" + tmp);
+  auto written = package::write_all(fd.get(), text, shown);
+  if (written && (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0)) written = sys_fail(kStep, "write " + shown);
+  if (written && ::renameat(repo, tmp.c_str(), repo, std::string(kIndexFile).c_str()) != 0)
+    written = sys_fail(kStep, "mv " + tmp + " " + shown);
+  if (!written) {
+    ::unlinkat(repo, tmp.c_str(), 0);
+    return written.error();
+  }
+  if (::fsync(repo) != 0) return sys_fail(kStep, "fsync " + repo_path);
+  return {};
+}
+
+}  // namespace
+
+Result<Published> publish(const PublishInput& input) {
+  auto key = package::PrivateKey::load(input.key_pem);
+  if (!key) return key.error();
+  const package::PublicKey index_key = key->public_key();
+  CORDON_TRY(make_dirs(kStep, input.repo, 0755));
+  UniqueFd repo(::open(input.repo.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!repo.valid()) return sys_fail(kStep, "open " + input.repo);
+  auto index = current_index(repo.get(), input.repo, index_key);
+  if (!index) return index.error();
+  Published out;
+  for (const std::string& path : input.packages) {
+    auto added = add_package(repo.get(), input, path, index_key, *index);
+    if (!added) return added.error();
+    if (*added) out.added.push_back(**added);
+  }
+  for (const IndexEntry& e : index->apps)
+    if (std::none_of(out.added.begin(), out.added.end(), [&](const IndexEntry& a) { return a.name == e.name; }))
+      out.already.push_back(e);
+  if (index->serial >= kMaxSerial) return fail(kStep, "raise the serial of " + input.repo + ": it is at its maximum");
+  index->serial += 1;
+  index->published = input.now;
+  index->expires = input.now + input.valid_for_s;
+  auto text = signed_index_file(*index, *key);
+  if (!text) return text.error();
+  CORDON_TRY(write_index(repo.get(), input.repo, *text));
+  out.index = std::move(*index);
+  return out;
+}
+
+}  // namespace cordon::update

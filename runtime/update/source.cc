@@ -1,0 +1,141 @@
+// Update source files (source.h): read under the trusted-folder rules, parsed as strictly as policies.
+#include "update/source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "package/io.h"
+#include "package/store.h"
+#include "policy/fields.h"
+#include "util/unique_fd.h"
+
+namespace cordon::update {
+
+namespace {
+
+constexpr std::string_view kStep = "update";
+constexpr std::size_t kMaxSourceBytes = 64 * 1024;
+const std::vector<std::string> kSourceKeys{"schema", "url", "directory", "index-key"};
+
+bool ends_with(const std::string& s, std::string_view tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// http:// or https://, a host, no spaces, quotes or control characters; the path is made to end
+// with '/' so that "index.json" and package names go below it.
+bool read_url(const policy::Reader& r, const policy::YamlNode& n, std::string& out) {
+  auto url = r.string(n, "url");
+  if (!url) return false;
+  const bool http = url->rfind("http://", 0) == 0, https = url->rfind("https://", 0) == 0;
+  const std::size_t host_at = https ? 8 : 7;
+  bool clean = true;
+  for (unsigned char c : *url) clean = clean && c > ' ' && c < 0x7f && c != '"' && c != '\\';
+  if (!(http || https) || url->size() <= host_at || (*url)[host_at] == '/' || !clean || url->size() > 2048 ||
+      url->find('?') != std::string::npos || url->find('#') != std::string::npos) {
+    r.error(n, "url must be an http:// or https:// address of the repository's folder (no spaces, query or "
+               "fragment), found '" + *url + "'");
+    return false;
+  }
+  out = *url + (url->back() == '/' ? "" : "/");
+  return true;
+}
+
+bool read_directory(const policy::Reader& r, const policy::YamlNode& n, std::string& out) {
+  auto dir = r.string(n, "directory");
+  if (!dir) return false;
+  if (dir->empty() || (*dir)[0] != '/' || dir->find('\0') != std::string::npos) {
+    r.error(n, "directory must be an absolute path, found '" + *dir + "'");
+    return false;
+  }
+  out = dir->size() > 1 && dir->back() == '/' ? dir->substr(0, dir->size() - 1) : *dir;
+  return true;
+}
+
+bool read_index_key(const policy::Reader& r, const policy::YamlNode& n, const std::string& sources_dir, uid_t owner,
+                    bool read_key, package::PublicKey& out) {
+  auto path = r.string(n, "index-key");
+  if (!path) return false;
+  if (path->empty()) {
+    r.error(n, "index-key must name the index key's .pub file");
+    return false;
+  }
+  const std::string full = (*path)[0] == '/' ? *path : sources_dir + "/" + *path;
+  if (!read_key) {
+    out.file = full;
+    return true;
+  }
+  auto key = package::read_trusted_key_file(full, owner);
+  if (!key) {
+    r.error(n, "cannot use the index key: " + key.error().to_string());
+    return false;
+  }
+  out = std::move(*key);
+  return true;
+}
+
+// The source file, opened without following a link and checked like a trusted key file.
+Result<std::string> read_source_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner) {
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid() && errno == ELOOP) return fail(kStep, shown + ": a symbolic link; a source must be a file");
+  if (!fd.valid()) return sys_fail(kStep, "open " + shown);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + shown);
+  if (!S_ISREG(st.st_mode)) return fail(kStep, shown + ": not a regular file");
+  CORDON_TRY(package::check_trusted_owner(st, shown, owner));
+  return package::read_bounded(fd.get(), shown, kMaxSourceBytes);
+}
+
+}  // namespace
+
+bool parse_source(const std::string& file, const std::string& text, const std::string& sources_dir, uid_t owner_uid,
+                  bool read_key, Source& out, policy::Diagnostics& diags) {
+  const policy::Reader r{file, diags};
+  const std::size_t errors_before = diags.error_count();
+  auto root = policy::read_document(r, text, "update source", kSourceKeys);
+  if (!root) return false;
+  const policy::YamlNode* url = root->find("url");
+  const policy::YamlNode* directory = root->find("directory");
+  if ((url != nullptr) == (directory != nullptr))
+    diags.error(r.at(url ? *url : *root), "an update source has either url (http:// or https://) or directory, and "
+                                          "not both");
+  else if (url)
+    read_url(r, *url, out.url);
+  else
+    read_directory(r, *directory, out.directory);
+  if (const policy::YamlNode* key = r.required(*root, "index-key", "update source"))
+    read_index_key(r, *key, sources_dir, owner_uid, read_key, out.index_key);
+  out.file = file;
+  return diags.error_count() == errors_before;
+}
+
+Result<LoadedSources> load_sources(const std::string& dir, uid_t owner_uid) {
+  LoadedSources out;
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid() && errno == ENOENT) return out;
+  if (!fd.valid()) return sys_fail(kStep, "open " + dir);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + dir);
+  CORDON_TRY(package::check_trusted_owner(st, dir, owner_uid));
+  auto names = package::names_in(fd.get(), dir);
+  if (!names) return names.error();
+  for (const std::string& name : *names) {
+    if (!ends_with(name, ".yaml")) continue;
+    const std::string shown = dir + "/" + name;
+    Source source;
+    source.name = name.substr(0, name.size() - 5);
+    if (!package::valid_app_name(source.name)) {
+      out.diags.error({shown, 0, 0}, "a source's file name is NAME.yaml, NAME of lowercase letters, digits and '-'");
+      continue;
+    }
+    auto text = read_source_file(fd.get(), name, shown, owner_uid);
+    if (!text) return text.error();
+    out.texts[shown] = *text;
+    if (parse_source(shown, *text, dir, owner_uid, true, source, out.diags)) out.sources.push_back(std::move(source));
+  }
+  return out;
+}
+
+}  // namespace cordon::update
