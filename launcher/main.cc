@@ -151,7 +151,7 @@ int run_cli(int argc, char** argv) {
   publish_cmd->add_option("PACKAGE", publish_args.packages, "Packages made by `cordon pack` (none: re-sign the index)");
   publish_cmd->add_option("--key", publish_args.key, "The index key: Ed25519 private key, PEM, not a package key")
       ->required()->type_name("INDEX-KEY.pem");
-  publish_cmd->add_option("--valid-for", publish_args.valid_for, "How long devices accept this index (1m..366d)")
+  publish_cmd->add_option("--valid-for", publish_args.valid_for, "How long devices accept this index (1s..366d; default 7d)")
       ->capture_default_str()->type_name("DURATION");
   publish_cmd->add_flag("--json", publish_args.json, "Print the outcome as JSON on stdout");
   publish_cmd->footer("Exit status: 0 published, 1 refused (a package not whole, a version not newer, the index key "

@@ -414,8 +414,8 @@ int refresh(const RefreshArgs& args) {
 
 int publish(const PublishArgs& args) {
   const std::int64_t valid_for = duration_seconds(args.valid_for);
-  if (valid_for < 60 || valid_for > 366 * 86400) {
-    std::cerr << "cordon publish: --valid-for " << args.valid_for << ": a duration from 1m to 366d, like 7d, 12h or 30m\n";
+  if (valid_for < 1 || valid_for > 366 * 86400) {
+    std::cerr << "cordon publish: --valid-for " << args.valid_for << ": a duration from 1s to 366d, like 7d, 12h or 30m\n";
     return kExitCordon;
   }
   update::PublishInput input{args.repo, args.packages, args.key, std::time(nullptr), valid_for};
