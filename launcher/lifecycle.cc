@@ -169,6 +169,10 @@ InstallAttempt install_from(const std::string& path, const std::string& shown, c
       why += " (a package is the file `cordon pack DIR --key KEY.pem -o APP.cordon` makes)";
     return give_up(kExitInvalid, why);
   }
+  const package::Manifest& m = pkg->manifest;
+  if (!settings.expected_name.empty() && (m.name != settings.expected_name || m.version != settings.expected_version))
+    return give_up(kExitInvalid, "refused: " + shown + " holds " + m.name + " " + m.version + ", not the " +
+                                     settings.expected_name + " " + settings.expected_version + " the index offers");
   auto ctx = launch_context("");
   if (!ctx) return give_up(kExitCordon, "cannot " + ctx.error().to_string());
   package::Hooks hooks = lifecycle_hooks(settings.health_timeout);
@@ -197,7 +201,7 @@ int install(const InstallArgs& args) {
   if (refuse_unknown_kill_point()) return kExitCordon;
   const std::string shown = args.package == "-" ? "standard input" : args.package;
   const InstallAttempt attempt =
-      install_from(args.package, shown, {"cordon install", args.keep, args.health_timeout});
+      install_from(args.package, shown, {"cordon install", args.keep, args.health_timeout, "", ""});
   if (attempt.change) print_change(*attempt.change, args.json);
   return attempt.exit;
 }

@@ -19,6 +19,9 @@ struct InstallSettings {
   std::string command;        // how messages start: "cordon install", "cordon refresh"
   int keep = 2;               // revisions kept after a refresh
   double health_timeout = 30; // seconds
+  // A refresh from an index: the package must be the app and version the index offered (else a
+  // validly signed package of another app, or an older one, could stand in for it).
+  std::string expected_name, expected_version;
 };
 
 struct InstallAttempt {

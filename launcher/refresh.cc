@@ -207,7 +207,8 @@ AppReport refresh_one(const update::Choice& choice, const update::Fetcher& fetch
   if (failed) return stop(kind_of(*failed), failed->to_string());
   const std::string path = "/proc/self/fd/" + std::to_string(download.get());
   const std::string shown = choice.offer.file + " from " + choice.source->name;
-  const InstallAttempt attempt = install_from(path, shown, {"cordon refresh", args.keep, args.health_timeout});
+  const InstallAttempt attempt = install_from(
+      path, shown, {"cordon refresh", args.keep, args.health_timeout, choice.name, choice.offer.version});
   report.change = attempt.change;
   report.reason = attempt.error;
   if (attempt.exit == kExitOk) report.severity = Status::refreshed;

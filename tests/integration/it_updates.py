@@ -331,3 +331,43 @@ def a_folder_source_works_and_bad_sources_are_refused(env):
         installed_at(u, "1.1")
     finally:
         u.close()
+
+
+@test
+def the_documented_flow_runs_as_written(env):
+    """docs/updates.md's first shell block, pasted as it is (root's: /etc/cordon/keys and sources,
+    port 8080): every `cordon run sensor` prints what its comment says, --list shows the offer,
+    and the refresh exits 2. The documentation is the test."""
+    if not env.is_root:
+        raise Skip("the documented flow is root's (/etc/cordon); the user's sources are the other tests'")
+    if shutil.which("openssl") is None:
+        raise Skip("openssl is not installed: the flow makes its keys with it")
+    taken = ["/var/lib/cordon/apps/sensor/state.json", "/etc/cordon/sources/example.yaml",
+             "/etc/cordon/keys/sensor-vendor.pub", "/var/lib/cordon/sources/example.json"]
+    if any(os.path.exists(p) for p in taken) or (os.path.isdir("/etc/cordon/sources") and os.listdir("/etc/cordon/sources")):
+        raise Skip("this machine already has an app, key or update source the documented flow would change")
+    import socket
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", 8080)) == 0:
+            raise Skip("port 8080 is in use: the documented flow serves its repository there")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "updates.md")
+    with open(source) as fh:
+        block = fh.read().split("```sh\n", 1)[1].split("```", 1)[0]
+    expected = [line.split("# ", 1)[1].strip() for line in block.splitlines()
+                if line.startswith("cordon run sensor") and "# sensor" in line]
+    work = env.fresh_tree("updates-docs-flow")
+    try:
+        p = subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True, timeout=300,
+                           env={"PATH": os.path.dirname(env.cordon) + ":/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"})
+        runs = [line for line in p.stdout.splitlines() if line.startswith("sensor 1.")]
+        # the health checks print too (install, refresh): the runs are the lines the comments name, in order
+        it = iter(runs)
+        expect(all(any(r == e for r in it) for e in expected), f"runs {runs}, the docs say {expected}\n{p.stdout}\n{p.stderr}")
+        expect("would-refresh" in p.stdout and "exit status 2" in p.stdout, f"--list or refresh: {p.stdout} {p.stderr}")
+        expect("cannot" not in p.stderr and "refused" not in p.stderr, f"a command failed: {p.stderr}")
+    finally:
+        subprocess.run(["pkill", "-f", "http.server 8080 --bind 127.0.0.1 --directory repo"], capture_output=True)
+        subprocess.run([env.cordon, "remove", "--purge", "sensor"], capture_output=True)
+        for path in taken[1:] + ["/etc/cordon/sources/example.pub"]:
+            if os.path.exists(path):
+                os.unlink(path)
