@@ -111,7 +111,7 @@ Result<IndexEntry> parse_entry(const json& e, std::size_t at, const std::string&
   return entry;
 }
 
-Result<Index> parse_body(std::string_view body, const std::string& shown) {
+Result<Index> parse_body_json(std::string_view body, const std::string& shown) {
   const json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return bad(shown, "the signed index is not a JSON object");
   CORDON_TRY(only_known_keys(doc, kIndexKeys, shown));
@@ -144,6 +144,11 @@ Result<Index> parse_body(std::string_view body, const std::string& shown) {
 }
 
 }  // namespace
+
+Result<Index> parse_index_body(std::string_view body, const std::string& shown) {
+  if (body.size() > kMaxIndexBytes) return bad(shown, "larger than the limit of " + std::to_string(kMaxIndexBytes) + " bytes");
+  return parse_body_json(body, shown);
+}
 
 const IndexEntry* Index::find(const std::string& name) const {
   const auto it = std::lower_bound(apps.begin(), apps.end(), name,
@@ -190,7 +195,7 @@ Result<VerifiedIndex> verify_index(std::string_view file, const package::PublicK
   const std::string_view body = file.substr(kPrefixSize, file.size() - kPrefixSize - kSuffix.size());
   if (!package::verify_signature(index_key.raw, index_message(body), from_hex<64>(sig_hex)))
     return bad(shown, "the signature does not match the contents: the index was changed after it was signed");
-  auto index = parse_body(body, shown);
+  auto index = parse_index_body(body, shown);
   if (!index) return index.error();
   return VerifiedIndex{std::move(*index), sha256_hex(file), index_key.id};
 }

@@ -75,6 +75,9 @@ Result<std::string> signed_index_file(const Index& index, const package::Private
 // in errors ("stable (http://.../index.json)"). Does not judge expiry or serial: index_is_current.
 Result<VerifiedIndex> verify_index(std::string_view file, const package::PublicKey& index_key, const std::string& shown);
 
+// The body's rules alone, on any bytes (what verify_index runs once the signature holds). Pure: fuzzed.
+Result<Index> parse_index_body(std::string_view body, const std::string& shown);
+
 // Why an index this device must not act on is refused, or nothing: it expired before `now` (a
 // freeze attack, or a publisher that stopped re-signing), or its serial is below
 // `highest_accepted` (a replayed older index), or equal to it with other contents (two different

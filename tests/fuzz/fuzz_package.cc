@@ -1,5 +1,7 @@
 // libFuzzer target for the package format's parsers (package/format.h): the header and manifest
-// reader (parse_manifest) and the trailer (parse_trailer). A trusted key can sign anything, so
+// reader (parse_manifest) and the trailer (parse_trailer); and, on the same bytes after the first
+// 8, the update index's body reader (update/index.h parse_index_body), whose accepted indexes must
+// read back unchanged from the canonical writer. A trusted key can sign anything, so
 // these must hold on any bytes: no read past the input, no allocation the limits do not bound, and
 // whatever the reader accepts must survive the canonical writer (manifest_json) unchanged.
 //
@@ -12,6 +14,7 @@
 #include <string_view>
 
 #include "package/format.h"
+#include "update/index.h"
 
 namespace {
 
@@ -76,6 +79,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view last = input.substr(size - kTrailerSize);
     auto t = parse_trailer(last, payload);
     if (t && encode_trailer(*t) != last) broken("an accepted trailer does not encode back to its bytes");
+  }
+
+  // An index body: whatever is accepted must survive the canonical writer and read back the same.
+  if (auto index = cordon::update::parse_index_body(rest, "fuzz")) {
+    const std::string canonical = cordon::update::index_body_json(*index);
+    auto again = cordon::update::parse_index_body(canonical, "fuzz");
+    if (!again) broken("the canonical form of an accepted index is refused");
+    if (cordon::update::index_body_json(*again) != canonical) broken("the canonical index does not read back to itself");
   }
   return 0;
 }

@@ -53,6 +53,12 @@ def main() -> int:
         "short-payload": seed([file_entry("policy.yaml", policy)], len(policy) - 1),
         "count-huge": seed([file_entry("policy.yaml", policy)], len(policy), count=10**9),
     }
+    # Update index bodies (update/index.h), read from the same bytes after the first 8.
+    app = {"name": "hello", "version": "1.2", "file": "hello_1.2.cordon", "size": 745, "sha256": "a" * 64, "key": "b" * 64}
+    index = {"format": 1, "serial": 7, "published": "2026-12-02T21:00:00Z", "expires": "2026-12-09T21:00:00Z",
+             "apps": [app, dict(app, name="world", file="world_2.0.cordon", version="2.0")]}
+    seeds["index"] = struct.pack("<Q", 0) + json.dumps(index, separators=(",", ":")).encode()
+    seeds["index-unsorted"] = struct.pack("<Q", 0) + json.dumps(dict(index, apps=index["apps"][::-1])).encode()
     trailer = b"CORDONSIG1".ljust(16, b"\0") + bytes(range(32)) + bytes(range(64)) + struct.pack("<Q", 1000) + bytes(8)
     seeds["trailer"] = struct.pack("<Q", 1128) + trailer
     for name, data in seeds.items():
