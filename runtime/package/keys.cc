@@ -48,6 +48,19 @@ Result<void> check_trusted_owner(const struct stat& st, const std::string& shown
   return {};
 }
 
+Result<UniqueFd> open_trusted_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner_uid,
+                                   const std::string& what) {
+  // O_NOFOLLOW: the folder's owner vouches for what is in it, not for where a link points.
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid() && errno == ELOOP) return fail(kStep, shown + ": a symbolic link; " + what + " must be a file");
+  if (!fd.valid()) return sys_fail(kStep, "open " + shown);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + shown);
+  if (!S_ISREG(st.st_mode)) return fail(kStep, shown + ": not a regular file");
+  CORDON_TRY(check_trusted_owner(st, shown, owner_uid));
+  return fd;
+}
+
 namespace {
 
 Result<std::vector<std::string>> pub_names(int dir_fd, const std::string& shown) {
@@ -62,15 +75,9 @@ Result<std::vector<std::string>> pub_names(int dir_fd, const std::string& shown)
 // A file others could have written is an error all the same: that is a folder to fix, not to skip.
 Result<std::optional<PublicKey>> read_trusted_file(int dir_fd, const std::string& name, const std::string& shown,
                                                    uid_t owner_uid, std::vector<std::string>* skipped) {
-  // O_NOFOLLOW: the folder's owner vouches for what is in it, not for where a link points.
-  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  if (!fd.valid() && errno == ELOOP) return fail(kStep, shown + ": a symbolic link; a trusted key must be a file");
-  if (!fd.valid()) return sys_fail(kStep, "open " + shown);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + shown);
-  if (!S_ISREG(st.st_mode)) return fail(kStep, shown + ": not a regular file");
-  CORDON_TRY(check_trusted_owner(st, shown, owner_uid));
-  auto pem = read_bounded(fd.get(), shown, kMaxPem);
+  auto fd = open_trusted_file(dir_fd, name, shown, owner_uid, "a trusted key");
+  if (!fd) return fd.error();
+  auto pem = read_bounded(fd->get(), shown, kMaxPem);
   if (!pem) return pem.error();
   auto key = parse_public_pem(*pem, shown);
   if (key) return std::optional<PublicKey>(std::move(*key));

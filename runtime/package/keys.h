@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "util/result.h"
+#include "util/unique_fd.h"
 
 namespace cordon::package {
 
@@ -40,6 +41,11 @@ Result<PublicKey> read_trusted_key_file(const std::string& path, uid_t owner_uid
 // The ownership rule of everything cordon trusts for what it installs (key files and folders,
 // update sources): owned by root or `owner_uid`, writable by nobody else. An error names `shown`.
 Result<void> check_trusted_owner(const struct stat& st, const std::string& shown, uid_t owner_uid);
+
+// `name` in the folder `dir_fd` (AT_FDCWD: a path), opened for reading if it may be trusted: not a
+// link (`what` names it in that error: "a trusted key"), a regular file, check_trusted_owner.
+Result<UniqueFd> open_trusted_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner_uid,
+                                   const std::string& what);
 
 // One PEM public key file (Ed25519 only), with no ownership checks.
 Result<PublicKey> read_public_key(const std::string& pem_path);

@@ -78,14 +78,9 @@ bool read_index_key(const policy::Reader& r, const policy::YamlNode& n, const st
 
 // The source file, opened without following a link and checked like a trusted key file.
 Result<std::string> read_source_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner) {
-  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  if (!fd.valid() && errno == ELOOP) return fail(kStep, shown + ": a symbolic link; a source must be a file");
-  if (!fd.valid()) return sys_fail(kStep, "open " + shown);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + shown);
-  if (!S_ISREG(st.st_mode)) return fail(kStep, shown + ": not a regular file");
-  CORDON_TRY(package::check_trusted_owner(st, shown, owner));
-  return package::read_bounded(fd.get(), shown, kMaxSourceBytes);
+  auto fd = package::open_trusted_file(dir_fd, name, shown, owner, "a source");
+  if (!fd) return fd.error();
+  return package::read_bounded(fd->get(), shown, kMaxSourceBytes);
 }
 
 }  // namespace

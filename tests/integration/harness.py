@@ -473,3 +473,16 @@ def remove_test_app_data(env):
                 if os.path.lexists(path):
                     os.unlink(path)
 
+
+
+def documented_block(doc):
+    """The first ```sh block of docs/DOC: a flow the documentation asks people to paste."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", doc)
+    with open(path) as fh:
+        return fh.read().split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def run_documented_block(env, block, work):
+    """Runs `block` with bash in `work` as root would paste it, with the cordon under test first in PATH."""
+    return subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True, timeout=300,
+                          env={"PATH": os.path.dirname(env.cordon) + ":/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"})

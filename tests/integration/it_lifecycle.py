@@ -527,16 +527,12 @@ def the_documented_flow_runs_as_written(env):
     store_state = "/var/lib/cordon/apps/hello/state.json"
     if os.path.exists(store_state) or os.path.exists("/etc/cordon/keys/hello-vendor.pub"):
         raise Skip("this machine already has an app or a key named hello: the documented flow would change them")
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "packaging.md")
-    with open(source) as fh:
-        text = fh.read()
-    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    block = documented_block("packaging.md")
     expected = [line.split("# ", 1)[1].strip() for line in block.splitlines()
                 if line.startswith("cordon run hello") and "# hello" in line]
     work = env.fresh_tree("docs-flow")
     try:
-        p = subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True, timeout=300,
-                           env={"PATH": os.path.dirname(env.cordon) + ":/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"})
+        p = run_documented_block(env, block, work)
         runs = [line for line in p.stdout.splitlines() if re.fullmatch(r"hello \S+, run \d+", line)]
         expect(runs == [e.split(":")[0] if ":" in e else e for e in expected],
                f"the runs printed {runs}, the docs say {expected}\nstdout: {p.stdout}\nstderr: {p.stderr}")

@@ -6,10 +6,13 @@ index, a server that sends more than declared or dies mid-download; each is refu
 installed and the current revision still the one that runs. Also: a failing health check rolled
 back, a held app left alone, --list changing nothing, the network down. As root (/etc/cordon/
 sources, the system's store) and as the test user (~/.config/cordon/sources, their own store)."""
+import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
+import tempfile
 import time
 
 from harness import *  # noqa: F401,F403
@@ -105,6 +108,23 @@ class Updates:
                 os.unlink(path)
         self.forget_accepted()
         self.lc.close()
+
+
+def sign_index(body, pem):
+    """An index file with `body` signed by the key in `pem`, as runtime/update/index.h lays it out:
+    for indexes `cordon publish` would never write."""
+    message = b"cordon-index-v1\0" + struct.pack("<Q", len(body)) + hashlib.sha256(body).digest()
+    with tempfile.TemporaryDirectory() as tmp:
+        msg, sig = os.path.join(tmp, "msg"), os.path.join(tmp, "sig")
+        with open(msg, "wb") as fh:
+            fh.write(message)
+        subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", pem, "-rawin", "-in", msg, "-out", sig], check=True)
+        der = subprocess.run(["openssl", "pkey", "-in", pem, "-pubout", "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        with open(sig, "rb") as fh:
+            signature = fh.read()
+    key_id = hashlib.sha256(der[-32:]).hexdigest()
+    return (b'{"signature":"ed25519:' + key_id.encode() + b":" + signature.hex().encode() + b'","index":' + body + b"}\n")
 
 
 def sys_python():
@@ -266,6 +286,19 @@ def packages_that_differ_from_the_index_are_refused(env):
         attempt("more bytes", intact + b"x" * 100000, [], 1, "more than the")
         attempt("more bytes, no length", intact + b"x" * 100000, ["--no-length"], 1, "more than the")
         attempt("dies mid-download", intact, ["--die-after", str(len(intact) // 2)], 4, "cannot reach")
+        # The index key signs an entry that says 1.2 over the (intact, vendor-signed) 1.1 package.
+        index_path = os.path.join(u.repo, "index.json")
+        with open(index_path, "rb") as fh:
+            published = fh.read()
+        doc = json.loads(published)["index"]
+        doc["serial"] += 1
+        doc["apps"][0]["version"] = "1.2"
+        with open(index_path, "wb") as fh:
+            fh.write(sign_index(json.dumps(doc, separators=(",", ":")).encode(), u.lc.key("index")[0]))
+        attempt("another version than offered", intact, [], 1, "not the it-pkg 1.2 the index offers")
+        with open(index_path, "wb") as fh:
+            fh.write(published)
+        u.forget_accepted()  # the device accepted serial 2 above; the control republishes serial 1
         with open(served, "wb") as fh:  # control
             fh.write(intact)
         u.serve()
@@ -350,15 +383,12 @@ def the_documented_flow_runs_as_written(env):
     with socket.socket() as s:
         if s.connect_ex(("127.0.0.1", 8080)) == 0:
             raise Skip("port 8080 is in use: the documented flow serves its repository there")
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "updates.md")
-    with open(source) as fh:
-        block = fh.read().split("```sh\n", 1)[1].split("```", 1)[0]
+    block = documented_block("updates.md")
     expected = [line.split("# ", 1)[1].strip() for line in block.splitlines()
                 if line.startswith("cordon run sensor") and "# sensor" in line]
     work = env.fresh_tree("updates-docs-flow")
     try:
-        p = subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True, timeout=300,
-                           env={"PATH": os.path.dirname(env.cordon) + ":/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"})
+        p = run_documented_block(env, block, work)
         runs = [line for line in p.stdout.splitlines() if line.startswith("sensor 1.")]
         # the health checks print too (install, refresh): the runs are the lines the comments name, in order
         it = iter(runs)
