@@ -133,13 +133,17 @@ class ProgressBar {
     const int filled = static_cast<int>(got * kWidth / total);
     std::cerr << "\r" << label_ << " [" << std::string(static_cast<std::size_t>(filled), '#')
               << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << got * 100 / total << "% "
-              << mib(got) << "/" << mib(total) << " MiB" << std::flush;
+              << amount(got, total) << std::flush;
   }
 
  private:
-  static std::string mib(std::uint64_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  // "1.2/2.6 MiB", or in KiB for a package under a MiB.
+  static std::string amount(std::uint64_t got, std::uint64_t total) {
+    const bool small = total < 1024 * 1024;
+    const double unit = small ? 1024.0 : 1024.0 * 1024.0;
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f/%.1f %s", static_cast<double>(got) / unit, static_cast<double>(total) / unit,
+                  small ? "KiB" : "MiB");
     return text;
   }
   bool on_;
@@ -165,14 +169,15 @@ SourceReport check_source(const update::Source& source, const update::Fetcher& f
   if (same_key)
     return stop(Status::refused, "its index key " + source.index_key.file + " is also a trusted package key; the two "
                                   "roles need two keys, so that stealing one is not enough");
-  const std::string shown = source.name + " (" + source.address_of(std::string(update::kIndexFile)) + ")";
+  const std::string shown = source.address_of(std::string(update::kIndexFile));
   auto text = fetcher.fetch_text(std::string(update::kIndexFile), update::kMaxIndexBytes);
   if (!text) return stop(kind_of(text.error()), text.error().to_string());
   auto verified = update::verify_index(*text, source.index_key, shown);
   if (!verified) return stop(Status::refused, verified.error().to_string());
   auto previous = update::read_accepted(store.accepted, source.name);
   if (!previous) return stop(Status::failed, previous.error().to_string());
-  if (auto current = update::index_is_current(*verified, now, previous->serial, previous->sha256, shown); !current)
+  const std::string record_path = store.accepted + "/" + source.name + ".json";
+  if (auto current = update::index_is_current(*verified, now, previous->serial, previous->sha256, shown, record_path); !current)
     return stop(Status::refused, current.error().to_string());
   report.serial = verified->index.serial;
   report.expires = verified->index.expires;
@@ -218,6 +223,47 @@ AppReport refresh_one(const update::Choice& choice, const update::Fetcher& fetch
   report.result = to_string(report.severity);
   if (attempt.change && attempt.change->outcome == package::Outcome::rolled_back) report.reason = attempt.change->reason;
   return report;
+}
+
+// What a choice means for this device before anything is downloaded: an offer signed by a key no
+// longer trusted, or by another key than the app's, is a refusal (exit 1) the owner must see; a
+// version that already failed here waits for a newer one (exit 3 until then).
+AppReport judged(const update::Choice& choice, const std::vector<package::AppState>& apps,
+                 const std::vector<package::PublicKey>& trusted, bool all_sources_read) {
+  AppReport r{choice, update::to_string(choice.action), Status::up_to_date, std::nullopt, ""};
+  const auto app = std::find_if(apps.begin(), apps.end(), [&](const package::AppState& a) { return a.name == choice.name; });
+  switch (choice.action) {
+    case Action::not_offered:
+      if (!all_sources_read) {  // the source that offers it may be the one that could not be read
+        r.result = "unchecked";
+        r.reason = "no source that could be read offers it";
+      }
+      break;
+    case Action::other_key:
+      r.severity = Status::refused;
+      r.reason = choice.source->name + " offers " + choice.offer.version + " signed by key " +
+                 package::short_id(choice.offer.key) + ", but " + choice.name + " is bound to key " +
+                 package::short_id(app->key) + ": the vendor must sign with the key it installed with";
+      break;
+    case Action::failed_before:
+      r.severity = Status::rolled_back;
+      r.reason = choice.offer.version + " failed its health check here and was rolled back (" + app->last->reason +
+                 "); waiting for a newer version (or install it by hand: cordon install FILE)";
+      break;
+    case Action::refresh:
+      if (std::none_of(trusted.begin(), trusted.end(), [&](const package::PublicKey& k) { return k.id == choice.offer.key; })) {
+        r.result = "untrusted-key";
+        r.severity = Status::refused;
+        r.reason = choice.source->name + " offers " + choice.offer.version + " signed by key " +
+                   package::short_id(choice.offer.key) + ", which is not among the trusted keys; not downloaded";
+      }
+      break;
+    case Action::up_to_date:
+    case Action::held:
+      break;
+  }
+  if (!r.reason.empty() && r.result != "unchecked") std::cerr << "cordon refresh: " << choice.name << ": " << r.reason << "\n";
+  return r;
 }
 
 // The installed apps a refresh looks at: those named, or all. A named app that is not installed
@@ -275,9 +321,22 @@ void print_app(const AppReport& a) {
   if (a.result == "held")
     std::cout << c.name << " is held at " << c.installed << " (" << c.offer.version << " is offered by "
               << c.source->name << "; `cordon refresh --unhold " << c.name << "` lets it refresh)\n";
-  else if (a.result == "other-key")
-    std::cout << c.name << ": " << c.source->name << " offers " << c.offer.version << " signed by key "
-              << package::short_id(c.offer.key) << ", not by the key the app is bound to; not refreshed\n";
+}
+
+// "1 refreshed, 2 up to date, 1 rolled back": every app counted once, under what happened to it.
+std::string summary(const std::vector<AppReport>& reports) {
+  const std::vector<std::pair<std::string, std::string>> kinds{
+      {"refreshed", "refreshed"},          {"up-to-date", "up to date"}, {"not-offered", "not offered by any source"},
+      {"held", "held"},                    {"rolled-back", "rolled back"}, {"failed-before", "waiting for a version newer than one that failed"},
+      {"refused", "refused"},              {"other-key", "offered under another key"},
+      {"untrusted-key", "offered under an untrusted key"}, {"unreachable", "not downloaded (source unreachable)"},
+      {"failed", "failed"},                {"unchecked", "not checked (a source could not be read or was refused)"}};
+  std::string out;
+  for (const auto& [result, words] : kinds) {
+    const auto n = std::count_if(reports.begin(), reports.end(), [&](const AppReport& a) { return a.result == result; });
+    if (n) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + words;
+  }
+  return out.empty() ? "no apps are installed" : out;
 }
 
 // --list: what a refresh would do, as a table.
@@ -331,14 +390,13 @@ int refresh_from_sources(const RefreshArgs& args) {
 
   const bool all_sources_read = accepted.size() == loaded->sources.size();
   for (const update::Choice& choice : update::choose_updates(apps, accepted)) {
-    AppReport report{choice, update::to_string(choice.action), Status::up_to_date, std::nullopt, ""};
-    if (choice.action == Action::not_offered && !all_sources_read) {
-      report.result = "unchecked";  // the source that offers it may be the one that could not be read
-      report.reason = "no source that could be read offers it";
-    } else if (choice.action == Action::refresh && args.list) {
+    AppReport report = judged(choice, apps, *package_keys, all_sources_read);
+    if (report.result != "refresh") {
+      // decided without a download
+    } else if (args.list) {
       report.result = "would-refresh";
       report.severity = Status::refreshed;
-    } else if (choice.action == Action::refresh) {
+    } else {
       const auto at = std::find_if(loaded->sources.begin(), loaded->sources.end(),
                                    [&](const update::Source& s) { return &s == choice.source; });
       report = refresh_one(choice, *fetchers[static_cast<std::size_t>(at - loaded->sources.begin())], *store, args);
@@ -361,17 +419,8 @@ int refresh_from_sources(const RefreshArgs& args) {
   } else if (args.list) {
     print_plan(reports);
   } else {
-    int refreshed = 0, current = 0, held = 0, unchecked = 0;
-    for (const AppReport& a : reports) {
-      print_app(a);
-      refreshed += a.result == "refreshed";
-      current += a.result == "up-to-date" || a.result == "not-offered";
-      held += a.result == "held";
-      unchecked += a.result == "unchecked";
-    }
-    std::cout << refreshed << " refreshed, " << current << " up to date, " << held << " held";
-    if (unchecked) std::cout << ", " << unchecked << " not checked (a source could not be read)";
-    std::cout << "\n";
+    for (const AppReport& a : reports) print_app(a);
+    std::cout << summary(reports) << "\n";
   }
   return exit_code(worst);
 }
@@ -390,14 +439,14 @@ int hold_or_release(const RefreshArgs& args) {
   return kExitOk;
 }
 
-// "7d", "12h", "30m", "90s" (or a bare number of seconds) -> seconds; 0 when it is none of these.
+// "7d", "12h", "30m", "90s" -> seconds; 0 when it is none of these (a bare number too: 7 what?).
 std::int64_t duration_seconds(const std::string& text) {
   if (text.empty() || text.size() > 12) return 0;
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits + 1 < text.size()) return 0;
+  if (digits == 0 || digits + 1 != text.size()) return 0;
   const std::int64_t n = std::stoll(text.substr(0, digits));
-  const char unit = digits < text.size() ? text[digits] : 's';
+  const char unit = text[digits];
   const std::int64_t scale = unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : unit == 's' ? 1 : 0;
   return n * scale;
 }
@@ -416,14 +465,16 @@ int refresh(const RefreshArgs& args) {
 int publish(const PublishArgs& args) {
   const std::int64_t valid_for = duration_seconds(args.valid_for);
   if (valid_for < 1 || valid_for > 366 * 86400) {
-    std::cerr << "cordon publish: --valid-for " << args.valid_for << ": a duration from 1s to 366d, like 7d, 12h or 30m\n";
+    std::cerr << "cordon publish: --valid-for " << args.valid_for << ": a number and one unit, s, m, h or d (7d, 12h, "
+                 "30m), from 1s to 366d\n";
     return kExitCordon;
   }
   update::PublishInput input{args.repo, args.packages, args.key, std::time(nullptr), valid_for};
   auto published = update::publish(input);
   if (!published) {
     const bool refused = published.error().step == update::kRefused;
-    std::cerr << "cordon publish: " << (refused ? "refused: " : "cannot ") << published.error().to_string() << "\n";
+    std::cerr << "cordon publish: " << (refused ? "refused: " : "") << published.error().to_string()
+              << "; the repository is as it was\n";
     return refused ? kExitInvalid : kExitCordon;
   }
   const update::Index& index = published->index;
@@ -431,14 +482,22 @@ int publish(const PublishArgs& args) {
     json added = json::array();
     for (const update::IndexEntry& e : published->added)
       added.push_back({{"name", e.name}, {"version", e.version}, {"file", e.file}, {"size", e.size}, {"sha256", e.sha256}});
+    json already = json::array();
+    for (const update::IndexEntry& e : published->already) already.push_back({{"name", e.name}, {"version", e.version}});
     std::cout << json{{"repository", args.repo}, {"serial", index.serial}, {"expires", update::utc_text(index.expires)},
-                      {"apps", index.apps.size()}, {"added", added}}.dump(2)
+                      {"apps", index.apps.size()}, {"added", added}, {"already", already}}.dump(2)
               << "\n";
     return kExitOk;
   }
   for (const update::IndexEntry& e : published->added)
     std::cout << "published " << e.name << " " << e.version << " as " << args.repo << "/" << e.file << " (" << e.size
               << " bytes)\n";
+  for (const update::IndexEntry& e : published->already)
+    std::cout << e.name << " " << e.version << " was already published (the same file)\n";
+  for (const update::SignerChange& c : published->new_signers)
+    std::cerr << "cordon publish: warning: " << c.entry.name << " " << c.entry.version << " is signed by key "
+              << package::short_id(c.entry.key) << ", the versions before it by key " << package::short_id(c.old_key)
+              << ": devices that installed it refuse this one (an app stays bound to the key it was installed with)\n";
   std::cout << args.repo << "/index.json: serial " << index.serial << ", " << index.apps.size() << " app"
             << (index.apps.size() == 1 ? "" : "s") << ", valid until " << update::utc_text(index.expires)
             << " (run `cordon publish` again before then, with or without packages, or devices refuse it)\n";

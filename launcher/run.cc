@@ -84,7 +84,7 @@ std::vector<std::string> links_on_the_way(const std::string& path) {
 // does not have.
 std::optional<std::string> refuse_as_policy_file(const plan::Plan& plan, bool health_check) {
   const auto& argv = health_check ? plan.health_check : plan.command;
-  const std::string prefix = "$APP_ROOT/";
+  const std::string_view prefix = plan::kAppRootPrefix;
   if (!argv.empty() && argv[0].rfind(prefix, 0) == 0)
     return "its " + std::string(health_check ? "health check" : "command") + " '" + argv[0].substr(prefix.size()) +
            "' is a file of a package's payload, and a policy file has none: install the folder as a package "

@@ -43,7 +43,7 @@ Result<void> check_trusted_owner(const struct stat& st, const std::string& shown
     return fail(kStep, shown + ": owned by uid " + std::to_string(st.st_uid) + ", not by root or uid " +
                            std::to_string(owner_uid) + "; what decides whom cordon trusts must be in their hands only");
   if ((st.st_mode & 022) != 0)
-    return fail(kStep, shown + ": group or others may write it; a trusted key anyone can replace trusts anyone "
+    return fail(kStep, shown + ": group or others may write it, and whoever can change it decides what cordon trusts "
                            "(chmod go-w " + shown + ")");
   return {};
 }

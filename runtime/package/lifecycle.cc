@@ -166,11 +166,13 @@ Result<void> prune(const StoreLayout& store, AppState& state, int keep, int also
 // From revision `to` (just switched to, health unverified) back to `from`, code and data.
 Result<void> roll_back(const StoreLayout& store, AppState& state, const std::string& reason, const Hooks& hooks) {
   const int from = state.pending ? state.pending->from : 0, to = state.pending ? state.pending->to : state.current;
+  const Revision* failed = state.revision(to);
+  const std::string failed_version = failed ? failed->version : "";
   if (from == 0) {  // a first install: back to nothing
     std::erase_if(state.revisions, [&](const Revision& r) { return r.number == to; });
     state.current = 0;
     state.pending.reset();
-    state.last = LastChange{"install", "rolled-back", 0, to, reason};
+    state.last = LastChange{"install", "rolled-back", 0, to, reason, failed_version};
     CORDON_TRY(write_state(store, state));
     reached(hooks, "rolled-back");
     CORDON_TRY(remove_tree(data_dir(store, state.name)));  // what its health check wrote
@@ -184,7 +186,7 @@ Result<void> roll_back(const StoreLayout& store, AppState& state, const std::str
   CORDON_TRY(restore_data(store, state.name, from, hooks));
   reached(hooks, "restore-data");
   state.pending.reset();
-  state.last = LastChange{"refresh", "rolled-back", from, to, reason};
+  state.last = LastChange{"refresh", "rolled-back", from, to, reason, failed_version};
   CORDON_TRY(write_state(store, state));
   reached(hooks, "rolled-back");
   return delete_revision(store, state.name, to);
@@ -217,7 +219,7 @@ Result<void> finish_remove(const StoreLayout& store, AppState& state, bool purge
   state.revisions.clear();
   state.current = 0;
   state.pending.reset();
-  state.last = LastChange{"remove", "removed", current, 0, ""};
+  state.last = LastChange{"remove", "removed", current, 0, "", ""};
   CORDON_TRY(write_state(store, state));
   reached(hooks, "commit");
   for (const Revision& r : gone) {
@@ -361,7 +363,7 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
     return change;
   }
   next.pending.reset();
-  next.last = LastChange{from ? "refresh" : "install", from ? "refreshed" : "installed", from, number, ""};
+  next.last = LastChange{from ? "refresh" : "install", from ? "refreshed" : "installed", from, number, "", ""};
   CORDON_TRY(write_state(store, next));
   reached(hooks, "commit");
   CORDON_TRY(prune(store, next, options.keep, from));
@@ -399,7 +401,7 @@ Result<Change> revert(const StoreLayout& store, const std::string& name, int rev
   CORDON_TRY(restore_data(store, name, to, hooks));
   reached(hooks, "restore-data");
   state->pending.reset();
-  state->last = LastChange{"revert", "reverted", from, to, ""};
+  state->last = LastChange{"revert", "reverted", from, to, "", ""};
   CORDON_TRY(write_state(store, *state));
   reached(hooks, "commit");
   return Change{Outcome::reverted, name, version, to, from, state->key, ""};

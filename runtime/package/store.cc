@@ -86,6 +86,7 @@ std::string state_json(const AppState& s) {
   if (s.last)
     j["last"] = json{{"op", s.last->op}, {"result", s.last->result}, {"from", s.last->from}, {"to", s.last->to},
                      {"reason", s.last->reason}};
+  if (s.last && !s.last->version.empty()) j["last"]["version"] = s.last->version;
   return j.dump(2) + "\n";
 }
 
@@ -119,6 +120,7 @@ Result<AppState> parse_state(const std::string& text, const std::string& shown_p
     if (!l->is_object() || !take(*l, "op", last.op) || !take(*l, "result", last.result) || !take(*l, "from", last.from) ||
         !take(*l, "to", last.to) || !take(*l, "reason", last.reason))
       return bad("the last change is malformed");
+    if (l->contains("version") && !take(*l, "version", last.version)) return bad("the last change is malformed");
     s.last = last;
   }
   if (s.current != 0 && !s.revision(s.current)) return bad("the current revision is not among its revisions");

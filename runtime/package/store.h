@@ -55,6 +55,7 @@ struct LastChange {
   std::string result;  // "installed", "refreshed", "rolled-back", "reverted", "removed"
   int from = 0, to = 0;
   std::string reason;  // why a refresh rolled back
+  std::string version; // a rollback: the version that failed (so a refresh does not retry it); else ""
 };
 
 struct AppState {

@@ -84,17 +84,21 @@ struct Copier {
   CopyStats stats;
   std::map<std::pair<dev_t, ino_t>, std::string> linked;  // inode of a multiply-linked file -> its first copy
 
-  void skip(const std::string& shown, const std::string& why) {
+  // A skipped entry is not a failure of the copy: it is counted and noted, and the copy goes on.
+  Result<void> skip(const std::string& shown, const std::string& why) {
     ++stats.skipped;
     if (stats.notes.size() < 20) stats.notes.push_back(shown + ": " + why);
+    return {};
   }
 
-  void skip_errno(const std::string& shown, const std::string& op) { skip(shown, op + ": " + std::strerror(errno)); }
+  Result<void> skip_errno(const std::string& shown, const std::string& op) {
+    return skip(shown, op + ": " + std::strerror(errno));
+  }
 
   Result<void> entry(int from_dir, int to_dir, const std::string& name, const std::string& rel, const std::string& shown,
                      int depth) {
     struct stat st {};
-    if (::fstatat(from_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return skip_errno(shown, "stat"), Result<void>{};
+    if (::fstatat(from_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return skip_errno(shown, "stat");
     if (S_ISDIR(st.st_mode)) return folder(from_dir, to_dir, name, name, rel, st, shown, depth + 1);
     if (S_ISREG(st.st_mode)) return file(from_dir, to_dir, name, rel, st, shown);
     if (S_ISLNK(st.st_mode)) return link(from_dir, to_dir, name, st, shown);
@@ -102,24 +106,24 @@ struct Copier {
       if (::mkfifoat(to_dir, name.c_str(), 0600) != 0) return sys_fail("package", "mkfifo " + shown);
       return copy_metadata(to_dir, name, st, false, shown);
     }
-    skip(shown, "a socket or device node: not data");
+    (void)skip(shown, "a socket or device node: not data");
     return {};
   }
 
   // `from_name` in `from_dir` to `to_name` in `to_dir` (the same name below the top).
   Result<void> folder(int from_dir, int to_dir, const std::string& from_name, const std::string& to_name,
                       const std::string& rel, const struct stat& st, const std::string& shown, int depth) {
-    if (depth > kMaxDepth) return skip(shown, "more than 256 folders deep"), Result<void>{};
-    if (st.st_dev != device) return skip(shown, "another filesystem is mounted there"), Result<void>{};
+    if (depth > kMaxDepth) return skip(shown, "more than 256 folders deep");
+    if (st.st_dev != device) return skip(shown, "another filesystem is mounted there");
     UniqueFd from(open_dir_at(from_dir, from_name.c_str()));
     if (!from.valid() && depth == 1) return sys_fail("package", "open " + shown);
-    if (!from.valid()) return skip_errno(shown, "open"), Result<void>{};
+    if (!from.valid()) return skip_errno(shown, "open");
     if (::mkdirat(to_dir, to_name.c_str(), 0700) != 0) return sys_fail("package", "mkdir " + shown);
     UniqueFd to(open_dir_at(to_dir, to_name.c_str()));
     if (!to.valid()) return sys_fail("package", "open the copy of " + shown);
     if (depth == 1) to_root = to.get();
     auto names = names_in(from.get(), shown);
-    if (!names) skip_errno(shown, "list");
+    if (!names) (void)skip_errno(shown, "list");
     else
       for (const std::string& child : *names)
         CORDON_TRY(entry(from.get(), to.get(), child, rel.empty() ? child : rel + "/" + child, shown + "/" + child, depth));
@@ -131,16 +135,16 @@ struct Copier {
   Result<void> file(int from_dir, int to_dir, const std::string& name, const std::string& rel, const struct stat& seen,
                     const std::string& shown) {
     UniqueFd from(::openat(from_dir, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-    if (!from.valid()) return skip_errno(shown, "open"), Result<void>{};
+    if (!from.valid()) return skip_errno(shown, "open");
     struct stat st {};  // what was opened: the app may have swapped the name since it was seen
     if (::fstat(from.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != seen.st_ino || st.st_dev != seen.st_dev)
-      return skip(shown, "changed while it was copied"), Result<void>{};
+      return skip(shown, "changed while it was copied");
     // A file linked many times is copied once and linked again: 65,000 links to one file must not
     // become 65,000 copies.
     const auto inode = std::make_pair(st.st_dev, st.st_ino);
     if (st.st_nlink > 1) {
       if (const auto first = linked.find(inode); first != linked.end()) {
-        if (::linkat(to_root, first->second.c_str(), to_dir, name.c_str(), 0) != 0) skip_errno(shown, "link");
+        if (::linkat(to_root, first->second.c_str(), to_dir, name.c_str(), 0) != 0) (void)skip_errno(shown, "link");
         return {};
       }
       linked.emplace(inode, rel);
@@ -157,7 +161,7 @@ struct Copier {
   Result<void> link(int from_dir, int to_dir, const std::string& name, const struct stat& st, const std::string& shown) {
     std::string target(4096, '\0');
     const ssize_t n = ::readlinkat(from_dir, name.c_str(), target.data(), target.size());
-    if (n < 0 || static_cast<std::size_t>(n) >= target.size()) return skip_errno(shown, "readlink"), Result<void>{};
+    if (n < 0 || static_cast<std::size_t>(n) >= target.size()) return skip_errno(shown, "readlink");
     target.resize(static_cast<std::size_t>(n));
     if (::symlinkat(target.c_str(), to_dir, name.c_str()) != 0) return sys_fail("package", "ln -s " + shown);
     return copy_metadata(to_dir, name, st, true, shown);

@@ -149,6 +149,10 @@ struct Notice {
 enum class NetworkMode { none, host };
 const char* to_string(NetworkMode m);
 
+// How a Plan spells a payload-relative first word of the command or health check (resolve.cc),
+// which the launch turns into the path it has inside (sandbox/expand.cc).
+inline constexpr std::string_view kAppRootPrefix = "$APP_ROOT/";
+
 struct Plan {
   int version = 1;
   std::string app;

@@ -90,7 +90,7 @@ std::vector<std::string> payload_command(const std::vector<policy::Located<std::
   std::vector<std::string> out;
   for (const auto& w : words) out.push_back(w.value);
   if (!out.empty() && !out[0].empty() && out[0][0] != '/')
-    out[0] = "$APP_ROOT/" + (out[0].rfind("./", 0) == 0 ? out[0].substr(2) : out[0]);
+    out[0] = std::string(kAppRootPrefix) + (out[0].rfind("./", 0) == 0 ? out[0].substr(2) : out[0]);
   return out;
 }
 

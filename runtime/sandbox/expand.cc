@@ -86,7 +86,7 @@ Result<void> refuse_grant_in_payload(const plan::Mount& m, const std::string& pa
 Result<std::vector<std::string>> command_line(const plan::Plan& plan, const LaunchContext& ctx) {
   std::vector<std::string> argv = ctx.health_check ? plan.health_check : plan.command;
   if (argv.empty()) return fail("expand", "run the health check of " + plan.app + ": its policy has no health-check");
-  const std::string prefix = "$APP_ROOT/";
+  const std::string_view prefix = plan::kAppRootPrefix;
   if (argv[0].rfind(prefix, 0) == 0) {
     if (ctx.app_root.empty())
       return fail("expand", "run " + argv[0].substr(prefix.size()) + ": a command relative to the payload runs only "

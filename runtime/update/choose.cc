@@ -12,6 +12,7 @@ const char* to_string(Action action) {
     case Action::held: return "held";
     case Action::not_offered: return "not-offered";
     case Action::other_key: return "other-key";
+    case Action::failed_before: return "failed-before";
   }
   return "up-to-date";
 }
@@ -43,7 +44,10 @@ Choice choose_one(const package::AppState& app, const std::vector<AcceptedIndex>
   if (!c.source) c.action = Action::not_offered;
   else if (offered_with_other_key) c.action = Action::other_key;
   else if (app.held) c.action = Action::held;
-  else c.action = package::version_newer(c.offer.version, c.installed) ? Action::refresh : Action::up_to_date;
+  else if (!package::version_newer(c.offer.version, c.installed)) c.action = Action::up_to_date;
+  else if (app.last && app.last->result == "rolled-back" && app.last->version == c.offer.version)
+    c.action = Action::failed_before;
+  else c.action = Action::refresh;
   return c;
 }
 

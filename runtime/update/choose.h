@@ -22,6 +22,7 @@ enum class Action {
   held,           // `cordon refresh --hold`: left alone, whatever is offered
   not_offered,    // no source offers this app (it was installed from a file)
   other_key,      // a source offers it, but signed by another key than the app's: install would refuse
+  failed_before,  // the version offered is the one that failed its health check here and was rolled back
 };
 const char* to_string(Action action);
 
@@ -34,7 +35,9 @@ struct Choice {
 };
 
 // For each app of `apps` (installed and current): the newest version any index offers with the
-// app's key. Sources are tried in `indexes` order; a tie in version keeps the first.
+// app's key. Sources are tried in `indexes` order; a tie in version keeps the first. An offer of
+// the very version whose refresh last rolled back here is not taken again (failed_before): the
+// device waits for a newer one instead of failing the same health check every few hours.
 std::vector<Choice> choose_updates(const std::vector<package::AppState>& apps, const std::vector<AcceptedIndex>& indexes);
 
 }  // namespace cordon::update

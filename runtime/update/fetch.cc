@@ -52,6 +52,8 @@ struct Sink {
   }
 };
 
+constexpr std::string_view kFailed = "fetch";  // neither the network's fault nor a refusal: cordon's or the setup's
+
 Error unreachable(const std::string& what) { return fail(kUnreachable, what); }
 Error refused(const std::string& what) { return fail(kRefused, what); }
 
@@ -64,10 +66,10 @@ class CurlLibrary {
   static Result<std::unique_ptr<CurlLibrary>> load() {
     void* handle = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
     if (!handle)
-      return fail("update", std::string("load libcurl.so.4 for http and https sources (Debian: apt install libcurl4): ") +
+      return fail(kFailed, std::string("load libcurl.so.4 for http and https sources (Debian: apt install libcurl4): ") +
                                 ::dlerror());
     auto lib = std::unique_ptr<CurlLibrary>(new CurlLibrary(handle));
-    if (!lib->resolve()) return fail("update", "load libcurl.so.4: a function is missing; libcurl 7.85 or newer is needed");
+    if (!lib->resolve()) return fail(kFailed, "load libcurl.so.4: a function is missing; libcurl 7.85 or newer is needed");
     return lib;
   }
   CurlLibrary(const CurlLibrary&) = delete;
@@ -107,8 +109,10 @@ extern "C" std::size_t write_to_sink(char* data, std::size_t size, std::size_t c
   return sink->add(std::string_view(data, n)) ? n : 0;  // 0 makes libcurl stop: CURLE_WRITE_ERROR
 }
 
-// A curl error as a failure of the right kind: the network's, or the server's answer.
-Error curl_error(CURLcode code, long http_status, const std::string& address, const char* detail) {
+// A curl error as a failure of the right kind. An HTTP error is the source's: a server that is
+// down (5xx) or that does not have the file (4xx: a wrong url, or a mirror that lags behind) is a
+// source this refresh could not use, like one it could not reach; nothing is refused for it.
+Error curl_error(CURLcode code, long http_status, const std::string& address, const char* detail, bool is_index) {
   const std::string why = address + ": " + detail;
   switch (code) {
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -120,12 +124,16 @@ Error curl_error(CURLcode code, long http_status, const std::string& address, co
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
       return unreachable("cannot reach " + why);
-    case CURLE_HTTP_RETURNED_ERROR:
-      if (http_status >= 500) return unreachable("cannot fetch " + address + ": the server answered HTTP " + std::to_string(http_status));
-      return fail("update", "cannot fetch " + address + ": the server answered HTTP " + std::to_string(http_status) +
-                                (http_status == 404 ? " (not found: is the url the repository's folder?)" : ""));
+    case CURLE_HTTP_RETURNED_ERROR: {
+      std::string hint;
+      if (http_status == 404 || http_status == 403)
+        hint = is_index ? " (is the url the repository's folder, the one that holds index.json?)"
+                        : " (the index names a file the server does not have: a publisher uploads the packages "
+                          "before index.json, and a mirror may lag behind)";
+      return unreachable("cannot fetch " + address + ": the server answered HTTP " + std::to_string(http_status) + hint);
+    }
     default:
-      return fail("update", "cannot fetch " + why);
+      return fail(kFailed, "cannot fetch " + why);
   }
 }
 
@@ -178,10 +186,10 @@ bool set_common_options(const CurlLibrary& lib, EasyHandle& easy, const std::str
 
 Result<void> transfer_url(const CurlLibrary& lib, const std::string& url, Sink& sink, bool is_index) {
   EasyHandle easy(lib);
-  if (!easy.get()) return fail("update", "start a transfer of " + url + ": libcurl could not allocate");
+  if (!easy.get()) return fail(kFailed, "start a transfer of " + url + ": libcurl could not allocate");
   char error_buffer[CURL_ERROR_SIZE] = {};
   if (!set_common_options(lib, easy, url, sink, error_buffer, is_index))
-    return fail("update", "set up the transfer of " + url + ": libcurl refused an option (libcurl 7.85 or newer is needed)");
+    return fail(kFailed, "set up the transfer of " + url + ": libcurl refused an option (libcurl 7.85 or newer is needed)");
   const CURLcode code = lib.easy_perform(easy.get());
   if (code == CURLE_OK || sink.over) return {};
   if (sink.failed) return *sink.failed;
@@ -191,17 +199,17 @@ Result<void> transfer_url(const CurlLibrary& lib, const std::string& url, Sink& 
   }
   long status = 0;
   lib.easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
-  return curl_error(code, status, url, error_buffer[0] ? error_buffer : lib.easy_strerror(code));
+  return curl_error(code, status, url, error_buffer[0] ? error_buffer : lib.easy_strerror(code), is_index);
 }
 
 Result<void> transfer_file(const std::string& path, Sink& sink) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
   if (!fd.valid() && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
     return unreachable("cannot open " + path + ": " + std::strerror(errno) + " (is the source's medium mounted?)");
-  if (!fd.valid()) return sys_fail("update", "open " + path);
+  if (!fd.valid()) return sys_fail(kFailed, "open " + path);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return sys_fail("update", "stat " + path);
-  if (!S_ISREG(st.st_mode)) return fail("update", path + ": not a regular file");
+  if (::fstat(fd.get(), &st) != 0) return sys_fail(kFailed, "stat " + path);
+  if (!S_ISREG(st.st_mode)) return fail(kFailed, path + ": not a regular file");
   std::string buf(kChunk, '\0');
   for (;;) {
     auto got = package::read_some(fd.get(), buf.data(), buf.size(), path);

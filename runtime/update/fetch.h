@@ -4,11 +4,12 @@
 // pays for loading libcurl and its two dozen libraries; a directory source is read directly.
 //
 // Errors say what kind of failure it was in their `step`, which the launcher maps to exit codes:
-//   kUnreachable  the source could not be reached or the transfer broke off (network down, DNS,
-//                 refused connection, timeout, server error 5xx): nothing changed; try again later
+//   kUnreachable  the source could not be reached, did not have the file, or the transfer broke off
+//                 (network down, DNS, refused connection, timeout, HTTP 4xx or 5xx, a missing
+//                 folder): nothing changed; try again later
 //   kRefused      what arrived is not what the index declared (size or hash): an attack or a
 //                 broken mirror; nothing is installed from it
-//   anything else the source answered wrongly (404) or cordon failed
+//   anything else cordon failed (libcurl missing, a file it cannot write)
 #pragma once
 
 #include <cstdint>

@@ -190,8 +190,8 @@ Result<VerifiedIndex> verify_index(std::string_view file, const package::PublicK
   if (!is_lower_hex(key_hex, kKeyHex) || !is_lower_hex(sig_hex, kSignatureHex))
     return bad(shown, "the signature field is not ed25519:<64 hex digits>:<128 hex digits>");
   if (key_hex != index_key.id)
-    return bad(shown, "signed by key " + package::short_id(std::string(key_hex)) + ", not by this source's index key " +
-                          package::short_id(index_key.id) + " (" + index_key.file + ")");
+    return bad(shown, "signed by key " + package::short_id(std::string(key_hex)) + ", not by the index key " +
+                          package::short_id(index_key.id) + (index_key.file.empty() ? "" : " (" + index_key.file + ")"));
   const std::string_view body = file.substr(kPrefixSize, file.size() - kPrefixSize - kSuffix.size());
   if (!package::verify_signature(index_key.raw, index_message(body), from_hex<64>(sig_hex)))
     return bad(shown, "the signature does not match the contents: the index was changed after it was signed");
@@ -201,11 +201,13 @@ Result<VerifiedIndex> verify_index(std::string_view file, const package::PublicK
 }
 
 Result<void> index_is_current(const VerifiedIndex& v, std::time_t now, std::uint64_t highest_accepted,
-                              const std::string& accepted_sha256, const std::string& shown) {
+                              const std::string& accepted_sha256, const std::string& shown, const std::string& record) {
   if (v.index.serial < highest_accepted)
     return bad(shown, "serial " + std::to_string(v.index.serial) + " is older than serial " +
                           std::to_string(highest_accepted) + ", which this device already accepted: an old index "
-                          "replayed (a rollback attack) or a publisher that lost its state");
+                          "replayed (a rollback attack) or a publisher that lost its state" +
+                          (record.empty() ? "" : " (if the publisher really started its serials over, remove " + record +
+                                                     ": the next index from this source is then accepted whatever its serial)"));
   if (v.index.serial == highest_accepted && !accepted_sha256.empty() && v.sha256 != accepted_sha256)
     return bad(shown, "serial " + std::to_string(v.index.serial) + " was accepted before with other contents: two "
                       "different indexes under one serial (the publisher must raise the serial on every change)");

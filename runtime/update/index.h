@@ -83,8 +83,11 @@ Result<Index> parse_index_body(std::string_view body, const std::string& shown);
 // `highest_accepted` (a replayed older index), or equal to it with other contents (two different
 // indexes under one serial: the index key signed both, which only a compromise or a broken
 // publisher does). `accepted_sha256`: the file hash recorded with that serial ("" for none).
+// `record`: where that serial is recorded, named in the refusal of an older serial (the way out
+// for a publisher that really started over, or a fast-forward attack).
 Result<void> index_is_current(const VerifiedIndex& index, std::time_t now, std::uint64_t highest_accepted,
-                              const std::string& accepted_sha256, const std::string& shown);
+                              const std::string& accepted_sha256, const std::string& shown,
+                              const std::string& record = "");
 
 // "2026-12-02T21:00:00Z" and back; nullopt-like failure as an error naming `what`.
 std::string utc_text(std::time_t t);

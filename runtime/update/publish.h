@@ -21,18 +21,26 @@ struct PublishInput {
   std::int64_t valid_for_s = 7 * 24 * 3600;  // the new index's expiry, from now
 };
 
+struct SignerChange {
+  IndexEntry entry;     // as now offered
+  std::string old_key;  // the key the index had for the app: devices bound to it refuse the new one
+};
+
 struct Published {
   Index index;                      // as written
   std::vector<IndexEntry> added;    // packages that are new in this index
-  std::vector<IndexEntry> already;  // packages the index already offered, byte for byte
+  std::vector<IndexEntry> already;  // packages given that the index already offered, byte for byte
+  std::vector<SignerChange> new_signers;
 };
 
 // In order: reads the repository's index (it must verify with this key: one index key per
-// repository), opens each package (whole and signed, by any key except the index key itself:
-// the two roles stay apart), refuses a version not above what the index offers for that app,
-// copies each package in as NAME_VERSION.cordon (0644, written new and linked, never over a file
-// with other contents), and only then replaces index.json (0644, write-new and rename): a device
-// never sees an index that names a file not yet there. Serial: the old one + 1.
+// repository); opens and judges every package before copying any (whole and signed, by any key
+// except the index key itself: the two roles stay apart; one version per app; a version above
+// what the index offers, or the very file it offers, which is then left as it is; no file of
+// that name with other contents); copies each new package in as NAME_VERSION.cordon (0644,
+// written new and linked, never over a file); and only then replaces index.json (0644,
+// write-new and rename): a device never sees an index that names a file not yet there. Serial:
+// the old one + 1. Refusals have the step kRefused (update/fetch.h); other errors are failures.
 Result<Published> publish(const PublishInput& input);
 
 }  // namespace cordon::update

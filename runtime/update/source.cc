@@ -93,13 +93,14 @@ bool parse_source(const std::string& file, const std::string& text, const std::s
   if (!root) return false;
   const policy::YamlNode* url = root->find("url");
   const policy::YamlNode* directory = root->find("directory");
-  if ((url != nullptr) == (directory != nullptr))
-    diags.error(r.at(url ? *url : *root), "an update source has either url (http:// or https://) or directory, and "
-                                          "not both");
+  if (url && directory)
+    diags.error(r.at(*directory), "an update source has url or directory, not both");
   else if (url)
     read_url(r, *url, out.url);
-  else
+  else if (directory)
     read_directory(r, *directory, out.directory);
+  else if (diags.error_count() == errors_before)  // else an unknown key said it better ("did you mean")
+    diags.error(r.at(*root), "an update source needs url (http:// or https://) or directory (a local folder)");
   if (const policy::YamlNode* key = r.required(*root, "index-key", "update source"))
     read_index_key(r, *key, sources_dir, owner_uid, read_key, out.index_key);
   out.file = file;
@@ -113,12 +114,19 @@ Result<LoadedSources> load_sources(const std::string& dir, uid_t owner_uid) {
   if (!fd.valid()) return sys_fail(kStep, "open " + dir);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_fail(kStep, "stat " + dir);
-  CORDON_TRY(package::check_trusted_owner(st, dir, owner_uid));
+  if (auto owned = package::check_trusted_owner(st, dir, owner_uid); !owned) {
+    out.diags.error({dir, 0, 0}, "cannot use the sources in it: " + owned.error().to_string());
+    return out;
+  }
   auto names = package::names_in(fd.get(), dir);
   if (!names) return names.error();
   for (const std::string& name : *names) {
-    if (!ends_with(name, ".yaml")) continue;
     const std::string shown = dir + "/" + name;
+    if (ends_with(name, ".yml")) {  // never a silent skip of what someone meant as a source
+      out.diags.error({shown, 0, 0}, "a source file's name ends in .yaml; this one is not read (rename it)");
+      continue;
+    }
+    if (!ends_with(name, ".yaml")) continue;  // the index keys (.pub) and anything else beside the sources
     Source source;
     source.name = name.substr(0, name.size() - 5);
     if (!package::valid_app_name(source.name)) {
@@ -126,7 +134,10 @@ Result<LoadedSources> load_sources(const std::string& dir, uid_t owner_uid) {
       continue;
     }
     auto text = read_source_file(fd.get(), name, shown, owner_uid);
-    if (!text) return text.error();
+    if (!text) {  // a source that cannot be trusted is a source error (exit 1), like one that does not parse
+      out.diags.error({shown, 0, 0}, "cannot use it: " + text.error().to_string());
+      continue;
+    }
     out.texts[shown] = *text;
     if (parse_source(shown, *text, dir, owner_uid, true, source, out.diags)) out.sources.push_back(std::move(source));
   }

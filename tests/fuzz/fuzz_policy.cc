@@ -1,5 +1,6 @@
 // libFuzzer target for the policy loader: every input goes through the three loaders (app policy,
-// interface file, syscall-set catalogue) and then through both renderers, as `cordon check` and
+// interface file, syscall-set catalogue) and the update-source reader (update/source.h, whose
+// files are YAML read with the same tree) and then through both renderers, as `cordon check` and
 // `cordon check --json` would print it. Leaves timing to -timeout and memory to -rss_limit_mb.
 //
 // A finding is anything that leaves this function abnormally: a sanitizer report, an exception (the
@@ -16,6 +17,7 @@
 
 #include "policy/diagnostics.h"
 #include "policy/load.h"
+#include "update/source.h"
 
 namespace {
 
@@ -56,6 +58,14 @@ void run(const char* loader, Loader&& parse, std::string_view text) {
   if (json_out.empty()) broken(loader, "render_json printed nothing");
 }
 
+// update::parse_source in the loaders' shape: no key file is read (that is load_sources's).
+std::optional<bool> parse_source(const std::string& file, std::string_view text, Diagnostics& diags) {
+  cordon::update::Source out;
+  if (!cordon::update::parse_source(file, std::string(text), "/etc/cordon/sources", 0, false, out, diags))
+    return std::nullopt;
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -65,5 +75,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   run("parse_app", cordon::policy::parse_app, text);
   run("parse_interface", cordon::policy::parse_interface, text);
   run("parse_syscall_sets", cordon::policy::parse_syscall_sets, text);
+  run("parse_source", parse_source, text);
   return 0;
 }

@@ -289,8 +289,8 @@ TEST_CASE("package: trusted keys come only from folders and files nobody else ca
   ::chmod(dir.c_str(), 0777);
   keys = load_trusted_keys({dir}, ::getuid());
   REQUIRE(!keys);
-  CHECK(keys.error().op == dir + ": group or others may write it; a trusted key anyone can replace trusts anyone "
-                                 "(chmod go-w " + dir + ")");
+  CHECK(keys.error().op == dir + ": group or others may write it, and whoever can change it decides what cordon "
+                                 "trusts (chmod go-w " + dir + ")");
   ::chmod(dir.c_str(), 0755);
 
   ::chmod((dir + "/signer.pub").c_str(), 0664);

@@ -57,7 +57,7 @@ package::AppState sample_state() {
   s.revisions = {{2, "1.0", s.key, std::string(64, 'b'), "2026-12-02T10:00:00Z"},
                  {3, "1.1", s.key, std::string(64, 'c'), "2026-12-02T11:00:00Z"}};
   s.pending = package::Pending{"refresh", 2, 3};
-  s.last = package::LastChange{"refresh", "rolled-back", 2, 3, "exit status 1"};
+  s.last = package::LastChange{"refresh", "rolled-back", 2, 3, "exit status 1", "1.1"};
   return s;
 }
 

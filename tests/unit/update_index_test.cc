@@ -95,7 +95,7 @@ TEST_CASE("every byte of an index is covered: any one changed is refused") {
   CHECK(error_of(*file, pub).empty());  // control
   CHECK(error_of(*file + "x", pub).find("not a cordon update index") != std::string::npos);
   CHECK(error_of(file->substr(0, file->size() - 1), pub).find("not a cordon update index") != std::string::npos);
-  CHECK(error_of(*file, keys.other.public_key()).find("not by this source's index key") != std::string::npos);
+  CHECK(error_of(*file, keys.other.public_key()).find("not by the index key") != std::string::npos);
 }
 
 TEST_CASE("a package signature never passes as an index signature") {
@@ -219,8 +219,11 @@ TEST_CASE("source files: url or directory, an index key, nothing unknown") {
   update::Source x;
   CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\nmirror: x\n", x).second.find("4:1: unknown key 'mirror'") !=
         std::string::npos);
-  CHECK(parse("schema: 1\nurl: https://a/\ndirectory: /r\nindex-key: k.pub\n", x).second.find("not both") != std::string::npos);
-  CHECK(parse("schema: 1\nindex-key: k.pub\n", x).second.find("either url") != std::string::npos);
+  CHECK(parse("schema: 1\nurl: https://a/\ndirectory: /r\nindex-key: k.pub\n", x).second.find("3:12: an update source has url or directory, not both") != std::string::npos);
+  CHECK(parse("schema: 1\nindex-key: k.pub\n", x).second.find("needs url (http:// or https://) or directory") != std::string::npos);
+  const auto typo = parse("schema: 1\nurll: https://a/\nindex-key: k.pub\n", x).second;
+  CHECK(typo.find("did you mean 'url'") != std::string::npos);
+  CHECK(typo.find("needs url") == std::string::npos);  // the unknown key says it better
   CHECK(parse("schema: 1\nurl: ftp://a/\nindex-key: k.pub\n", x).second.find("2:6: url must be an http") != std::string::npos);
   CHECK(parse("schema: 1\nurl: file:///etc/\nindex-key: k.pub\n", x).second.find("url must be an http") != std::string::npos);
   CHECK(parse("schema: 1\nurl: https://a/?x=1\nindex-key: k.pub\n", x).second.find("no spaces, query") != std::string::npos);
@@ -280,6 +283,9 @@ TEST_CASE("publish: packages first, then an index one serial up; refusals change
   auto first = run({pack("1.0", vendor)}, index_key);
   REQUIRE(first);
   CHECK(first->index.serial == 1);
+  REQUIRE(first->index.apps.size() == 1);
+  CHECK(first->index.apps[0].name == "alpha");
+  CHECK(first->index.apps[0].file == "alpha_1.0.cordon");
   struct stat st {};
   REQUIRE(::stat((repo + "/alpha_1.0.cordon").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0644);
