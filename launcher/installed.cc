@@ -67,6 +67,9 @@ Result<package::PolicyFacts> check_package_policy(const std::string& path, const
   else if (app && !std::regex_match(app->version->value, version_pattern))
     diags.error(app->version->where, "version '" + app->version->value + "': a version starts with a digit and has at "
                                      "most 32 letters, digits and . + ~ -");
+  else if (app && std::regex_search(app->version->value, std::regex("-[A-Za-z]")))
+    diags.error(app->version->where, "version '" + app->version->value + "': a pre-release is written with ~ (1.2~rc1), "
+                                     "which sorts before 1.2; written with -, it would sort after 1.2 (docs/packaging.md)");
   if (app) {
     const std::string tree = path.substr(0, path.rfind('/'));
     check_payload_program(app->command, tree, "command", diags);

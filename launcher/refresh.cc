@@ -272,11 +272,25 @@ std::vector<package::AppState> apps_to_consider(const package::StoreLayout& stor
                                                 std::vector<AppReport>& errors) {
   const package::Hooks hooks = lifecycle_hooks(args.health_timeout);
   std::vector<package::AppState> out;
-  const std::vector<std::string> names = args.apps.empty() ? package::installed_names(store) : args.apps;
+  const bool all = args.apps.empty();
+  std::vector<std::string> names = all ? package::installed_names(store) : args.apps;
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());  // `refresh a a` is `refresh a`
   for (const std::string& name : names) {
-    if (auto settled = package::settle(store, name, hooks, false); !settled && args.apps.empty()) continue;
+    // --list changes nothing: a killed command's leftovers wait for the next real one.
+    if (!args.list)
+      if (auto settled = package::settle(store, name, hooks, false); !settled && all) continue;
     auto state = package::valid_app_name(name) ? package::read_state(store, name)
                                                : Result<std::optional<package::AppState>>(std::nullopt);
+    if (state && *state && (*state)->current == 0 && all) continue;  // removed: its record only keeps the name
+    if (state && *state && (*state)->pending && args.list) {
+      AppReport r;
+      r.choice.name = name;
+      r.result = "pending";
+      r.reason = "a lifecycle command on it was interrupted; the next refresh (or install, revert, remove) finishes it";
+      errors.push_back(std::move(r));
+      continue;
+    }
     if (state && *state && (*state)->current != 0) {
       out.push_back(std::move(**state));
       continue;
@@ -351,7 +365,7 @@ void print_plan(const std::vector<AppReport>& apps) {
 
 int refresh_from_sources(const RefreshArgs& args) {
   if (refuse_unknown_kill_point()) return kExitCordon;
-  auto store = prepared_store();
+  auto store = args.list ? Result<package::StoreLayout>(invoker_store()) : prepared_store();
   if (!store) return std::cerr << "cordon refresh: cannot " << store.error().to_string() << "\n", kExitCordon;
   auto loaded = update::load_sources(store->source_dir, ::getuid());
   if (!loaded) return std::cerr << "cordon refresh: cannot " << loaded.error().to_string() << "\n", kExitCordon;
@@ -365,7 +379,8 @@ int refresh_from_sources(const RefreshArgs& args) {
               << "/NAME.yaml (docs/updates.md); to install a package file, use `cordon install`\n";
     return kExitCordon;
   }
-  auto lock = lock_refreshes(store->accepted);
+  // --list writes nothing, so it neither takes the lock nor waits for a refresh that holds it.
+  auto lock = args.list ? Result<UniqueFd>(UniqueFd()) : lock_refreshes(store->accepted);
   if (!lock) return std::cerr << "cordon refresh: cannot " << lock.error().to_string() << "\n", kExitCordon;
   auto package_keys = package::load_trusted_keys(store->key_dirs, ::getuid(), nullptr);
   if (!package_keys) return std::cerr << "cordon refresh: cannot " << package_keys.error().to_string() << "\n", kExitCordon;

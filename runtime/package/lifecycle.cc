@@ -303,8 +303,6 @@ Result<void> refuse_unacceptable(const std::optional<AppState>& state, const Ope
 
 const std::vector<std::string_view>& lifecycle_steps() { return kSteps; }
 
-bool version_newer(const std::string& a, const std::string& b) { return ::strverscmp(a.c_str(), b.c_str()) > 0; }
-
 const char* to_string(Outcome outcome) {
   switch (outcome) {
     case Outcome::installed: return "installed";

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "package/store.h"
+#include "package/version.h"
 #include "util/result.h"
 
 namespace cordon::package {
@@ -51,10 +52,6 @@ struct InstallOptions {
   std::string shown;  // the package as the user named it, for messages
   int keep = 2;       // revisions kept after a refresh (2..20): the current one and those before it
 };
-
-// Whether version `a` is above `b`: numbers compared as numbers, the rest as `sort -V` does
-// (strverscmp). The one order install, publish and refresh all use.
-bool version_newer(const std::string& a, const std::string& b);
 
 enum class Outcome { installed, refreshed, rolled_back, reverted, removed, unchanged };
 const char* to_string(Outcome outcome);

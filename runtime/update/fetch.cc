@@ -162,7 +162,9 @@ bool set_common_options(const CurlLibrary& lib, EasyHandle& easy, const std::str
   bool ok = lib.easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK;
   // Only http and https, redirects included: a redirect to file:// or another scheme is refused.
   ok = ok && lib.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-  ok = ok && lib.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
+  // An https source is not redirected to plain http: what a device fetches stays private.
+  const bool https = url.rfind("https://", 0) == 0;
+  ok = ok && lib.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https") == CURLE_OK;
   ok = ok && lib.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK;
   ok = ok && lib.easy_setopt(h, CURLOPT_MAXREDIRS, 5L) == CURLE_OK;
   ok = ok && lib.easy_setopt(h, CURLOPT_FAILONERROR, 1L) == CURLE_OK;
@@ -267,9 +269,10 @@ Result<Downloaded> Fetcher::fetch_package(const std::string& file_name, std::uin
   if (sink.over)
     return refused(address + ": more than the " + std::to_string(size) + " bytes the index declares; the download "
                    "stopped there");
-  if (sink.received != size)
-    return refused(address + ": " + std::to_string(sink.received) + " bytes, not the " + std::to_string(size) +
-                   " the index declares");
+  if (sink.received != size)  // the connection closed early, or the file is shorter: either way, try later
+    return unreachable("cannot fetch " + address + ": it ended after " + std::to_string(sink.received) + " of the " +
+                       std::to_string(size) + " bytes the index declares (the connection closed early, or the file "
+                       "on the server is shorter)");
   Downloaded out{sink.received, package::to_hex(hash.finish())};
   if (out.sha256 != sha256)
     return refused(address + ": its SHA-256 is " + out.sha256 + ", not the " + sha256 + " the index declares");

@@ -111,9 +111,30 @@ Result<IndexEntry> parse_entry(const json& e, std::size_t at, const std::string&
   return entry;
 }
 
-Result<Index> parse_body_json(std::string_view body, const std::string& shown) {
-  const json doc = json::parse(body, nullptr, false);
+// The body as JSON, refusing a key twice in one object: readers differ on which one counts (the
+// last, here), so an auditor's tool could read another index than the devices act on.
+Result<json> parse_strict_json(std::string_view body, const std::string& shown) {
+  if (body.empty() || body[0] != '{') return bad(shown, "the signed index is not a JSON object");  // no BOM, no space
+  std::vector<std::set<std::string>> keys_seen;
+  std::string duplicate;
+  const json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys_seen.emplace_back();
+    else if (event == json::parse_event_t::object_end && !keys_seen.empty()) keys_seen.pop_back();
+    else if (event == json::parse_event_t::key && !keys_seen.empty() && duplicate.empty() &&
+             !keys_seen.back().insert(parsed.get<std::string>()).second)
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
+  json doc = json::parse(body, check, false);
   if (doc.is_discarded() || !doc.is_object()) return bad(shown, "the signed index is not a JSON object");
+  if (!duplicate.empty()) return bad(shown, "the key \"" + duplicate + "\" appears twice in one object");
+  return doc;
+}
+
+Result<Index> parse_body_json(std::string_view body, const std::string& shown) {
+  auto parsed = parse_strict_json(body, shown);
+  if (!parsed) return parsed.error();
+  const json& doc = *parsed;
   CORDON_TRY(only_known_keys(doc, kIndexKeys, shown));
   const json* format = member(doc, "format");
   if (!format || !format->is_number_unsigned() || format->get<std::uint64_t>() != 1)
@@ -130,6 +151,8 @@ Result<Index> parse_body_json(std::string_view body, const std::string& shown) {
     (std::string_view(key) == "published" ? index.published : index.expires) = *t;
   }
   if (index.expires < index.published) return bad(shown, "it expires before it was published");
+  if (index.expires - index.published > kMaxValiditySeconds)
+    return bad(shown, "it is valid for more than 366 days: an index that never expires cannot show a freeze");
   const json* apps = member(doc, "apps");
   if (!apps || !apps->is_array()) return bad(shown, "\"apps\" must be a list");
   if (apps->size() > kMaxApps) return bad(shown, "more than " + std::to_string(kMaxApps) + " apps");
@@ -211,6 +234,9 @@ Result<void> index_is_current(const VerifiedIndex& v, std::time_t now, std::uint
   if (v.index.serial == highest_accepted && !accepted_sha256.empty() && v.sha256 != accepted_sha256)
     return bad(shown, "serial " + std::to_string(v.index.serial) + " was accepted before with other contents: two "
                       "different indexes under one serial (the publisher must raise the serial on every change)");
+  if (v.index.published > now + kClockSkewSeconds)
+    return bad(shown, "published at " + utc_text(v.index.published) + ", later than now (" + utc_text(now) +
+                          ") by more than a day: this device's clock or the publisher's is wrong");
   if (now > v.index.expires)
     return bad(shown, "expired at " + utc_text(v.index.expires) + " (now " + utc_text(now) +
                           "): a stale index is refused, whether the publisher stopped re-signing or someone holds "

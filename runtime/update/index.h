@@ -16,8 +16,9 @@
 // before the signature holds. The purpose string keeps a package signature from ever verifying as
 // an index signature and the other way round.
 //
-// Body rules (each refusal says which): the keys above, no others; format 1; 1 <= serial <= 2^53;
-// times as YYYY-MM-DDTHH:MM:SSZ with published <= expires; at most 10,000 apps, sorted by name,
+// Body rules (each refusal says which): the keys above, no others, none twice in one object; the
+// body starts with '{'; format 1; 1 <= serial <= 2^53; times as YYYY-MM-DDTHH:MM:SSZ with
+// published <= expires <= published + 366 days; at most 10,000 apps, sorted by name,
 // unique; a name is an app name (lowercase letters, digits, '-'); a version of 1..64 printable
 // ASCII bytes; a file name of 1..255 bytes of [A-Za-z0-9._+-], not starting with '.'; a size of
 // 1..(4 GiB + 128); sha256 and key 64 lowercase hex digits.
@@ -39,6 +40,8 @@ inline constexpr std::string_view kIndexFile = "index.json";
 inline constexpr std::size_t kMaxIndexBytes = std::size_t{8} << 20;  // 10,000 apps take about 3 MiB
 inline constexpr std::size_t kMaxApps = 10000;
 inline constexpr std::uint64_t kMaxSerial = std::uint64_t{1} << 53;  // exact in every JSON reader
+inline constexpr std::time_t kMaxValiditySeconds = 366 * 86400;  // expires - published
+inline constexpr std::time_t kClockSkewSeconds = 86400;         // how far in the future `published` may be
 
 struct IndexEntry {
   std::string name;
@@ -78,7 +81,8 @@ Result<VerifiedIndex> verify_index(std::string_view file, const package::PublicK
 // The body's rules alone, on any bytes (what verify_index runs once the signature holds). Pure: fuzzed.
 Result<Index> parse_index_body(std::string_view body, const std::string& shown);
 
-// Why an index this device must not act on is refused, or nothing: it expired before `now` (a
+// Why an index this device must not act on is refused, or nothing: published more than a day
+// after `now` (a clock is wrong: expiry means nothing then), or it expired before `now` (a
 // freeze attack, or a publisher that stopped re-signing), or its serial is below
 // `highest_accepted` (a replayed older index), or equal to it with other contents (two different
 // indexes under one serial: the index key signed both, which only a compromise or a broken

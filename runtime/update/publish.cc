@@ -2,6 +2,7 @@
 #include "update/publish.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +173,9 @@ Result<Published> publish(const PublishInput& input) {
   CORDON_TRY(make_dirs(kStep, input.repo, 0755));
   UniqueFd repo(::open(input.repo.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!repo.valid()) return sys_fail(kStep, "open " + input.repo);
+  // One publish at a time per repository, from reading the index to replacing it: two at once
+  // would both write the next serial, and one's packages would vanish from the index.
+  if (::flock(repo.get(), LOCK_EX) != 0) return sys_fail(kStep, "flock " + input.repo);
   auto index = current_index(repo.get(), input.repo, index_key);
   if (!index) return index.error();
   // Every package judged before one is copied: a refusal leaves the repository as it was.

@@ -58,11 +58,13 @@ bool read_index_key(const policy::Reader& r, const policy::YamlNode& n, const st
                     bool read_key, package::PublicKey& out) {
   auto path = r.string(n, "index-key");
   if (!path) return false;
-  if (path->empty()) {
-    r.error(n, "index-key must name the index key's .pub file");
+  // A file of the sources folder itself: that folder's rules (root's or the owner's, writable by
+  // them alone) then hold for the key too, which they could not for a folder elsewhere.
+  if (path->empty() || path->find('/') != std::string::npos || (*path)[0] == '.') {
+    r.error(n, "index-key must be the name of a .pub file in the sources folder (" + sources_dir + "), found '" + *path + "'");
     return false;
   }
-  const std::string full = (*path)[0] == '/' ? *path : sources_dir + "/" + *path;
+  const std::string full = sources_dir + "/" + *path;
   if (!read_key) {
     out.file = full;
     return true;

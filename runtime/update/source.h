@@ -5,7 +5,7 @@
 //   schema: 1
 //   url: https://updates.example.com/stable/   # http or https; or instead:
 //   # directory: /media/usb/cordon-repo        # a local folder (a USB stick, an NFS mount)
-//   index-key: example-index.pub               # relative to the sources folder, or absolute
+//   index-key: example-index.pub               # a file in the sources folder
 //
 // Each file and its folder must be root's or the account's and writable by nobody else, as the
 // trusted-key folders are: a source decides what gets installed. Unknown keys are errors at

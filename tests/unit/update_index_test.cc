@@ -119,6 +119,7 @@ TEST_CASE("a signed body that breaks a rule is refused with the rule") {
     return R"({"format":1,"serial":)" + serial + R"(,"published":"2026-12-02T21:00:00Z","expires":")" + expires +
            R"(","apps":[)" + apps + "]" + extra + "}";
   };
+  const auto with_dup_name = [&] { return R"({"name":"zeta",)" + app.substr(1); };
   const auto refused = [&](const std::string& b, const std::string& why) {
     CAPTURE(b);
     CHECK(error_of(signed_file(b, keys.index), keys.index.public_key()).find(why) != std::string::npos);
@@ -133,6 +134,11 @@ TEST_CASE("a signed body that breaks a rule is refused with the rule") {
   refused(body(app, "", "1", "2026-02-30T00:00:00Z"), "no such date");
   refused(body(app, "", "1", "2026-12-01T00:00:00Z"), "expires before it was published");
   refused(body(app + "," + app), "sorted by name, each once");
+  refused(body(app, R"(,"serial":9)"), "the key \"serial\" appears twice");
+  refused(body(with_dup_name()), "the key \"name\" appears twice");
+  refused("\xEF\xBB\xBF" + body(app), "not a JSON object");
+  refused(" " + body(app), "not a JSON object");
+  refused(body(app, "", "1", "2027-12-04T21:00:00Z"), "valid for more than 366 days");
   refused("[]", "not a JSON object");
   refused("{\"format\":1,", "not a JSON object");
   auto with = [&](const std::string& from, const std::string& to) {
@@ -165,6 +171,10 @@ TEST_CASE("an expired, older, or same-serial-other-contents index is not current
   auto older = update::index_is_current(*v, kNow, 8, "", "idx");
   REQUIRE(!older);
   CHECK(older.error().to_string().find("serial 7 is older than serial 8") != std::string::npos);
+  auto future = update::index_is_current(*v, kNow - 86401, 0, "", "idx");
+  REQUIRE(!future);
+  CHECK(future.error().to_string().find("this device's clock or the publisher's is wrong") != std::string::npos);
+  CHECK(update::index_is_current(*v, kNow - 86400, 0, "", "idx"));  // a day of skew is tolerated
   auto forked = update::index_is_current(*v, kNow, 7, std::string(64, '0'), "idx");
   REQUIRE(!forked);
   CHECK(forked.error().to_string().find("accepted before with other contents") != std::string::npos);
@@ -211,10 +221,13 @@ TEST_CASE("source files: url or directory, an index key, nothing unknown") {
   CHECK(s.address_of("index.json") == "https://updates.example.com/stable/index.json");
   CHECK(s.index_key.file == "/etc/cordon/sources/main.pub");
   update::Source d;
-  r = parse("schema: 1\ndirectory: /media/usb/repo/\nindex-key: /keys/k.pub\n", d);
+  r = parse("schema: 1\ndirectory: /media/usb/repo/\nindex-key: k.pub\n", d);
   CHECK(r.first);
   CHECK(d.address_of("index.json") == "/media/usb/repo/index.json");
-  CHECK(d.index_key.file == "/keys/k.pub");
+  CHECK(d.index_key.file == "/etc/cordon/sources/k.pub");
+  update::Source y;
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: /home/u/k.pub\n", y).second.find("a .pub file in the sources folder") != std::string::npos);
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: ../k.pub\n", y).second.find("a .pub file in the sources folder") != std::string::npos);
 
   update::Source x;
   CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\nmirror: x\n", x).second.find("4:1: unknown key 'mirror'") !=
