@@ -185,7 +185,7 @@ InstallAttempt install_from(const std::string& path, const std::string& shown, c
     ctx->origin = sandbox::package_origin(key);
     return sandbox::claim_app_name(*ctx, name);
   };
-  const package::InstallOptions options{shown, settings.keep};
+  const package::InstallOptions options{shown, settings.keep, settings.source};
   auto change = package::install(*store, *pkg, options, hooks);
   if (!change) {
     // The package's fault (its key, version or policy, or a name another origin owns), not cordon's.
@@ -201,7 +201,7 @@ int install(const InstallArgs& args) {
   if (refuse_unknown_kill_point()) return kExitCordon;
   const std::string shown = args.package == "-" ? "standard input" : args.package;
   const InstallAttempt attempt =
-      install_from(args.package, shown, {"cordon install", args.keep, args.health_timeout, "", ""});
+      install_from(args.package, shown, {"cordon install", args.keep, args.health_timeout, "", "", ""});
   if (attempt.change) print_change(*attempt.change, args.json);
   return attempt.exit;
 }
@@ -210,7 +210,7 @@ int list(const ListArgs& args) {
   const package::StoreLayout store = invoker_store();
   const package::Hooks hooks = lifecycle_hooks(0);
   json out = json::array();
-  std::vector<std::vector<std::string>> rows{{"NAME", "VERSION", "REV", "HELD", "KEY", "REVISIONS"}};
+  std::vector<std::vector<std::string>> rows{{"NAME", "VERSION", "REV", "HELD", "KEY", "SOURCE", "REVISIONS"}};
   for (const std::string& name : package::installed_names(store)) {
     if (auto settled = package::settle(store, name, hooks, true); !settled) return cordon_failed("list", settled.error());
     auto state = package::read_state(store, name);
@@ -226,14 +226,14 @@ int list(const ListArgs& args) {
     }
     if (args.json) {
       json app{{"name", name}, {"current", s.current}, {"version", current ? current->version : ""}, {"key", s.key},
-               {"held", s.held}, {"revisions", revs}};
+               {"held", s.held}, {"source", s.source}, {"revisions", revs}};
       if (s.last) app["last"] = {{"op", s.last->op}, {"result", s.last->result}, {"from", s.last->from},
                                  {"to", s.last->to}, {"reason", s.last->reason}};
       out.push_back(app);
       continue;
     }
     rows.push_back({name, current ? current->version : "-", current ? std::to_string(s.current) : "removed",
-                    s.held ? "held" : "-", package::short_id(s.key), revs_text.empty() ? "-" : revs_text});
+                    s.held ? "held" : "-", package::short_id(s.key), s.source.empty() ? "-" : s.source, revs_text.empty() ? "-" : revs_text});
   }
   if (args.json) std::cout << out.dump(2) << "\n";
   else print_columns(rows);

@@ -22,6 +22,7 @@ struct InstallSettings {
   // A refresh from an index: the package must be the app and version the index offered (else a
   // validly signed package of another app, or an older one, could stand in for it).
   std::string expected_name, expected_version;
+  std::string source;  // the update source's name, recorded in the app's state once it commits
 };
 
 struct InstallAttempt {

@@ -23,6 +23,7 @@
 #include "package/keys.h"
 #include "package/lifecycle.h"
 #include "package/store.h"
+#include "policy/suggest.h"
 #include "update/accepted.h"
 #include "update/choose.h"
 #include "update/fetch.h"
@@ -213,7 +214,7 @@ AppReport refresh_one(const update::Choice& choice, const update::Fetcher& fetch
   const std::string path = "/proc/self/fd/" + std::to_string(download.get());
   const std::string shown = choice.offer.file + " from " + choice.source->name;
   const InstallAttempt attempt = install_from(
-      path, shown, {"cordon refresh", args.keep, args.health_timeout, choice.name, choice.offer.version});
+      path, shown, {"cordon refresh", args.keep, args.health_timeout, choice.name, choice.offer.version, choice.source->name});
   report.change = attempt.change;
   report.reason = attempt.error;
   if (attempt.exit == kExitOk) report.severity = Status::refreshed;
@@ -237,7 +238,17 @@ AppReport judged(const update::Choice& choice, const std::vector<package::AppSta
       if (!all_sources_read) {  // the source that offers it may be the one that could not be read
         r.result = "unchecked";
         r.reason = "no source that could be read offers it";
+      } else if (!choice.offered_by.empty()) {
+        r.reason = "offered by " + policy::join(choice.offered_by, " and ") + ", which may not serve it: " +
+                   (app->source.empty() ? std::string("other sources' apps: lists do not name it")
+                                        : "it comes from source " + app->source) +
+                   "; to take it from another source, name it in that source's apps: (docs/updates.md)";
       }
+      break;
+    case Action::ambiguous:
+      r.severity = Status::refused;
+      r.reason = "offered by " + policy::join(choice.offered_by, " and ") + ", all with its key: choose its source by naming it in "
+                 "one source's file (apps: [" + choice.name + "]); nothing downloaded";
       break;
     case Action::other_key:
       r.severity = Status::refused;
@@ -321,6 +332,7 @@ json app_json(const AppReport& a) {
     j["offered"] = a.choice.offer.version;
     j["source"] = a.choice.source->name;
   }
+  if (!a.choice.offered_by.empty()) j["offered-by"] = a.choice.offered_by;
   if (a.change) j["change"] = change_json(*a.change);
   if (!a.reason.empty()) j["reason"] = a.reason;
   return j;
@@ -344,7 +356,8 @@ std::string summary(const std::vector<AppReport>& reports) {
       {"held", "held"},                    {"rolled-back", "rolled back"}, {"failed-before", "waiting for a version newer than one that failed"},
       {"refused", "refused"},              {"other-key", "offered under another key"},
       {"untrusted-key", "offered under an untrusted key"}, {"unreachable", "not downloaded (source unreachable)"},
-      {"failed", "failed"},                {"unchecked", "not checked (a source could not be read or was refused)"}};
+      {"failed", "failed"},                {"ambiguous", "offered by several sources (choose one with apps:)"},
+      {"unchecked", "not checked (a source could not be read or was refused)"}};
   std::string out;
   for (const auto& [result, words] : kinds) {
     const auto n = std::count_if(reports.begin(), reports.end(), [&](const AppReport& a) { return a.result == result; });

@@ -325,7 +325,7 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   if (!read) return read.error();
   std::optional<AppState> state = std::move(*read);
   if (state) CORDON_TRY(settle_locked(store, *state, hooks));
-  else CORDON_TRY(collect_garbage(store, AppState{name, "", 0, 1, false, {}, {}, {}}));  // a killed first install's
+  else CORDON_TRY(collect_garbage(store, AppState{name, "", 0, 1, false, {}, {}, {}, ""}));  // a killed first install's
   CORDON_TRY(refuse_unacceptable(state, pkg, options));
   if (hooks.claim_name) CORDON_TRY(hooks.claim_name(name, pkg.key.id));
 
@@ -362,6 +362,7 @@ Result<Change> install(const StoreLayout& store, const OpenedPackage& pkg, const
   }
   next.pending.reset();
   next.last = LastChange{from ? "refresh" : "install", from ? "refreshed" : "installed", from, number, "", ""};
+  if (!options.source.empty()) next.source = options.source;  // a rolled-back offer binds nothing
   CORDON_TRY(write_state(store, next));
   reached(hooks, "commit");
   CORDON_TRY(prune(store, next, options.keep, from));

@@ -51,6 +51,7 @@ const std::vector<std::string_view>& lifecycle_steps();
 struct InstallOptions {
   std::string shown;  // the package as the user named it, for messages
   int keep = 2;       // revisions kept after a refresh (2..20): the current one and those before it
+  std::string source;  // a refresh: the update source it came from, recorded once it commits
 };
 
 enum class Outcome { installed, refreshed, rolled_back, reverted, removed, unchanged };

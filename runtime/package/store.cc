@@ -87,6 +87,7 @@ std::string state_json(const AppState& s) {
     j["last"] = json{{"op", s.last->op}, {"result", s.last->result}, {"from", s.last->from}, {"to", s.last->to},
                      {"reason", s.last->reason}};
   if (s.last && !s.last->version.empty()) j["last"]["version"] = s.last->version;
+  if (!s.source.empty()) j["source"] = s.source;
   return j.dump(2) + "\n";
 }
 
@@ -123,6 +124,7 @@ Result<AppState> parse_state(const std::string& text, const std::string& shown_p
     if (l->contains("version") && !take(*l, "version", last.version)) return bad("the last change is malformed");
     s.last = last;
   }
+  if (j.contains("source") && (!take(j, "source", s.source) || s.source.empty())) return bad("the source is malformed");
   if (s.current != 0 && !s.revision(s.current)) return bad("the current revision is not among its revisions");
   return s;
 }

@@ -67,6 +67,9 @@ struct AppState {
   std::vector<Revision> revisions;  // oldest first
   std::optional<Pending> pending;
   std::optional<LastChange> last;
+  // The update source (its NAME) the app last came from by `cordon refresh`; "" until then. A
+  // refresh takes the app from this source alone, so another source cannot offer it (docs/updates.md).
+  std::string source;
 
   const Revision* revision(int number) const;
   const Revision* current_revision() const { return revision(current); }

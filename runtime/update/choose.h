@@ -23,6 +23,7 @@ enum class Action {
   not_offered,    // no source offers this app (it was installed from a file)
   other_key,      // a source offers it, but signed by another key than the app's: install would refuse
   failed_before,  // the version offered is the one that failed its health check here and was rolled back
+  ambiguous,      // an app no source is bound to is offered by several: which one is the vendor's channel?
 };
 const char* to_string(Action action);
 
@@ -32,12 +33,18 @@ struct Choice {
   Action action = Action::up_to_date;
   const Source* source = nullptr;  // where the offer comes from (refresh, held, up_to_date, other_key)
   IndexEntry offer;             // the newest acceptable offer (when source is set)
+  // ambiguous: the sources that offer it with its key; not_offered: sources that offer it but may not serve it
+  std::vector<std::string> offered_by;
 };
 
-// For each app of `apps` (installed and current): the newest version any index offers with the
-// app's key. Sources are tried in `indexes` order; a tie in version keeps the first. An offer of
-// the very version whose refresh last rolled back here is not taken again (failed_before): the
-// device waits for a newer one instead of failing the same health check every few hours.
+// For each app of `apps` (installed and current): the newest version offered with the app's key by
+// the sources that may serve it. Those are the sources whose `apps:` names it, if any does; else
+// the source the app last came from (AppState::source), if it has one; else every source without
+// an `apps:` list, and then two of them offering it with its key is `ambiguous` rather than a race
+// between them. So one source cannot hold back, or steer, an app another source serves.
+// Sources are tried in `indexes` order; a tie in version keeps the first. An offer of the very
+// version whose refresh last rolled back here is not taken again (failed_before): the device waits
+// for a newer one instead of failing the same health check every few hours.
 std::vector<Choice> choose_updates(const std::vector<package::AppState>& apps, const std::vector<AcceptedIndex>& indexes);
 
 }  // namespace cordon::update

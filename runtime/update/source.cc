@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "package/io.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr std::string_view kStep = "update";
 constexpr std::size_t kMaxSourceBytes = 64 * 1024;
-const std::vector<std::string> kSourceKeys{"schema", "url", "directory", "index-key"};
+const std::vector<std::string> kSourceKeys{"schema", "url", "directory", "index-key", "apps"};
 
 bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -78,6 +79,16 @@ bool read_index_key(const policy::Reader& r, const policy::YamlNode& n, const st
   return true;
 }
 
+// `apps: [NAME, ...]`: app names, at least one (an empty list would read as "any app").
+void read_apps(const policy::Reader& r, const policy::YamlNode& n, std::vector<std::string>& out) {
+  if (!r.sequence(n, "apps")) return;
+  if (n.items.empty()) r.error(n, "apps lists the apps this source serves; leave it out to serve any app");
+  for (const policy::YamlNode& item : n.items)
+    if (auto name = r.name(item, "an app name in apps")) out.push_back(std::move(*name));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
 // The source file, opened without following a link and checked like a trusted key file.
 Result<std::string> read_source_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner) {
   auto fd = package::open_trusted_file(dir_fd, name, shown, owner, "a source");
@@ -105,6 +116,7 @@ bool parse_source(const std::string& file, const std::string& text, const std::s
     diags.error(r.at(*root), "an update source needs url (http:// or https://) or directory (a local folder)");
   if (const policy::YamlNode* key = r.required(*root, "index-key", "update source"))
     read_index_key(r, *key, sources_dir, owner_uid, read_key, out.index_key);
+  if (const policy::YamlNode* apps = root->find("apps")) read_apps(r, *apps, out.apps);
   out.file = file;
   return diags.error_count() == errors_before;
 }

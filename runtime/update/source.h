@@ -6,6 +6,7 @@
 //   url: https://updates.example.com/stable/   # http or https; or instead:
 //   # directory: /media/usb/cordon-repo        # a local folder (a USB stick, an NFS mount)
 //   index-key: example-index.pub               # a file in the sources folder
+//   apps: [sensor-reader]                      # optional: only these apps come from here
 //
 // Each file and its folder must be root's or the account's and writable by nobody else, as the
 // trusted-key folders are: a source decides what gets installed. Unknown keys are errors at
@@ -29,6 +30,8 @@ struct Source {
   std::string url;        // with a trailing '/', or "" for a directory source
   std::string directory;  // absolute, or "" for a URL source
   package::PublicKey index_key;
+  // `apps:`: the apps this source alone serves (sorted); empty: any app not bound elsewhere.
+  std::vector<std::string> apps;
 
   std::string location() const { return url.empty() ? directory : url; }
   // Where `file_name` (index.json, a package named by the index) is fetched from.

@@ -51,15 +51,15 @@ class Updates:
         expect(rc == 0, f"publish: exit {rc}: {out} {err}")
         return os.path.join(repo or self.repo, "index.json")
 
-    def configure(self, key="index", location=None):
+    def configure(self, key="index", location=None, name=SOURCE, extra=""):
         """The source file and its index key, as their owner would install them."""
         os.makedirs(self.source_dir, exist_ok=True)
-        pub = os.path.join(self.source_dir, SOURCE + ".pub")
+        pub = os.path.join(self.source_dir, name + ".pub")
         shutil.copy(self.lc.key(key)[1], pub)
         where = location or f"url: http://127.0.0.1:{self.port}/"
-        path = os.path.join(self.source_dir, SOURCE + ".yaml")
+        path = os.path.join(self.source_dir, name + ".yaml")
         with open(path, "w") as fh:
-            fh.write(f"schema: 1\n{where}\nindex-key: {SOURCE}.pub\n")
+            fh.write(f"schema: 1\n{where}\nindex-key: {name}.pub\n{extra}")
         for p in (pub, path):
             os.chmod(p, 0o644)
         if not self.env.is_root:
@@ -102,11 +102,10 @@ class Updates:
 
     def close(self):
         self.stop()
-        for name in (SOURCE + ".yaml", SOURCE + ".pub"):
-            path = os.path.join(self.source_dir, name)
-            if os.path.exists(path):
-                os.unlink(path)
-        self.forget_accepted()
+        for folder in (self.source_dir, os.path.dirname(self.accepted)):
+            for name in os.listdir(folder) if os.path.isdir(folder) else []:
+                if name.startswith(SOURCE):
+                    os.unlink(os.path.join(folder, name))
         self.lc.close()
 
 
@@ -362,6 +361,49 @@ def a_folder_source_works_and_bad_sources_are_refused(env):
         rc, doc, err = u.refresh()
         expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"folder source: exit {rc}: {doc} {err}")
         installed_at(u, "1.1")
+    finally:
+        u.close()
+
+
+@test
+def another_source_cannot_hold_back_or_steer_an_app(env):
+    """Two sources: the vendor's, and another whose index key signs an offer of the app under the
+    vendor's key at 9.9 with a file that does not exist (what anyone running a source can write).
+    Unbound, the app offered by both is "ambiguous": refused (exit 1), nothing downloaded. Named in
+    the vendor source's apps:, it refreshes from there and is bound to it; with apps: gone again,
+    the binding keeps the other source's 9.9 from blocking the vendor's next version (the first
+    step is the control: the same offer, no binding, does stop it)."""
+    u = updates(env)
+    try:
+        rc, out, err = u.lc.install(u.lc.pack("1.0"))
+        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.publish(u.lc.pack("1.1"))
+        u.serve()
+        other_repo = os.path.join(u.lc.work, "other-repo")
+        u.publish(u.lc.pack("1.1"), key="stranger", repo=other_repo)
+        index_path = os.path.join(other_repo, "index.json")
+        doc = json.loads(open(index_path, "rb").read())["index"]
+        doc["apps"][0].update(version="9.9", file="it-pkg_9.9.cordon", sha256="0" * 64)
+        with open(index_path, "wb") as fh:
+            fh.write(sign_index(json.dumps(doc, separators=(",", ":")).encode(), u.lc.key("stranger")[0]))
+        u.configure(key="stranger", location=f"directory: {other_repo}", name=SOURCE + "-other")
+
+        rc, doc, err = u.refresh()
+        app = u.app_result(doc)
+        expect(rc == 1 and app.get("result") == "ambiguous" and "apps: [it-pkg]" in err, f"unbound: exit {rc}: {doc} {err}")
+        installed_at(u, "1.0")
+
+        u.configure(extra="apps: [it-pkg]\n")
+        rc, doc, err = u.refresh()
+        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"named in apps: exit {rc}: {doc} {err}")
+        installed_at(u, "1.1")
+        expect(u.lc.listed().get("source") == SOURCE, f"not bound to its source: {u.lc.listed()}")
+
+        u.configure()  # apps: gone; the binding stays
+        u.publish(u.lc.pack("1.2"))
+        rc, doc, err = u.refresh()
+        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"bound: exit {rc}: {doc} {err}")
+        installed_at(u, "1.2")
     finally:
         u.close()
 

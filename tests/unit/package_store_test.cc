@@ -58,6 +58,7 @@ package::AppState sample_state() {
                  {3, "1.1", s.key, std::string(64, 'c'), "2026-12-02T11:00:00Z"}};
   s.pending = package::Pending{"refresh", 2, 3};
   s.last = package::LastChange{"refresh", "rolled-back", 2, 3, "exit status 1", "1.1"};
+  s.source = "vendor";
   return s;
 }
 
@@ -71,6 +72,13 @@ TEST_CASE("state.json round-trips every field") {
   CHECK(back->current_revision()->version == "1.1");
   CHECK(back->pending->from == 2);
   CHECK(back->held);
+  CHECK(back->source == "vendor");
+  package::AppState unbound = s;  // a record from before sources, or of an app installed from a file
+  unbound.source.clear();
+  CHECK(package::state_json(unbound).find("\"source\"") == std::string::npos);
+  auto read_unbound = package::parse_state(package::state_json(unbound), "state.json");
+  REQUIRE(read_unbound.ok());
+  CHECK(read_unbound->source.empty());
 }
 
 TEST_CASE("a malformed state.json is refused, naming the file") {

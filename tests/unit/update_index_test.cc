@@ -242,6 +242,13 @@ TEST_CASE("source files: url or directory, an index key, nothing unknown") {
   CHECK(parse("schema: 1\nurl: https://a/?x=1\nindex-key: k.pub\n", x).second.find("no spaces, query") != std::string::npos);
   CHECK(parse("schema: 1\ndirectory: media\nindex-key: k.pub\n", x).second.find("absolute path") != std::string::npos);
   CHECK(parse("schema: 1\nurl: https://a/\n", x).second.find("index-key") != std::string::npos);
+
+  update::Source listed;
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: [zeta, alpha, zeta]\n", listed).first);
+  CHECK(listed.apps == std::vector<std::string>{"alpha", "zeta"});
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: []\n", x).second.find("4:7: apps lists the apps") != std::string::npos);
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: [Bad_Name]\n", x).second.find("4:8:") != std::string::npos);
+  CHECK_FALSE(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: alpha\n", x).first);
 }
 
 TEST_CASE("a refresh chooses the newest offer signed with the app's key") {
@@ -274,6 +281,54 @@ TEST_CASE("a refresh chooses the newest offer signed with the app's key") {
   CHECK(update::choose_updates({a}, {i1})[0].action == update::Action::up_to_date);
   i1.index.index.apps = {{"alpha", "3.0", "f", 1, "", theirs}};
   CHECK(update::choose_updates({a}, {i1})[0].action == update::Action::other_key);
+}
+
+TEST_CASE("a source serves only its apps, a refreshed app stays with its source, and two open offers are ambiguous") {
+  const std::string mine(64, 'm');
+  package::AppState a;
+  a.name = "alpha";
+  a.key = mine;
+  a.current = 1;
+  a.revisions = {{1, "1.0", mine, "", ""}};
+  update::Source vendor, other, listing;
+  vendor.name = "vendor";
+  other.name = "other";
+  listing.name = "listing";
+  listing.apps = {"alpha"};
+  update::AcceptedIndex v{&vendor, {}}, o{&other, {}}, l{&listing, {}};
+  v.index.index.apps = {{"alpha", "2.0", "f", 1, "", mine}};
+  o.index.index.apps = {{"alpha", "99", "junk", 1, "", mine}};  // a vendor-signed name, a version that would win
+  l.index.index.apps = {{"alpha", "1.5", "f", 1, "", mine}};
+
+  // Unbound, two open sources offer it with its key: neither is taken.
+  auto c = update::choose_updates({a}, {v, o})[0];
+  CHECK(c.action == update::Action::ambiguous);
+  CHECK(c.offered_by == std::vector<std::string>{"vendor", "other"});
+  // Bound to the vendor's source: the other's higher offer is not even looked at.
+  package::AppState bound = a;
+  bound.source = "vendor";
+  c = update::choose_updates({bound}, {o, v})[0];
+  CHECK(c.action == update::Action::refresh);
+  CHECK(c.source == &vendor);
+  CHECK(c.offer.version == "2.0");
+  // Its source gone, the others' offers are listed, not taken.
+  c = update::choose_updates({bound}, {o})[0];
+  CHECK(c.action == update::Action::not_offered);
+  CHECK(c.offered_by == std::vector<std::string>{"other"});
+  // A source whose apps: names it wins over the binding and over open sources ...
+  c = update::choose_updates({bound}, {v, o, l})[0];
+  CHECK(c.action == update::Action::refresh);
+  CHECK(c.source == &listing);
+  CHECK(c.offer.version == "1.5");
+  // ... and one whose apps: does not name it cannot serve it at all.
+  listing.apps = {"beta"};
+  c = update::choose_updates({a}, {l})[0];
+  CHECK(c.action == update::Action::not_offered);
+  CHECK(c.offered_by == std::vector<std::string>{"listing"});
+  // One open source offering it: taken (and, once installed, the app is bound to it).
+  c = update::choose_updates({a}, {v, l})[0];
+  CHECK(c.action == update::Action::refresh);
+  CHECK(c.source == &vendor);
 }
 
 TEST_CASE("publish: packages first, then an index one serial up; refusals change nothing") {
