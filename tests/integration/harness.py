@@ -482,6 +482,12 @@ def documented_block(doc):
         return fh.read().split("```sh\n", 1)[1].split("```", 1)[0]
 
 
+def documented_outputs(block, app):
+    """What the comments of `block` say each `cordon run APP` prints ("cordon run hello  # hello 1.0")."""
+    return [line.split("# ", 1)[1].strip() for line in block.splitlines()
+            if line.startswith(f"cordon run {app}") and f"# {app}" in line]
+
+
 def run_documented_block(env, block, work):
     """Runs `block` with bash in `work` as root would paste it, with the cordon under test first in PATH."""
     return subprocess.run(["bash", "-c", block], cwd=work, capture_output=True, text=True, timeout=300,

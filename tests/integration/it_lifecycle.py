@@ -528,8 +528,7 @@ def the_documented_flow_runs_as_written(env):
     if os.path.exists(store_state) or os.path.exists("/etc/cordon/keys/hello-vendor.pub"):
         raise Skip("this machine already has an app or a key named hello: the documented flow would change them")
     block = documented_block("packaging.md")
-    expected = [line.split("# ", 1)[1].strip() for line in block.splitlines()
-                if line.startswith("cordon run hello") and "# hello" in line]
+    expected = documented_outputs(block, "hello")
     work = env.fresh_tree("docs-flow")
     try:
         p = run_documented_block(env, block, work)

@@ -134,6 +134,13 @@ def updates(env):
     return Updates(env)
 
 
+def refreshes_to(u, label, version):
+    """A refresh exits 2 with the app refreshed, and `version` is then what is listed and runs."""
+    rc, doc, err = u.refresh()
+    expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"{label}: exit {rc}: {doc} {err}")
+    installed_at(u, version)
+
+
 def installed_at(u, version):
     """`version` is what `cordon list` calls current and what runs."""
     app = u.lc.listed()
@@ -159,9 +166,7 @@ def a_published_update_is_fetched_verified_and_installed(env):
                f"--list: exit {rc}: {doc} {err}")
         expect(not os.path.exists(u.accepted), "--list recorded the index's serial")
         installed_at(u, "1.0")
-        rc, doc, err = u.refresh()
-        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"refresh: exit {rc}: {doc} {err}")
-        installed_at(u, "1.1")
+        refreshes_to(u, "refresh", "1.1")
         expect(json.load(open(u.accepted))["serial"] == 1, "the accepted serial was not recorded")
         rc, doc, err = u.refresh()
         expect(rc == 0 and u.app_result(doc).get("result") == "up-to-date", f"second refresh: exit {rc}: {doc} {err}")
@@ -183,9 +188,7 @@ def a_published_update_is_fetched_verified_and_installed(env):
                f"network down: exit {rc}: {doc} {err}")
         installed_at(u, "1.1")
         u.serve()  # control: the same refresh with the server back
-        rc, doc, err = u.refresh()
-        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"server back: exit {rc}: {doc} {err}")
-        installed_at(u, "1.2")
+        refreshes_to(u, "server back", "1.2")
     finally:
         u.close()
 
@@ -238,9 +241,7 @@ def tampered_foreign_expired_or_replayed_indexes_are_refused(env):
 
         with open(index, "wb") as fh:  # control: the index as published
             fh.write(signed_1)
-        rc, doc, err = u.refresh()
-        expect(rc == 2, f"control: exit {rc}: {doc} {err}")
-        installed_at(u, "1.1")
+        refreshes_to(u, "control", "1.1")
 
         u.publish(u.lc.pack("1.2"))  # serial 2
         rc, doc, err = u.refresh()
@@ -301,9 +302,7 @@ def packages_that_differ_from_the_index_are_refused(env):
         with open(served, "wb") as fh:  # control
             fh.write(intact)
         u.serve()
-        rc, doc, err = u.refresh()
-        expect(rc == 2, f"control: exit {rc}: {doc} {err}")
-        installed_at(u, "1.1")
+        refreshes_to(u, "control", "1.1")
     finally:
         u.close()
 
@@ -358,9 +357,7 @@ def a_folder_source_works_and_bad_sources_are_refused(env):
         installed_at(u, "1.0")
 
         u.configure(location=f"directory: {u.repo}")  # control
-        rc, doc, err = u.refresh()
-        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"folder source: exit {rc}: {doc} {err}")
-        installed_at(u, "1.1")
+        refreshes_to(u, "folder source", "1.1")
     finally:
         u.close()
 
@@ -394,16 +391,12 @@ def another_source_cannot_hold_back_or_steer_an_app(env):
         installed_at(u, "1.0")
 
         u.configure(extra="apps: [it-pkg]\n")
-        rc, doc, err = u.refresh()
-        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"named in apps: exit {rc}: {doc} {err}")
-        installed_at(u, "1.1")
+        refreshes_to(u, "named in apps", "1.1")
         expect(u.lc.listed().get("source") == SOURCE, f"not bound to its source: {u.lc.listed()}")
 
         u.configure()  # apps: gone; the binding stays
         u.publish(u.lc.pack("1.2"))
-        rc, doc, err = u.refresh()
-        expect(rc == 2 and u.app_result(doc).get("result") == "refreshed", f"bound: exit {rc}: {doc} {err}")
-        installed_at(u, "1.2")
+        refreshes_to(u, "bound", "1.2")
     finally:
         u.close()
 
@@ -426,8 +419,7 @@ def the_documented_flow_runs_as_written(env):
         if s.connect_ex(("127.0.0.1", 8080)) == 0:
             raise Skip("port 8080 is in use: the documented flow serves its repository there")
     block = documented_block("updates.md")
-    expected = [line.split("# ", 1)[1].strip() for line in block.splitlines()
-                if line.startswith("cordon run sensor") and "# sensor" in line]
+    expected = documented_outputs(block, "sensor")
     work = env.fresh_tree("updates-docs-flow")
     try:
         p = run_documented_block(env, block, work)

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 
 #include "package/digest.h"
@@ -58,6 +59,15 @@ struct Keys {
     return std::move(*k);
   }
 };
+
+// The sample index, signed with the index key and verified: what a device holds after a fetch.
+update::VerifiedIndex verified_sample(const Keys& keys) {
+  auto file = update::signed_index_file(sample_index(), keys.index);
+  REQUIRE(file);
+  auto v = update::verify_index(*file, keys.index.public_key(), "idx");
+  REQUIRE(v);
+  return *v;
+}
 
 std::string error_of(const std::string& file, const package::PublicKey& key) {
   auto v = update::verify_index(file, key, "idx");
@@ -158,10 +168,7 @@ TEST_CASE("a signed body that breaks a rule is refused with the rule") {
 
 TEST_CASE("an expired, older, or same-serial-other-contents index is not current") {
   Keys keys;
-  auto file = update::signed_index_file(sample_index(), keys.index);
-  REQUIRE(file);
-  auto v = update::verify_index(*file, keys.index.public_key(), "idx");
-  REQUIRE(v);
+  const std::optional<update::VerifiedIndex> v = verified_sample(keys);
   CHECK(update::index_is_current(*v, kNow, 0, "", "idx"));           // first contact
   CHECK(update::index_is_current(*v, kNow, 7, v->sha256, "idx"));    // the same index again
   CHECK(update::index_is_current(*v, kNow + 3600, 6, "x", "idx"));   // newer, at its last second
@@ -183,10 +190,7 @@ TEST_CASE("an expired, older, or same-serial-other-contents index is not current
 TEST_CASE("the accepted serial is recorded whole, and a damaged record stops the refresh") {
   Keys keys;
   TempDir dir;
-  auto file = update::signed_index_file(sample_index(), keys.index);
-  REQUIRE(file);
-  auto v = update::verify_index(*file, keys.index.public_key(), "idx");
-  REQUIRE(v);
+  const std::optional<update::VerifiedIndex> v = verified_sample(keys);
   const std::string state = dir / "sources";
   auto none = update::read_accepted(state, "main");
   REQUIRE(none);
