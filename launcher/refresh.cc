@@ -180,6 +180,8 @@ SourceReport check_source(const update::Source& source, const update::Fetcher& f
   const std::string record_path = store.accepted + "/" + source.name + ".json";
   if (auto current = update::index_is_current(*verified, now, previous->serial, previous->sha256, shown, record_path); !current)
     return stop(Status::refused, current.error().to_string());
+  if (auto same = update::same_repository(*verified, source.repository, previous->repository, shown, record_path); !same)
+    return stop(Status::refused, same.error().to_string());
   report.serial = verified->index.serial;
   report.expires = verified->index.expires;
   if (record)
@@ -262,7 +264,11 @@ AppReport judged(const update::Choice& choice, const std::vector<package::AppSta
                  "); waiting for a newer version (or install it by hand: cordon install FILE)";
       break;
     case Action::refresh:
-      if (std::none_of(trusted.begin(), trusted.end(), [&](const package::PublicKey& k) { return k.id == choice.offer.key; })) {
+      if (choice.open_choice && !all_sources_read) {
+        r.result = "unchecked";
+        r.reason = "not refreshed: it is bound to no source yet, and a source that could not be read may offer it "
+                   "too; it is refreshed when every source answers (or name it in its source's apps:)";
+      } else if (std::none_of(trusted.begin(), trusted.end(), [&](const package::PublicKey& k) { return k.id == choice.offer.key; })) {
         r.result = "untrusted-key";
         r.severity = Status::refused;
         r.reason = choice.source->name + " offers " + choice.offer.version + " signed by key " +
@@ -512,7 +518,7 @@ int publish(const PublishArgs& args) {
       added.push_back({{"name", e.name}, {"version", e.version}, {"file", e.file}, {"size", e.size}, {"sha256", e.sha256}});
     json already = json::array();
     for (const update::IndexEntry& e : published->already) already.push_back({{"name", e.name}, {"version", e.version}});
-    std::cout << json{{"repository", args.repo}, {"serial", index.serial}, {"expires", update::utc_text(index.expires)},
+    std::cout << json{{"repository", args.repo}, {"repository-id", index.repository}, {"serial", index.serial}, {"expires", update::utc_text(index.expires)},
                       {"apps", index.apps.size()}, {"added", added}, {"already", already}}.dump(2)
               << "\n";
     return kExitOk;
@@ -526,7 +532,8 @@ int publish(const PublishArgs& args) {
     std::cerr << "cordon publish: warning: " << c.entry.name << " " << c.entry.version << " is signed by key "
               << package::short_id(c.entry.key) << ", the versions before it by key " << package::short_id(c.old_key)
               << ": devices that installed it refuse this one (an app stays bound to the key it was installed with)\n";
-  std::cout << args.repo << "/index.json: serial " << index.serial << ", " << index.apps.size() << " app"
+  std::cout << args.repo << "/index.json: serial " << index.serial << " of repository " << index.repository << ", "
+            << index.apps.size() << " app"
             << (index.apps.size() == 1 ? "" : "s") << ", valid until " << update::utc_text(index.expires)
             << " (run `cordon publish` again before then, with or without packages, or devices refuse it)\n";
   return kExitOk;

@@ -47,6 +47,10 @@ Result<Accepted> read_accepted(const std::string& state_dir, const std::string& 
   a.sha256 = sha->get<std::string>();
   if (auto e = doc.find("expires"); e != doc.end() && e->is_string()) a.expires = e->get<std::string>();
   if (auto w = doc.find("accepted"); w != doc.end() && w->is_string()) a.when = w->get<std::string>();
+  if (auto r = doc.find("repository"); r != doc.end()) {
+    if (!r->is_string()) return unreadable(path, "\"repository\" is not a string");
+    a.repository = r->get<std::string>();
+  }
   return a;
 }
 
@@ -55,7 +59,7 @@ Result<void> record_accepted(const std::string& state_dir, const std::string& so
   CORDON_TRY(make_dirs(kStep, state_dir, 0700));
   UniqueFd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (!dir.valid()) return sys_fail(kStep, "open " + state_dir);
-  const json record{{"serial", index.index.serial}, {"sha256", index.sha256},
+  const json record{{"serial", index.index.serial}, {"sha256", index.sha256}, {"repository", index.index.repository},
                     {"expires", utc_text(index.index.expires)}, {"accepted", utc_text(now)}};
   CORDON_TRY(replace_file_at(kStep, dir.get(), state_dir, record_name(source), record.dump(2) + "\n"));
   if (::fsync(dir.get()) != 0) return sys_fail(kStep, "fsync " + state_dir);

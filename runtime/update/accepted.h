@@ -16,6 +16,7 @@ namespace cordon::update {
 struct Accepted {
   std::uint64_t serial = 0;  // 0: no index accepted yet from this source
   std::string sha256;        // of that index file
+  std::string repository;    // that index's repository id: every later index must have it too
   std::string expires;       // its expiry, for people
   std::string when;          // when it was accepted, UTC
 };

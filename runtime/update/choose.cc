@@ -35,14 +35,16 @@ std::vector<const AcceptedIndex*> serving(const package::AppState& app, const st
   return out;
 }
 
-bool ambiguous(const package::AppState& app, const std::vector<const AcceptedIndex*>& candidates, Choice& c) {
+// Whether `app` is to be served by the open sources (bound to none, named in no apps:), and if so,
+// which of them offer it with its key (more than one: ambiguous).
+bool served_openly(const package::AppState& app, const std::vector<const AcceptedIndex*>& candidates, Choice& c) {
   const bool open_choice = app.source.empty() && std::none_of(candidates.begin(), candidates.end(), [&](const AcceptedIndex* ai) {
     return lists(*ai->source, app.name);
   });
   if (!open_choice) return false;
   for (const AcceptedIndex* ai : candidates)
     if (const IndexEntry* e = ai->index.index.find(app.name); e && e->key == app.key) c.offered_by.push_back(ai->source->name);
-  return c.offered_by.size() > 1;
+  return true;
 }
 
 Choice choose_one(const package::AppState& app, const std::vector<AcceptedIndex>& indexes) {
@@ -51,10 +53,12 @@ Choice choose_one(const package::AppState& app, const std::vector<AcceptedIndex>
   const package::Revision* current = app.current_revision();
   c.installed = current ? current->version : "";
   const std::vector<const AcceptedIndex*> candidates = serving(app, indexes);
-  if (!app.held && ambiguous(app, candidates, c)) {
+  const bool open_choice = !app.held && served_openly(app, candidates, c);  // fills offered_by
+  if (open_choice && c.offered_by.size() > 1) {
     c.action = Action::ambiguous;
     return c;
   }
+  c.open_choice = open_choice;
   c.offered_by.clear();
   bool offered_with_other_key = false;
   for (const AcceptedIndex* ai : candidates) {

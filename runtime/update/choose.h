@@ -33,6 +33,9 @@ struct Choice {
   Action action = Action::up_to_date;
   const Source* source = nullptr;  // where the offer comes from (refresh, held, up_to_date, other_key)
   IndexEntry offer;             // the newest acceptable offer (when source is set)
+  // Taken from the open sources, for an app bound to none: safe only when every source was read,
+  // else the one unread may be the app's own (the caller reports it unchecked).
+  bool open_choice = false;
   // ambiguous: the sources that offer it with its key; not_offered: sources that offer it but may not serve it
   std::vector<std::string> offered_by;
 };

@@ -27,7 +27,10 @@ namespace {
 
 constexpr std::size_t kChunk = std::size_t{256} * 1024;
 constexpr long kConnectTimeoutS = 20;
-constexpr long kStallTimeoutS = 60;   // no byte for this long: the transfer has stalled
+// Slower than kLowSpeedBytesPerS for kStallTimeoutS: the transfer has stalled, or is being dripped
+// to hold the refresh (and its lock) for ever. 1 KiB/s is below any link a device refreshes over.
+constexpr long kStallTimeoutS = 60;
+constexpr long kLowSpeedBytesPerS = 1024;
 constexpr long kIndexTimeoutS = 120;  // the whole index, however slow the link
 
 // Where the bytes of one transfer go. Refuses (and makes the transfer stop) past `limit`.
@@ -132,6 +135,10 @@ Error curl_error(CURLcode code, long http_status, const std::string& address, co
                           "before index.json, and a mirror may lag behind)";
       return unreachable("cannot fetch " + address + ": the server answered HTTP " + std::to_string(http_status) + hint);
     }
+    case CURLE_UNSUPPORTED_PROTOCOL:  // a redirect to file://, ftp://, or from https to http
+    case CURLE_TOO_MANY_REDIRECTS:
+      return refused("cannot fetch " + why + ": a source is read over http or https only, and an https source "
+                     "over https only, with at most 5 redirects");
     default:
       return fail(kFailed, "cannot fetch " + why);
   }
@@ -170,7 +177,7 @@ bool set_common_options(const CurlLibrary& lib, EasyHandle& easy, const std::str
   ok = ok && lib.easy_setopt(h, CURLOPT_FAILONERROR, 1L) == CURLE_OK;
   ok = ok && lib.easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
   ok = ok && lib.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutS) == CURLE_OK;
-  ok = ok && lib.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK;
+  ok = ok && lib.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerS) == CURLE_OK;
   ok = ok && lib.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, kStallTimeoutS) == CURLE_OK;
   if (is_index) ok = ok && lib.easy_setopt(h, CURLOPT_TIMEOUT, kIndexTimeoutS) == CURLE_OK;
   // A declared Content-Length above the limit is refused before the body is read.
@@ -208,10 +215,12 @@ Result<void> transfer_file(const std::string& path, Sink& sink) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
   if (!fd.valid() && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
     return unreachable("cannot open " + path + ": " + std::strerror(errno) + " (is the source's medium mounted?)");
+  if (!fd.valid() && errno == ELOOP)
+    return refused("cannot use " + path + ": it is a symbolic link; a source's files are read as they are, never through a link");
   if (!fd.valid()) return sys_fail(kFailed, "open " + path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_fail(kFailed, "stat " + path);
-  if (!S_ISREG(st.st_mode)) return fail(kFailed, path + ": not a regular file");
+  if (!S_ISREG(st.st_mode)) return refused("cannot use " + path + ": not a regular file");
   std::string buf(kChunk, '\0');
   for (;;) {
     auto got = package::read_some(fd.get(), buf.data(), buf.size(), path);

@@ -25,7 +25,7 @@ constexpr std::string_view kPrefixEnd = "\",\"index\":";
 constexpr std::string_view kSuffix = "}\n";
 constexpr std::size_t kKeyHex = 64, kSignatureHex = 128;
 constexpr std::size_t kPrefixSize = kPrefixStart.size() + kKeyHex + 1 + kSignatureHex + kPrefixEnd.size();
-const std::set<std::string> kIndexKeys{"format", "serial", "published", "expires", "apps"};
+const std::set<std::string> kIndexKeys{"format", "repository", "serial", "published", "expires", "apps"};
 const std::set<std::string> kEntryKeys{"name", "version", "file", "size", "sha256", "key"};
 
 bool is_lower_hex(std::string_view s, std::size_t size) {
@@ -140,6 +140,11 @@ Result<Index> parse_body_json(std::string_view body, const std::string& shown) {
   if (!format || !format->is_number_unsigned() || format->get<std::uint64_t>() != 1)
     return bad(shown, "\"format\" must be 1 (an index from a newer cordon? update cordon)");
   Index index;
+  auto repository = text_field(doc, "repository", shown);
+  if (!repository) return repository.error();
+  if (!is_lower_hex(*repository, kRepositoryIdHex))
+    return bad(shown, "\"repository\" must be a repository id: 32 lowercase hex digits");
+  index.repository = *repository;
   auto serial = count_field(doc, "serial", kMaxSerial, shown);
   if (!serial) return serial.error();
   index.serial = *serial;
@@ -184,7 +189,7 @@ std::string index_body_json(const Index& index) {
   for (const IndexEntry& e : index.apps)
     apps.push_back({{"name", e.name}, {"version", e.version}, {"file", e.file},
                     {"size", e.size}, {"sha256", e.sha256}, {"key", e.key}});
-  const json body{{"format", 1}, {"serial", index.serial}, {"published", utc_text(index.published)},
+  const json body{{"format", 1}, {"repository", index.repository}, {"serial", index.serial}, {"published", utc_text(index.published)},
                   {"expires", utc_text(index.expires)}, {"apps", apps}};
   return body.dump();
 }
@@ -241,6 +246,19 @@ Result<void> index_is_current(const VerifiedIndex& v, std::time_t now, std::uint
     return bad(shown, "expired at " + utc_text(v.index.expires) + " (now " + utc_text(now) +
                           "): a stale index is refused, whether the publisher stopped re-signing or someone holds "
                           "back newer ones (a freeze attack)");
+  return {};
+}
+
+Result<void> same_repository(const VerifiedIndex& v, const std::string& pinned, const std::string& accepted,
+                             const std::string& shown, const std::string& record) {
+  if (!pinned.empty() && v.index.repository != pinned)
+    return bad(shown, "it is the index of repository " + v.index.repository + ", but this source is pinned to " +
+                          "repository " + pinned + ": another repository's index, signed by the same key, served in its place");
+  if (pinned.empty() && !accepted.empty() && v.index.repository != accepted)
+    return bad(shown, "it is the index of repository " + v.index.repository + ", but this source has served repository " +
+                          accepted + ": another repository's index (a beta channel?), signed by the same key, served "
+                          "in its place (if the publisher really moved to a new repository, remove " + record +
+                          ", or pin the new one with repository: in the source file)");
   return {};
 }
 

@@ -6,7 +6,8 @@
 //   index.json = PREFIX || body || "}\n"
 //   PREFIX     = {"signature":"ed25519:<64 hex: key id>:<128 hex: signature>","index":
 //   body       = one JSON object, as index_body_json() writes it:
-//                {"format":1,"serial":7,"published":"2026-12-02T21:00:00Z","expires":"2026-12-09T21:00:00Z",
+//                {"format":1,"repository":"<32 hex>","serial":7,"published":"2026-12-02T21:00:00Z",
+//                 "expires":"2026-12-09T21:00:00Z",
 //                 "apps":[{"name":"hello","version":"1.1","file":"hello_1.1.cordon","size":12345,
 //                          "sha256":"<64 hex>","key":"<64 hex: the package signer's key id>"}]}
 //   signed message = "cordon-index-v1" NUL | u64 LE body length | SHA-256(body) (32 raw bytes)
@@ -17,7 +18,7 @@
 // an index signature and the other way round.
 //
 // Body rules (each refusal says which): the keys above, no others, none twice in one object; the
-// body starts with '{'; format 1; 1 <= serial <= 2^53; times as YYYY-MM-DDTHH:MM:SSZ with
+// body starts with '{'; format 1; a repository id of 32 lowercase hex digits; 1 <= serial <= 2^53; times as YYYY-MM-DDTHH:MM:SSZ with
 // published <= expires <= published + 366 days; at most 10,000 apps, sorted by name,
 // unique; a name is an app name (lowercase letters, digits, '-'); a version of 1..64 printable
 // ASCII bytes; a file name of 1..255 bytes of [A-Za-z0-9._+-], not starting with '.'; a size of
@@ -42,6 +43,7 @@ inline constexpr std::size_t kMaxApps = 10000;
 inline constexpr std::uint64_t kMaxSerial = std::uint64_t{1} << 53;  // exact in every JSON reader
 inline constexpr std::time_t kMaxValiditySeconds = 366 * 86400;  // expires - published
 inline constexpr std::time_t kClockSkewSeconds = 86400;         // how far in the future `published` may be
+inline constexpr std::size_t kRepositoryIdHex = 32;              // 128 random bits, chosen by the first publish
 
 struct IndexEntry {
   std::string name;
@@ -53,6 +55,10 @@ struct IndexEntry {
 };
 
 struct Index {
+  // Which repository this is: random, written by the first publish into a folder and kept by every
+  // later one. Signed with the rest, so that an index of another repository signed by the same key
+  // (a beta channel beside the stable one) cannot be replayed in its place (same_repository).
+  std::string repository;
   std::uint64_t serial = 0;
   std::time_t published = 0;
   std::time_t expires = 0;
@@ -92,6 +98,12 @@ Result<Index> parse_index_body(std::string_view body, const std::string& shown);
 Result<void> index_is_current(const VerifiedIndex& index, std::time_t now, std::uint64_t highest_accepted,
                               const std::string& accepted_sha256, const std::string& shown,
                               const std::string& record = "");
+
+// Refuses an index of another repository than the one this source is pinned to (`pinned`: the
+// source file's `repository:`, "" for none) or, unpinned, than the one it served before
+// (`accepted`: recorded with the accepted serial, "" before the first). `record` as above.
+Result<void> same_repository(const VerifiedIndex& index, const std::string& pinned, const std::string& accepted,
+                             const std::string& shown, const std::string& record);
 
 // "2026-12-02T21:00:00Z" and back; nullopt-like failure as an error naming `what`.
 std::string utc_text(std::time_t t);

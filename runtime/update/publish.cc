@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,13 @@ namespace {
 
 constexpr std::string_view kStep = "publish";
 constexpr std::size_t kChunk = std::size_t{256} * 1024;
+
+// A new repository's id: 128 bits from the kernel's random source, as hex.
+Result<std::string> new_repository_id() {
+  unsigned char bytes[kRepositoryIdHex / 2];
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) return sys_fail(kStep, "getrandom");
+  return package::to_hex(bytes, sizeof bytes);
+}
 
 // The repository's current index, verified with the publisher's key; an empty one when there is none.
 Result<Index> current_index(int repo, const std::string& repo_path, const package::PublicKey& key) {
@@ -178,6 +186,11 @@ Result<Published> publish(const PublishInput& input) {
   if (::flock(repo.get(), LOCK_EX) != 0) return sys_fail(kStep, "flock " + input.repo);
   auto index = current_index(repo.get(), input.repo, index_key);
   if (!index) return index.error();
+  if (index->repository.empty()) {  // the first publish into this folder names the repository
+    auto id = new_repository_id();
+    if (!id) return id.error();
+    index->repository = *id;
+  }
   // Every package judged before one is copied: a refusal leaves the repository as it was.
   std::vector<Candidate> batch;
   for (const std::string& path : input.packages) {

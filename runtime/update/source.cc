@@ -11,6 +11,7 @@
 #include "package/io.h"
 #include "package/store.h"
 #include "policy/fields.h"
+#include "update/index.h"
 #include "util/unique_fd.h"
 
 namespace cordon::update {
@@ -19,7 +20,7 @@ namespace {
 
 constexpr std::string_view kStep = "update";
 constexpr std::size_t kMaxSourceBytes = 64 * 1024;
-const std::vector<std::string> kSourceKeys{"schema", "url", "directory", "index-key", "apps"};
+const std::vector<std::string> kSourceKeys{"schema", "url", "directory", "index-key", "apps", "repository"};
 
 bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -89,6 +90,16 @@ void read_apps(const policy::Reader& r, const policy::YamlNode& n, std::vector<s
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
+// `repository: ID`: as `cordon publish` prints it, 32 lowercase hex digits.
+void read_repository(const policy::Reader& r, const policy::YamlNode& n, std::string& out) {
+  auto id = r.string(n, "repository");
+  if (!id) return;
+  const bool hex = id->size() == kRepositoryIdHex &&
+                   std::all_of(id->begin(), id->end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (!hex) return r.error(n, "repository must be the id `cordon publish` printed: 32 lowercase hex digits, found '" + *id + "'");
+  out = *id;
+}
+
 // The source file, opened without following a link and checked like a trusted key file.
 Result<std::string> read_source_file(int dir_fd, const std::string& name, const std::string& shown, uid_t owner) {
   auto fd = package::open_trusted_file(dir_fd, name, shown, owner, "a source");
@@ -117,6 +128,7 @@ bool parse_source(const std::string& file, const std::string& text, const std::s
   if (const policy::YamlNode* key = r.required(*root, "index-key", "update source"))
     read_index_key(r, *key, sources_dir, owner_uid, read_key, out.index_key);
   if (const policy::YamlNode* apps = root->find("apps")) read_apps(r, *apps, out.apps);
+  if (const policy::YamlNode* repo = root->find("repository")) read_repository(r, *repo, out.repository);
   out.file = file;
   return diags.error_count() == errors_before;
 }

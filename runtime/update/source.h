@@ -7,6 +7,7 @@
 //   # directory: /media/usb/cordon-repo        # a local folder (a USB stick, an NFS mount)
 //   index-key: example-index.pub               # a file in the sources folder
 //   apps: [sensor-reader]                      # optional: only these apps come from here
+//   repository: 0f3c...(32 hex)                # optional: the repository id its index must carry
 //
 // Each file and its folder must be root's or the account's and writable by nobody else, as the
 // trusted-key folders are: a source decides what gets installed. Unknown keys are errors at
@@ -32,6 +33,8 @@ struct Source {
   package::PublicKey index_key;
   // `apps:`: the apps this source alone serves (sorted); empty: any app not bound elsewhere.
   std::vector<std::string> apps;
+  // `repository:`: the id every index must carry; "" (unpinned): the one of the first index accepted.
+  std::string repository;
 
   std::string location() const { return url.empty() ? directory : url; }
   // Where `file_name` (index.json, a package named by the index) is fetched from.

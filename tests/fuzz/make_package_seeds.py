@@ -55,7 +55,7 @@ def main() -> int:
     }
     # Update index bodies (update/index.h), read from the same bytes after the first 8.
     app = {"name": "hello", "version": "1.2", "file": "hello_1.2.cordon", "size": 745, "sha256": "a" * 64, "key": "b" * 64}
-    index = {"format": 1, "serial": 7, "published": "2026-12-02T21:00:00Z", "expires": "2026-12-09T21:00:00Z",
+    index = {"format": 1, "repository": "e" * 32, "serial": 7, "published": "2026-12-02T21:00:00Z", "expires": "2026-12-09T21:00:00Z",
              "apps": [app, dict(app, name="world", file="world_2.0.cordon", version="2.0")]}
     seeds["index"] = struct.pack("<Q", 0) + json.dumps(index, separators=(",", ":")).encode()
     seeds["index-unsorted"] = struct.pack("<Q", 0) + json.dumps(dict(index, apps=index["apps"][::-1])).encode()

@@ -206,8 +206,8 @@ def flip_byte_of(path, needle):
 def tampered_foreign_expired_or_replayed_indexes_are_refused(env):
     """Each refused with exit 1 and the reason, nothing installed, the current revision still the
     one that runs: an index changed after signing, one signed by another key than the source's,
-    one past its expiry, and an older index replayed after a newer one was accepted. Control: the
-    untouched index refreshes."""
+    one past its expiry, an older index replayed after a newer one was accepted, and a newer index
+    of another repository signed by the same key. Control: the untouched index refreshes."""
     u = updates(env)
     try:
         rc, out, err = u.lc.install(u.lc.pack("1.0"))
@@ -249,6 +249,13 @@ def tampered_foreign_expired_or_replayed_indexes_are_refused(env):
         with open(index, "wb") as fh:  # serial 1 again: validly signed, not expired, older
             fh.write(signed_1)
         refused("replayed", "older than serial 2")
+        installed_at(u, "1.2")
+
+        beta = os.path.join(u.lc.work, "beta-repo")  # the publisher's other channel, the same index key
+        for _ in range(3):
+            u.publish(repo=beta)
+        shutil.copy(os.path.join(beta, "index.json"), index)  # serial 3, newer, validly signed
+        refused("another repository", "this source has served repository")
         installed_at(u, "1.2")
     finally:
         u.close()
@@ -366,7 +373,8 @@ def a_folder_source_works_and_bad_sources_are_refused(env):
 def another_source_cannot_hold_back_or_steer_an_app(env):
     """Two sources: the vendor's, and another whose index key signs an offer of the app under the
     vendor's key at 9.9 with a file that does not exist (what anyone running a source can write).
-    Unbound, the app offered by both is "ambiguous": refused (exit 1), nothing downloaded. Named in
+    With the vendor's source down, the app, bound to no source yet, is not refreshed from the other
+    ("unchecked", exit 4). Unbound, the app offered by both is "ambiguous": refused (exit 1), nothing downloaded. Named in
     the vendor source's apps:, it refreshes from there and is bound to it; with apps: gone again,
     the binding keeps the other source's 9.9 from blocking the vendor's next version (the first
     step is the control: the same offer, no binding, does stop it)."""
@@ -384,6 +392,13 @@ def another_source_cannot_hold_back_or_steer_an_app(env):
         with open(index_path, "wb") as fh:
             fh.write(sign_index(json.dumps(doc, separators=(",", ":")).encode(), u.lc.key("stranger")[0]))
         u.configure(key="stranger", location=f"directory: {other_repo}", name=SOURCE + "-other")
+
+        u.stop()  # the vendor's source down: the other's offer must not win by default
+        rc, doc, err = u.refresh()
+        expect(rc == 4 and u.app_result(doc).get("result") == "unchecked", f"vendor down: exit {rc}: {doc} {err}")
+        installed_at(u, "1.0")
+        expect(u.lc.listed().get("source") == "", f"bound while a source was down: {u.lc.listed()}")
+        u.serve()
 
         rc, doc, err = u.refresh()
         app = u.app_result(doc)

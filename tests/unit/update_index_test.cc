@@ -31,6 +31,7 @@ constexpr std::time_t kNow = 1796245200;  // 2026-12-02T21:00:00Z
 
 update::Index sample_index() {
   update::Index index;
+  index.repository = std::string(32, 'e');
   index.serial = 7;
   index.published = kNow;
   index.expires = kNow + 3600;
@@ -125,8 +126,8 @@ TEST_CASE("a signed body that breaks a rule is refused with the rule") {
   const std::string app = R"({"name":"alpha","version":"1","file":"alpha_1.cordon","size":5,"sha256":")" +
                           std::string(64, 'a') + R"(","key":")" + std::string(64, 'b') + "\"}";
   auto body = [&](const std::string& apps, const std::string& extra = "", const std::string& serial = "1",
-                  const std::string& expires = "2026-12-09T21:00:00Z") {
-    return R"({"format":1,"serial":)" + serial + R"(,"published":"2026-12-02T21:00:00Z","expires":")" + expires +
+                  const std::string& expires = "2026-12-09T21:00:00Z", const std::string& repo = std::string(32, 'e')) {
+    return R"({"format":1,"repository":")" + repo + R"(","serial":)" + serial + R"(,"published":"2026-12-02T21:00:00Z","expires":")" + expires +
            R"(","apps":[)" + apps + "]" + extra + "}";
   };
   const auto with_dup_name = [&] { return R"({"name":"zeta",)" + app.substr(1); };
@@ -150,6 +151,10 @@ TEST_CASE("a signed body that breaks a rule is refused with the rule") {
   refused(" " + body(app), "not a JSON object");
   refused(body(app, "", "1", "2027-12-04T21:00:00Z"), "valid for more than 366 days");
   refused("[]", "not a JSON object");
+  refused(body(app, "", "1", "2026-12-09T21:00:00Z", std::string(31, 'e')), "\"repository\" must be a repository id");
+  refused(body(app, "", "1", "2026-12-09T21:00:00Z", std::string(32, 'E')), "\"repository\" must be a repository id");
+  refused(R"({"format":1,"serial":1,"published":"2026-12-02T21:00:00Z","expires":"2026-12-09T21:00:00Z","apps":[]})",
+          "\"repository\" must be a string");
   refused("{\"format\":1,", "not a JSON object");
   auto with = [&](const std::string& from, const std::string& to) {
     std::string a = app;
@@ -187,6 +192,22 @@ TEST_CASE("an expired, older, or same-serial-other-contents index is not current
   CHECK(forked.error().to_string().find("accepted before with other contents") != std::string::npos);
 }
 
+TEST_CASE("an index of another repository, signed by the same key, is refused in its place") {
+  Keys keys;
+  const update::VerifiedIndex v = verified_sample(keys);  // repository eee...
+  const std::string mine(32, 'e'), sibling(32, 'f');
+  CHECK(update::same_repository(v, "", "", "idx", "rec"));      // first contact: whatever it is
+  CHECK(update::same_repository(v, "", mine, "idx", "rec"));    // the one served before
+  CHECK(update::same_repository(v, mine, "", "idx", "rec"));    // the pinned one
+  auto replayed = update::same_repository(v, "", sibling, "idx", "rec");
+  REQUIRE(!replayed);
+  CHECK(replayed.error().to_string().find("this source has served repository " + sibling) != std::string::npos);
+  CHECK(replayed.error().to_string().find("remove rec") != std::string::npos);
+  auto off_pin = update::same_repository(v, sibling, mine, "idx", "rec");
+  REQUIRE(!off_pin);
+  CHECK(off_pin.error().to_string().find("pinned to repository " + sibling) != std::string::npos);
+}
+
 TEST_CASE("the accepted serial is recorded whole, and a damaged record stops the refresh") {
   Keys keys;
   TempDir dir;
@@ -200,6 +221,7 @@ TEST_CASE("the accepted serial is recorded whole, and a damaged record stops the
   REQUIRE(back);
   CHECK(back->serial == 7);
   CHECK(back->sha256 == v->sha256);
+  CHECK(back->repository == std::string(32, 'e'));
   struct stat st {};
   REQUIRE(::stat(state.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0700);
@@ -250,6 +272,10 @@ TEST_CASE("source files: url or directory, an index key, nothing unknown") {
   update::Source listed;
   CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: [zeta, alpha, zeta]\n", listed).first);
   CHECK(listed.apps == std::vector<std::string>{"alpha", "zeta"});
+  update::Source pinned;
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\nrepository: " + std::string(32, 'a') + "\n", pinned).first);
+  CHECK(pinned.repository == std::string(32, 'a'));
+  CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\nrepository: stable\n", x).second.find("4:13: repository must be the id") != std::string::npos);
   CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: []\n", x).second.find("4:7: apps lists the apps") != std::string::npos);
   CHECK(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: [Bad_Name]\n", x).second.find("4:8:") != std::string::npos);
   CHECK_FALSE(parse("schema: 1\nurl: https://a/\nindex-key: k.pub\napps: alpha\n", x).first);
@@ -385,4 +411,6 @@ TEST_CASE("publish: packages first, then an index one serial up; refusals change
   REQUIRE(resigned);
   CHECK(resigned->index.serial == 2);
   CHECK(resigned->index.apps.size() == 1);
+  CHECK(resigned->index.repository.size() == 32);
+  CHECK(resigned->index.repository == first->index.repository);  // chosen once, kept
 }
