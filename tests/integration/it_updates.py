@@ -45,6 +45,10 @@ class Updates:
         if os.path.exists(self.accepted):
             os.unlink(self.accepted)
 
+    def install(self, version):
+        rc, out, err = self.lc.install(self.lc.pack(version))
+        expect(rc == 0, f"install {version}: exit {rc}: {err}")
+
     def publish(self, *packages, key="index", valid_for="1h", repo=None):
         rc, out, err = self.lc.cordon("publish", repo or self.repo, *packages, "--key", self.lc.key(key)[0],
                                       "--valid-for", valid_for)
@@ -157,8 +161,7 @@ def a_published_update_is_fetched_verified_and_installed(env):
     says the source cannot be reached (exit 4) and changes nothing."""
     u = updates(env)
     try:
-        rc, out, err = u.lc.install(u.lc.pack("1.0"))
-        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.install("1.0")
         u.publish(u.lc.pack("1.1"))
         u.serve()
         rc, doc, err = u.refresh("--list")
@@ -210,8 +213,7 @@ def tampered_foreign_expired_or_replayed_indexes_are_refused(env):
     of another repository signed by the same key. Control: the untouched index refreshes."""
     u = updates(env)
     try:
-        rc, out, err = u.lc.install(u.lc.pack("1.0"))
-        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.install("1.0")
         index = u.publish(u.lc.pack("1.1"))
         with open(index, "rb") as fh:
             signed_1 = fh.read()
@@ -269,8 +271,7 @@ def packages_that_differ_from_the_index_are_refused(env):
     in the store, the old revision runs. Control: the intact package installs."""
     u = updates(env)
     try:
-        rc, out, err = u.lc.install(u.lc.pack("1.0"))
-        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.install("1.0")
         u.publish(u.lc.pack("1.1"))
         served = [os.path.join(u.repo, n) for n in os.listdir(u.repo) if n.endswith(".cordon")][0]
         with open(served, "rb") as fh:
@@ -320,8 +321,7 @@ def a_refreshed_app_that_fails_its_health_check_is_rolled_back(env):
     back (exit 3, "rolled-back" with the reason in --json), and 1.0 runs with its data."""
     u = updates(env)
     try:
-        rc, out, err = u.lc.install(u.lc.pack("1.0"))
-        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.install("1.0")
         rc, f, err = u.lc.run_app("write")
         expect(f.get("data") == "", f"fresh data: {f} {err}")
         u.publish(u.lc.pack("1.1", health="fail"))
@@ -344,8 +344,7 @@ def a_folder_source_works_and_bad_sources_are_refused(env):
     write is refused; an index key that is also a trusted package key is refused (two roles)."""
     u = updates(env)
     try:
-        rc, out, err = u.lc.install(u.lc.pack("1.0"))
-        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.install("1.0")
         u.publish(u.lc.pack("1.1"))
         path = u.configure(location=f"directory: {u.repo}")
 
@@ -380,8 +379,7 @@ def another_source_cannot_hold_back_or_steer_an_app(env):
     step is the control: the same offer, no binding, does stop it)."""
     u = updates(env)
     try:
-        rc, out, err = u.lc.install(u.lc.pack("1.0"))
-        expect(rc == 0, f"install 1.0: exit {rc}: {err}")
+        u.install("1.0")
         u.publish(u.lc.pack("1.1"))
         u.serve()
         other_repo = os.path.join(u.lc.work, "other-repo")
