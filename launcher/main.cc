@@ -134,8 +134,8 @@ int run_cli(int argc, char** argv) {
   refresh_cmd->add_option("APP", refresh_args.apps, "Installed apps to refresh (default: all)");
   refresh_cmd->add_flag("--list", refresh_args.list, "Show what would change; change nothing");
   refresh_cmd->add_flag("--json", refresh_args.json, "Print the outcome as JSON on stdout");
-  refresh_cmd->add_flag("--hold", refresh_args.hold, "Keep refreshes away from APP (one app; nothing is fetched)");
-  refresh_cmd->add_flag("--unhold", refresh_args.unhold, "Let refreshes update APP again");
+  refresh_cmd->add_flag("--hold", refresh_args.hold, "Keep refreshes away from the APPs named (nothing is fetched)");
+  refresh_cmd->add_flag("--unhold", refresh_args.unhold, "Let refreshes update the APPs named again");
   refresh_cmd->add_option("--keep", refresh_args.keep, "Revisions to keep after a refresh (2..20)")
       ->capture_default_str()->check(CLI::Range(2, 20));
   refresh_cmd->add_option("--health-timeout", refresh_args.health_timeout, "Seconds a health check may run (0.1..3600)")

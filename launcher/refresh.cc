@@ -178,10 +178,11 @@ SourceReport check_source(const update::Source& source, const update::Fetcher& f
   auto previous = update::read_accepted(store.accepted, source.name);
   if (!previous) return stop(Status::failed, previous.error().to_string());
   const std::string record_path = store.accepted + "/" + source.name + ".json";
-  if (auto current = update::index_is_current(*verified, now, previous->serial, previous->sha256, shown, record_path); !current)
-    return stop(Status::refused, current.error().to_string());
+  // The repository first: a serial compares only within one repository.
   if (auto same = update::same_repository(*verified, source.repository, previous->repository, shown, record_path); !same)
     return stop(Status::refused, same.error().to_string());
+  if (auto current = update::index_is_current(*verified, now, previous->serial, previous->sha256, shown, record_path); !current)
+    return stop(Status::refused, current.error().to_string());
   report.serial = verified->index.serial;
   report.expires = verified->index.expires;
   if (record)
@@ -232,7 +233,8 @@ AppReport refresh_one(const update::Choice& choice, const update::Fetcher& fetch
 // longer trusted, or by another key than the app's, is a refusal (exit 1) the owner must see; a
 // version that already failed here waits for a newer one (exit 3 until then).
 AppReport judged(const update::Choice& choice, const std::vector<package::AppState>& apps,
-                 const std::vector<package::PublicKey>& trusted, bool all_sources_read) {
+                 const std::vector<package::PublicKey>& trusted, const std::vector<std::string>& key_dirs,
+                 const std::vector<update::Source>& sources, bool all_sources_read) {
   AppReport r{choice, update::to_string(choice.action), Status::up_to_date, std::nullopt, ""};
   const auto app = std::find_if(apps.begin(), apps.end(), [&](const package::AppState& a) { return a.name == choice.name; });
   switch (choice.action) {
@@ -240,6 +242,11 @@ AppReport judged(const update::Choice& choice, const std::vector<package::AppSta
       if (!all_sources_read) {  // the source that offers it may be the one that could not be read
         r.result = "unchecked";
         r.reason = "no source that could be read offers it";
+      } else if (!app->source.empty() && std::none_of(sources.begin(), sources.end(), [&](const update::Source& s) {
+                   return s.name == app->source;
+                 })) {
+        r.reason = "it comes from source " + app->source + ", which is no longer configured: nothing updates it; "
+                   "to take it from another source, name it in that source's apps: (docs/updates.md)";
       } else if (!choice.offered_by.empty()) {
         r.reason = "offered by " + policy::join(choice.offered_by, " and ") + ", which may not serve it: " +
                    (app->source.empty() ? std::string("other sources' apps: lists do not name it")
@@ -272,7 +279,7 @@ AppReport judged(const update::Choice& choice, const std::vector<package::AppSta
         r.result = "untrusted-key";
         r.severity = Status::refused;
         r.reason = choice.source->name + " offers " + choice.offer.version + " signed by key " +
-                   package::short_id(choice.offer.key) + ", which is not among the trusted keys; not downloaded";
+                   package::short_id(choice.offer.key) + ", which is not among the trusted keys (" + policy::join(key_dirs) + "); not downloaded";
       }
       break;
     case Action::up_to_date:
@@ -281,6 +288,16 @@ AppReport judged(const update::Choice& choice, const std::vector<package::AppSta
   }
   if (!r.reason.empty() && r.result != "unchecked") std::cerr << "cordon refresh: " << choice.name << ": " << r.reason << "\n";
   return r;
+}
+
+// An apps: entry that names an app neither installed here nor offered by its source is likely a
+// typo; it is harmless, so a note, not an error (an owner may list an app before installing it).
+void note_unknown_listed_apps(const std::vector<update::AcceptedIndex>& accepted, const std::vector<std::string>& installed) {
+  for (const update::AcceptedIndex& ai : accepted)
+    for (const std::string& name : ai.source->apps)
+      if (!std::binary_search(installed.begin(), installed.end(), name) && !ai.index.index.find(name))
+        std::cerr << "cordon refresh: note: " << ai.source->file << ": apps: names " << name
+                  << ", which is not installed here and which " << ai.source->name << " does not offer (a typo?)\n";
 }
 
 // The installed apps a refresh looks at: those named, or all. A named app that is not installed
@@ -423,19 +440,27 @@ int refresh_from_sources(const RefreshArgs& args) {
   }
 
   const bool all_sources_read = accepted.size() == loaded->sources.size();
+  note_unknown_listed_apps(accepted, package::installed_names(*store));
+  std::vector<std::size_t> downloads;  // indexes into reports
   for (const update::Choice& choice : update::choose_updates(apps, accepted)) {
-    AppReport report = judged(choice, apps, *package_keys, all_sources_read);
-    if (report.result != "refresh") {
-      // decided without a download
-    } else if (args.list) {
+    AppReport report = judged(choice, apps, *package_keys, store->key_dirs, loaded->sources, all_sources_read);
+    if (report.result == "refresh" && args.list) {
       report.result = "would-refresh";
       report.severity = Status::refreshed;
-    } else {
-      const auto at = std::find_if(loaded->sources.begin(), loaded->sources.end(),
-                                   [&](const update::Source& s) { return &s == choice.source; });
-      report = refresh_one(choice, *fetchers[static_cast<std::size_t>(at - loaded->sources.begin())], *store, args);
+    } else if (report.result == "refresh") {
+      downloads.push_back(reports.size());
     }
     reports.push_back(std::move(report));
+  }
+  // Smallest first: a download can last at most its declared size at the slowest rate allowed, so
+  // a source that declares a huge package to drip it slowly delays only itself, not the others.
+  std::stable_sort(downloads.begin(), downloads.end(),
+                   [&](std::size_t a, std::size_t b) { return reports[a].choice.offer.size < reports[b].choice.offer.size; });
+  for (const std::size_t i : downloads) {
+    const update::Choice choice = reports[i].choice;
+    const auto at = std::find_if(loaded->sources.begin(), loaded->sources.end(),
+                                 [&](const update::Source& s) { return &s == choice.source; });
+    reports[i] = refresh_one(choice, *fetchers[static_cast<std::size_t>(at - loaded->sources.begin())], *store, args);
   }
 
   Status worst = Status::up_to_date;
@@ -445,7 +470,7 @@ int refresh_from_sources(const RefreshArgs& args) {
     if (rank(a.severity) > rank(worst)) worst = a.severity;
 
   if (args.json) {
-    json out{{"sources", json::array()}, {"apps", json::array()}};
+    json out{{"format", 1}, {"sources", json::array()}, {"apps", json::array()}};
     for (const SourceReport& s : sources) out["sources"].push_back(source_json(s));
     for (const AppReport& a : reports) out["apps"].push_back(app_json(a));
     out["status"] = exit_code(worst);
@@ -460,17 +485,20 @@ int refresh_from_sources(const RefreshArgs& args) {
 }
 
 int hold_or_release(const RefreshArgs& args) {
-  if (args.apps.size() != 1 || args.list) {
-    std::cerr << "cordon refresh: --hold and --unhold take exactly one app and nothing else\n";
+  if (args.apps.empty() || args.list) {
+    std::cerr << "cordon refresh: --hold and --unhold take the apps to hold or release, and nothing else\n";
     return kExitCordon;
   }
-  const std::string& app = args.apps.front();
-  if (auto held = package::set_held(invoker_store(), app, args.hold); !held) {
-    std::cerr << "cordon refresh: cannot " << held.error().to_string() << "\n";
-    return kExitCordon;
+  int status = kExitOk;
+  for (const std::string& app : args.apps) {
+    if (auto held = package::set_held(invoker_store(), app, args.hold); !held) {
+      std::cerr << "cordon refresh: cannot " << held.error().to_string() << "\n";
+      status = kExitCordon;
+      continue;
+    }
+    std::cout << app << (args.hold ? " is held: refreshes leave it alone\n" : " is no longer held\n");
   }
-  std::cout << app << (args.hold ? " is held: refreshes leave it alone\n" : " is no longer held\n");
-  return kExitOk;
+  return status;
 }
 
 // "7d", "12h", "30m", "90s" -> seconds; 0 when it is none of these (a bare number too: 7 what?).
@@ -512,14 +540,24 @@ int publish(const PublishArgs& args) {
     return refused ? kExitInvalid : kExitCordon;
   }
   const update::Index& index = published->index;
+  // A new signer is warned of in every mode: a script that reads --json must not ship it unawares.
+  json warnings = json::array();
+  for (const update::SignerChange& c : published->new_signers) {
+    const std::string warning = c.entry.name + " " + c.entry.version + " is signed by key " + package::short_id(c.entry.key) +
+                                ", the versions before it by key " + package::short_id(c.old_key) +
+                                ": devices that installed it refuse this one (an app stays bound to the key it was "
+                                "installed with)";
+    std::cerr << "cordon publish: warning: " << warning << "\n";
+    warnings.push_back(warning);
+  }
   if (args.json) {
     json added = json::array();
     for (const update::IndexEntry& e : published->added)
       added.push_back({{"name", e.name}, {"version", e.version}, {"file", e.file}, {"size", e.size}, {"sha256", e.sha256}});
     json already = json::array();
     for (const update::IndexEntry& e : published->already) already.push_back({{"name", e.name}, {"version", e.version}});
-    std::cout << json{{"repository", args.repo}, {"repository-id", index.repository}, {"serial", index.serial}, {"expires", update::utc_text(index.expires)},
-                      {"apps", index.apps.size()}, {"added", added}, {"already", already}}.dump(2)
+    std::cout << json{{"format", 1}, {"repository", args.repo}, {"repository-id", index.repository}, {"serial", index.serial}, {"expires", update::utc_text(index.expires)},
+                      {"apps", index.apps.size()}, {"added", added}, {"already", already}, {"warnings", warnings}}.dump(2)
               << "\n";
     return kExitOk;
   }
@@ -528,10 +566,6 @@ int publish(const PublishArgs& args) {
               << " bytes)\n";
   for (const update::IndexEntry& e : published->already)
     std::cout << e.name << " " << e.version << " was already published (the same file)\n";
-  for (const update::SignerChange& c : published->new_signers)
-    std::cerr << "cordon publish: warning: " << c.entry.name << " " << c.entry.version << " is signed by key "
-              << package::short_id(c.entry.key) << ", the versions before it by key " << package::short_id(c.old_key)
-              << ": devices that installed it refuse this one (an app stays bound to the key it was installed with)\n";
   std::cout << args.repo << "/index.json: serial " << index.serial << " of repository " << index.repository << ", "
             << index.apps.size() << " app"
             << (index.apps.size() == 1 ? "" : "s") << ", valid until " << update::utc_text(index.expires)

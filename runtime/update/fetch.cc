@@ -127,6 +127,11 @@ Error curl_error(CURLcode code, long http_status, const std::string& address, co
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
       return unreachable("cannot reach " + why);
+    case CURLE_SSL_CONNECT_ERROR:  // nothing was fetched: as unreachable as a server that is down
+      return unreachable("cannot reach " + why + " (the TLS handshake failed: does the server speak https on that port?)");
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return unreachable("cannot reach " + why + " (the server's certificate could not be verified: a wrong host name, "
+                         "an expired or self-signed certificate, or someone in between)");
     case CURLE_HTTP_RETURNED_ERROR: {
       std::string hint;
       if (http_status == 404 || http_status == 403)

@@ -245,7 +245,7 @@ Result<void> index_is_current(const VerifiedIndex& v, std::time_t now, std::uint
   if (now > v.index.expires)
     return bad(shown, "expired at " + utc_text(v.index.expires) + " (now " + utc_text(now) +
                           "): a stale index is refused, whether the publisher stopped re-signing or someone holds "
-                          "back newer ones (a freeze attack)");
+                          "back newer ones (a freeze attack); the publisher re-signs with `cordon publish REPO --key KEY`");
   return {};
 }
 
@@ -253,7 +253,8 @@ Result<void> same_repository(const VerifiedIndex& v, const std::string& pinned, 
                              const std::string& shown, const std::string& record) {
   if (!pinned.empty() && v.index.repository != pinned)
     return bad(shown, "it is the index of repository " + v.index.repository + ", but this source is pinned to " +
-                          "repository " + pinned + ": another repository's index, signed by the same key, served in its place");
+                          "repository " + pinned + ": another repository's index, signed by the same key, served in its place (or the "
+                          "source file's repository: is not this repository's id)");
   if (pinned.empty() && !accepted.empty() && v.index.repository != accepted)
     return bad(shown, "it is the index of repository " + v.index.repository + ", but this source has served repository " +
                           accepted + ": another repository's index (a beta channel?), signed by the same key, served "

@@ -158,7 +158,8 @@ def a_published_update_is_fetched_verified_and_installed(env):
     """publish -> serve -> refresh: --list says what would change and changes nothing (no install,
     no accepted serial); the refresh installs the new version (exit 2), a second finds it up to
     date (exit 0); a held app is listed as held and not refreshed; with the server gone, refresh
-    says the source cannot be reached (exit 4) and changes nothing."""
+    says the source cannot be reached (exit 4) and changes nothing. A release signed by a new
+    vendor key is published with a warning, on stderr and in --json."""
     u = updates(env)
     try:
         u.install("1.0")
@@ -192,6 +193,11 @@ def a_published_update_is_fetched_verified_and_installed(env):
         installed_at(u, "1.1")
         u.serve()  # control: the same refresh with the server back
         refreshes_to(u, "server back", "1.2")
+
+        # A release signed by a new vendor key: publish warns, in --json too (the fleet would refuse it).
+        rc, out, err = u.lc.cordon("publish", u.repo, u.lc.pack("1.3", key="vendor2"), "--key", u.lc.key("index")[0], "--json")
+        expect(rc == 0 and len(json.loads(out)["warnings"]) == 1 and "devices that installed it refuse" in err,
+               f"new signer: exit {rc}: {out} {err}")
     finally:
         u.close()
 
@@ -410,6 +416,12 @@ def another_source_cannot_hold_back_or_steer_an_app(env):
         u.configure()  # apps: gone; the binding stays
         u.publish(u.lc.pack("1.2"))
         refreshes_to(u, "bound", "1.2")
+
+        os.unlink(os.path.join(u.source_dir, SOURCE + ".yaml"))  # its source removed: said, not silent
+        rc, doc, err = u.refresh()
+        expect(rc == 0 and u.app_result(doc).get("result") == "not-offered" and "no longer configured" in err,
+               f"source removed: exit {rc}: {doc} {err}")
+        installed_at(u, "1.2")
     finally:
         u.close()
 
