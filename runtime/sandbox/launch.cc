@@ -160,16 +160,16 @@ std::optional<Error> watch_setup(pid_t pid, const ChildLines& lines, int signals
                                  UniqueFd& master) {
   const int descriptors = lines.channels.descriptors_parent.get();
   if (wants_pty) {
-    if (auto sig = wait_during_setup(descriptors, signals, notes)) return end_setup(pid, lines, std::nullopt, *sig);
+    if (auto sig = wait_during_setup(descriptors, signals, notes, pid)) return end_setup(pid, lines, std::nullopt, *sig);
     if (auto received = terminal::receive_master(descriptors)) master = std::move(*received);
   }
-  if (auto sig = wait_during_setup(descriptors, signals, notes)) return end_setup(pid, lines, std::nullopt, *sig);
+  if (auto sig = wait_during_setup(descriptors, signals, notes, pid)) return end_setup(pid, lines, std::nullopt, *sig);
   if (auto handed = fd_channel::receive(descriptors)) {
     if (handed->first == 'L') notes.listener = std::move(handed->second);
     else if (filters.denials != seccomp::Denials::errno_only && ctx.denial_sink) ctx.denial_sink->no_listener();
   }
   const int errors = lines.channels.errors.read.get();
-  if (auto sig = wait_during_setup(errors, signals, notes)) return end_setup(pid, lines, std::nullopt, *sig);
+  if (auto sig = wait_during_setup(errors, signals, notes, pid)) return end_setup(pid, lines, std::nullopt, *sig);
   if (lines.progress.get() != LaunchStep::app) return end_setup(pid, lines, std::nullopt, 0);
   if (auto err = error_channel::receive(errors)) {  // the app's own command could not be executed
     ::waitpid(pid, nullptr, 0);

@@ -43,7 +43,7 @@ std::optional<int> next_signal(int signals) {
 
 }  // namespace
 
-std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes) {
+std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes, pid_t init) {
   for (;;) {
     pollfd p[3] = {{fd, POLLIN, 0}, {notes.fd(), POLLIN, 0}, {signals, POLLIN, 0}};
     if (::poll(p, 3, -1) < 0) {
@@ -51,11 +51,19 @@ std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes) 
       return kCannotWait;  // retrying would spin for ever
     }
     if (p[1].revents) notes.answer(p[1].revents);
-    // Other signals (SIGCHLD, SIGWINCH, SIGUSR1...) have no one to go to yet: the child's death
-    // shows on `fd` as end of input, the window size is copied once the pty is there.
-    if (p[2].revents)
-      if (auto sig = next_signal(signals); sig && asks_to_stop(*sig)) return sig;
+    // Setup over first: the app may already run (its execve closed `fd`) and a signal sent to it
+    // since must stay pending for supervise() to forward. Read here, under load it would be lost
+    // (a USR1 sent right after the app's first output, seen in the same poll as the end of setup).
     if (p[0].revents) return std::nullopt;
+    // The child's death shows on `fd` as end of input, and the window size is copied once the pty
+    // is there. Any other signal (SIGUSR1...) goes to init at once: the app may already run
+    // while the last descriptors are handed over, and init holds the signal blocked until it
+    // can pass it on.
+    if (p[2].revents) {
+      const std::optional<int> sig = next_signal(signals);
+      if (sig && asks_to_stop(*sig)) return sig;
+      if (sig && *sig != SIGCHLD && *sig != SIGWINCH) ::kill(init, *sig);
+    }
   }
 }
 

@@ -55,8 +55,8 @@ inline constexpr int kCannotWait = 125;
 // While the child sets up: blocks until `fd` is readable (or hung up), answering notifications
 // meanwhile. Returns the signal that asked cordon to stop (SIGTERM, SIGINT, SIGHUP, SIGQUIT) if
 // one came first: there is no app yet to forward it to, and the launch must end; kCannotWait if
-// cordon cannot wait at all.
-std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes);
+// cordon cannot wait at all. Other signals meant for the app go to `init`, which passes them on.
+std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes, pid_t init);
 
 // Once the app runs: forwards the signals cordon receives to the sandbox's init and relays the
 // app's pty (master, or -1) to cordon's terminal, until init reports the app's status (or dies

@@ -6,6 +6,7 @@ import os
 import pty
 import select
 import signal
+import threading
 import time
 
 import subprocess
@@ -212,6 +213,8 @@ def exit_codes(env):
 def signals_forwarded(env):
     script = "trap 'echo got=TERM; exit 7' TERM; trap 'echo got=USR1' USR1; echo ready=1; while :; do sleep 0.05; done"
     p = env.popen([env.cordon, "run", env.policy("it-signals", f"[/bin/sh, -c, \"{script}\"]")])
+    watchdog = threading.Timer(60, p.kill)  # a lost signal fails the test, instead of hanging its readline
+    watchdog.start()
     try:
         expect(p.stdout.readline().strip() == "ready=1", "the app did not start")
         pid = p.pid if not (env.user and os.getuid() == 0 and env.pw.pw_uid != 0) else find_cordon_child(p.pid)
@@ -220,6 +223,7 @@ def signals_forwarded(env):
         os.kill(pid, signal.SIGTERM)
         out, _ = p.communicate(timeout=10)
     finally:
+        watchdog.cancel()
         if p.poll() is None:
             p.kill()
     expect("got=TERM" in out and p.returncode == 7, f"exit {p.returncode}, out {out!r}")
