@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 from harness import *  # noqa: F401,F403
@@ -22,6 +23,7 @@ echo "root=$0"
 echo "data=$(cat "$HOME/state" 2>/dev/null)"
 if [ "$1" = write ]; then echo "written-by-{version}" > "$HOME/state"; fi
 if [ "$1" = read-for ]; then
+  echo "started=1"
   end=$(( $(date +%s) + $2 ))
   while [ "$(date +%s)" -lt "$end" ]; do cat "$0.txt" >/dev/null || exit 9; sleep 0.1; done
   echo "still=$(cat "$0.txt")"
@@ -497,7 +499,15 @@ def a_running_app_keeps_its_files_through_a_refresh_and_a_remove(env):
     try:
         install_v1_with_data(lc)
         running = lc.env.popen([lc.env.cordon, "run", APP, "read-for", "3"])
-        time.sleep(0.5)
+        watchdog = threading.Timer(60, running.kill)  # an app that never starts fails, not hangs
+        watchdog.start()
+        first = []  # the lines before "started=1" (version=...), kept for facts()
+        for line in iter(running.stdout.readline, ""):
+            if line.strip() == "started=1":
+                break
+            first.append(line)
+        watchdog.cancel()
+        expect(running.poll() is None, f"the app did not start: {first}")  # it runs: the refreshes come now
         for v in ("2.0", "3.0"):
             rc, out, err = lc.install(lc.pack(v))
             expect(rc == 0, f"refresh {v}: {err}")
@@ -506,7 +516,7 @@ def a_running_app_keeps_its_files_through_a_refresh_and_a_remove(env):
         rc, out, err = lc.cordon("remove", APP)
         expect(rc == 0, f"remove: {err}")
         out, err = running.communicate(timeout=30)
-        f = facts(out)
+        f = facts("".join(first) + out)
         expect(running.returncode == 0 and f.get("still") == "payload of 1.0", f"the running app: {running.returncode} {out} {err}")
         # control: once it exited, the next lifecycle command takes the folder away
         rc, out, err = lc.cordon("remove", "--purge", APP)
