@@ -51,9 +51,8 @@ std::optional<int> wait_during_setup(int fd, int signals, Notifications& notes, 
       return kCannotWait;  // retrying would spin for ever
     }
     if (p[1].revents) notes.answer(p[1].revents);
-    // Setup over first: the app may already run (its execve closed `fd`) and a signal sent to it
-    // since must stay pending for supervise() to forward. Read here, under load it would be lost
-    // (a USR1 sent right after the app's first output, seen in the same poll as the end of setup).
+    // Setup over first: a signal pending now stays for supervise(), which forwards it like every
+    // later one.
     if (p[0].revents) return std::nullopt;
     // The child's death shows on `fd` as end of input, and the window size is copied once the pty
     // is there. Any other signal (SIGUSR1...) goes to init at once: the app may already run
