@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "plan/arguments.h"
 #include "plan/resolve_parts.h"
+#include "policy/suggest.h"
 
 namespace cordon::plan {
 
@@ -103,6 +105,23 @@ void reserved_notices(const policy::AppPolicy& app, Plan& plan) {
   if (!app.slots.empty()) add("slots", app.slots.front().where);
 }
 
+// Every cordon variable in a command word must have a value at launch: the app's environment or a
+// Plan variable (plan/arguments.h). Anything else would reach the program as a literal "$NAME".
+void check_argument_variables(const std::vector<policy::Located<std::string>>& words, const char* what,
+                              const std::vector<EnvEntry>& environment, Diagnostics& diags) {
+  std::vector<std::string> known;
+  for (const EnvEntry& e : environment) known.push_back(e.name);
+  for (const std::string& v : argument_plan_variables()) known.push_back(v);
+  std::sort(known.begin(), known.end());
+  for (const policy::Located<std::string>& word : words)
+    for (const ArgumentPart& v : argument_variables(word.value)) {
+      if (std::binary_search(known.begin(), known.end(), v.text)) continue;
+      diags.error(word.where, std::string(what) + ": unknown variable '$" + v.text + "' in " + policy::quoted(word.value) +
+                                  "; arguments may use $" + policy::join(known, ", $") + " (the app's environment and the Plan "
+                                  "variables); write $$" + v.text + " to pass a literal '$" + v.text + "' to the program");
+    }
+}
+
 }  // namespace
 
 std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& options, Diagnostics& diags) {
@@ -145,6 +164,8 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   plan.devices = resolve_devices(grants);
   resolve_network(grants, plan);
   plan.environment = resolve_environment(grants, app, diags);
+  check_argument_variables(app.command, "command", plan.environment, diags);
+  check_argument_variables(app.health_check, "health-check", plan.environment, diags);
   plan.limits = resolve_limits(bundle.base.limits, app.limits);
   resolve_seccomp(grants, app, bundle.syscalls, plan, diags);
   reserved_notices(app, plan);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "plan/arguments.h"
 #include "sandbox/personal_paths.h"
 #include "sandbox/state_guard.h"
 
@@ -81,9 +82,33 @@ Result<void> refuse_grant_in_payload(const plan::Mount& m, const std::string& pa
                         "whole and read-only at $APP_ROOT (" + root + "); nothing may be granted there");
 }
 
+// A command word's variables (plan/arguments.h): the app's environment first, as the app itself
+// would read $HOME, then the Plan variables the environment does not set.
+Result<std::string> expand_argument(const std::string& word, const std::vector<std::string>& env,
+                                    const LaunchContext& ctx, const std::string& app_data) {
+  std::string out;
+  for (const plan::ArgumentPart& part : plan::split_argument(word)) {
+    if (!part.variable) {
+      out += part.text;
+      continue;
+    }
+    const std::string prefix = part.text + "=";
+    auto set = std::find_if(env.begin(), env.end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+    if (set != env.end()) {
+      out += set->substr(prefix.size());
+      continue;
+    }
+    auto value = expand_variables("$" + part.text, ctx, app_data, false);
+    if (!value) return fail("expand", "expand the argument " + word + ": $" + part.text + " has no value in this launch");
+    out += *value;
+  }
+  return out;
+}
+
 // The command to run: the Plan's (or its health check), a payload-relative first word made the
-// path it has inside, and the caller's arguments after it.
-Result<std::vector<std::string>> command_line(const plan::Plan& plan, const LaunchContext& ctx) {
+// path it has inside, its variables expanded, and the caller's arguments after it as they are.
+Result<std::vector<std::string>> command_line(const plan::Plan& plan, const LaunchContext& ctx,
+                                              const std::vector<std::string>& env, const std::string& app_data) {
   std::vector<std::string> argv = ctx.health_check ? plan.health_check : plan.command;
   if (argv.empty()) return fail("expand", "run the health check of " + plan.app + ": its policy has no health-check");
   const std::string_view prefix = plan::kAppRootPrefix;
@@ -92,6 +117,11 @@ Result<std::vector<std::string>> command_line(const plan::Plan& plan, const Laun
       return fail("expand", "run " + argv[0].substr(prefix.size()) + ": a command relative to the payload runs only "
                             "in an installed package (`cordon install`); give a policy file's command as an absolute path");
     argv[0] = std::string(kAppRootInside) + "/" + argv[0].substr(prefix.size());
+  }
+  for (std::string& word : argv) {
+    auto expanded = expand_argument(word, env, ctx, app_data);
+    if (!expanded) return expanded.error();
+    word = std::move(*expanded);
   }
   argv.insert(argv.end(), ctx.args.begin(), ctx.args.end());
   return argv;
@@ -117,14 +147,14 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
   }
   std::stable_sort(e.mounts.begin(), e.mounts.end(), before);
 
-  auto argv = command_line(plan, ctx);
-  if (!argv) return argv.error();
-  e.argv = std::move(*argv);
   for (const plan::EnvEntry& v : plan.environment) {
     auto value = expand_variables(v.value, ctx, app_data, false);
     if (!value) return value.error();
     e.env.push_back(v.name + "=" + *value);
   }
+  auto argv = command_line(plan, ctx, e.env, app_data);
+  if (!argv) return argv.error();
+  e.argv = std::move(*argv);
   // TERM describes the terminal the app draws on, not the host; it is the one variable passed through.
   if (!ctx.term.empty() && std::none_of(e.env.begin(), e.env.end(), [](const std::string& s) { return s.rfind("TERM=", 0) == 0; }))
     e.env.push_back("TERM=" + ctx.term);

@@ -540,3 +540,30 @@ def state_behind_a_symlink_is_hidden(env):
     rc, out, err = env.run(["/bin/sh", "-c", script])
     expect(facts(out).get("read") == "yes", f"control: readable outside: {out} {err}")
     shutil.rmtree(shared, ignore_errors=True)
+
+
+@test
+def command_arguments_expand_plan_variables(env):
+    """`$APP_DATA` and `$HOME` in a command's arguments are the app's (docs/policy-reference.md
+    "Variables in arguments"), as `snap run` expands $SNAP_DATA: the file lands in the app's data,
+    not in a directory literally named '$APP_DATA'. `$$` passes a literal '$'. An unknown variable is
+    refused by `cordon check` at its line before anything runs. The control: the same words given as
+    the caller's arguments stay literal."""
+    app = "it-argvars"
+    policy = env.write_policy(app, f"schema: 1\nname: {app}\n"
+                                   "command: [/bin/sh, -c, 'echo \"$1|$2|$3\" > \"$1/made\"; cat \"$1/made\"', sh,\n"
+                                   "          $APP_DATA, '${HOME}/x', '$$HOME']\n")
+    rc, out, err = env.cordon_run(policy)
+    data = env.data_dir(app)
+    expect(rc == 0 and out.strip() == f"{data}|{data}/x|$HOME", f"exit {rc}: {out!r} {err}")
+    expect(os.path.isfile(os.path.join(data, "made")), "the file did not land in the app's data")
+    shell = env.write_policy("it-argvars-shell", "schema: 1\nname: it-argvars-shell\n"
+                             "command: [/bin/sh, -c, 'printf \"%s\\n\" \"$@\"', sh]\n")
+    rc, out, err = env.cordon_run(shell, "$APP_DATA")
+    expect(rc == 0 and out.strip() == "$APP_DATA", f"control: the caller's argument stays literal: {out!r} {err}")
+    bad = env.write_policy("it-argvars-bad", "schema: 1\nname: it-argvars-bad\n"
+                           "command: [/usr/bin/touch, $APP_DTA/notes.db]\n")
+    rc, out, err = env.run([env.cordon, "check", bad])
+    expect(rc != 0 and f"{bad}:3:" in err and "unknown variable '$APP_DTA'" in err, f"check: exit {rc}: {err}")
+    rc, out, err = env.cordon_run(bad)
+    expect(rc == 125 and "unknown variable" in err, f"run: exit {rc}: {err}")
