@@ -8,6 +8,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "launcher/launch_refusals.h"
 #include "app/plan_for.h"
 #include "policy/bundle.h"
 #include "policy/load.h"
@@ -40,16 +41,14 @@ bool reported_at(const policy::Diagnostics& diags, const policy::Where& where) {
 // What a launch by this user would refuse: an app's own grant that reaches a home, the session's
 // runtime directory or cordon's state, decided on this host's resolved paths (personal_paths.h).
 // Said here at the line, so that a policy's author learns it from `check`, not from a failed run.
-void check_personal_paths(const std::string& file, const std::string& text, policy::Diagnostics& diags) {
-  policy::Diagnostics scratch;
-  auto app = policy::parse_app_partial(file, text, scratch);
+void check_personal_paths(const policy::AppPolicy& app, policy::Diagnostics& diags) {
   auto ctx = launch_context("");
-  if (!app || !ctx) return;
+  if (!ctx) return;
   sandbox::PersonalFacts facts;
   std::vector<sandbox::StateDir> state;
   for (const std::string& d : ctx->state_dirs) state.push_back({d, true});
   facts.protected_paths = sandbox::personal_paths(*ctx, state);
-  for (const auto* list : {&app->filesystem.read_only, &app->filesystem.read_write, &app->filesystem.tmpfs})
+  for (const auto* list : {&app.filesystem.read_only, &app.filesystem.read_write, &app.filesystem.tmpfs})
     for (const policy::PathEntry& e : *list) {
       auto path = sandbox::expand_variables(e.path, *ctx, "", true);  // $APP_DATA is the app's own
       if (!path || reported_at(diags, e.where)) continue;
@@ -57,6 +56,20 @@ void check_personal_paths(const std::string& file, const std::string& text, poli
         diags.error(e.where, "'" + e.path + "': " + *problem +
                                  "; an app's own policy cannot grant it (the 'home' interface grants a home)");
     }
+}
+
+// Everything `cordon run FILE` would refuse or say of this policy file (launch_refusals.h).
+void check_app(const std::string& file, const std::string& text, const policy::SearchPaths& paths,
+               policy::Diagnostics& diags, policy::SourceTexts& sources) {
+  auto plan = app::plan_for(file, paths, invoker_connection_stores(), diags, sources);
+  policy::Diagnostics scratch;
+  auto app = policy::parse_app_partial(file, text, scratch);
+  if (!app) return;
+  check_personal_paths(*app, diags);
+  if (!plan) return;
+  report_plan_notices(*plan, file, diags);
+  if (auto refused = adhoc_name_refusal(paths, file, plan->app))
+    diags.error(app->name.where, *refused + "; `cordon run " + file + "` refuses it");
 }
 
 void check_one(const std::string& file, const policy::SearchPaths& paths, policy::Diagnostics& diags,
@@ -74,8 +87,7 @@ void check_one(const std::string& file, const policy::SearchPaths& paths, policy
       if (auto cat = policy::parse_syscall_sets(file, *text, diags)) policy::check_syscall_catalog(*cat, diags);
       return;
     case FileKind::app:
-      app::plan_for(file, paths, {}, diags, sources);
-      check_personal_paths(file, *text, diags);
+      check_app(file, *text, paths, diags, sources);
       return;
   }
 }

@@ -32,6 +32,24 @@ struct RunArgs {
 };
 int run(const RunArgs& args);
 
+struct ConnectArgs {
+  std::string app;   // name or file
+  std::string plug;  // PLUG or PLUG:ATTR=VALUE[,ATTR=VALUE]
+};
+int connect(const ConnectArgs& args);
+
+struct DisconnectArgs {
+  std::string app;
+  std::string plug;
+};
+int disconnect(const DisconnectArgs& args);
+
+struct ConnectionsArgs {
+  std::string app;  // "": every connection recorded
+  bool json = false;
+};
+int connections(const ConnectionsArgs& args);
+
 struct PackArgs {
   std::string dir;  // holds policy.yaml and the payload
   std::string key;  // Ed25519 private key, PEM

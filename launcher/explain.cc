@@ -50,7 +50,7 @@ int explain(const ExplainArgs& args) {
     std::cerr << "cordon: " << args.app << ": cannot " << installed.error().to_string() << "\n";
     return kExitCordon;
   }
-  auto plan = app::plan_for(*installed ? (*installed)->policy_file : args.app, paths, {}, diags, sources);
+  auto plan = app::plan_for(*installed ? (*installed)->policy_file : args.app, paths, invoker_connection_stores(), diags, sources);
   // With --json, a tool reads stdout: the Plan, or the diagnostics object when there is none.
   if (args.json && !plan) {
     std::cout << policy::render_json(diags).dump(2) << "\n";

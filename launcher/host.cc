@@ -90,4 +90,8 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user) {
 }
 
 
+app::ConnectionStores invoker_connection_stores() {
+  return app::connection_stores(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CONFIG_HOME"));
+}
+
 }  // namespace cordon::launcher

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "app/connections.h"
 #include "policy/search.h"
 #include "sandbox/context.h"
 #include "util/result.h"
@@ -15,6 +16,9 @@ policy::HostContext read_host_context();
 // Who the app runs as: the invoker, or (root only) `user`; its home, runtime directory and cordon
 // state directories. What a run adds (arguments, timing) is the caller's.
 Result<sandbox::LaunchContext> launch_context(const std::string& user);
+
+// Where the invoker's and the system's manual connections are kept (app/connections.h).
+app::ConnectionStores invoker_connection_stores();
 
 // The variable's value, or "" when it is unset.
 std::string env_or_empty(const char* name);

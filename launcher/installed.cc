@@ -19,6 +19,7 @@
 #include <regex>
 
 #include "app/plan_for.h"
+#include "launcher/launch_refusals.h"
 #include "launcher/host.h"
 #include "policy/load.h"
 
@@ -55,7 +56,8 @@ Result<package::PolicyFacts> check_package_policy(const std::string& path, const
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   policy::Diagnostics diags;
   policy::SourceTexts sources;
-  auto plan = app::plan_for(path, paths, {}, diags, sources);
+  auto plan = app::plan_for(path, paths, app::ConnectionStores{}, diags, sources);
+  if (plan) report_plan_notices(*plan, path, diags);  // what a run of it would refuse, refused now
   std::optional<policy::AppPolicy> app;
   if (auto text = sources.find(path); text != sources.end()) {
     policy::Diagnostics scratch;

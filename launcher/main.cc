@@ -157,6 +157,25 @@ int run_cli(int argc, char** argv) {
   publish_cmd->footer("Exit status: 0 published, 1 refused (a package not whole, a version not newer, the index key "
                       "signing packages, an index under another key), 125 cordon failed.");
 
+  ConnectArgs connect_args;
+  CLI::App* connect_cmd = app.add_subcommand("connect", "Let a manual plug of an app take effect (root: system apps; a user: their own)");
+  connect_cmd->add_option("APP", connect_args.app, "App name or policy file")->required();
+  connect_cmd->add_option("PLUG", connect_args.plug, "The plug, optionally with the attributes you approve")
+      ->required()->type_name("PLUG[:ATTR=VALUE,...]");
+  connect_cmd->footer("Example: cordon connect notes home:access=read-write\n"
+                      "Exit status: 0 connected (or nothing to do), 1 no such plug, other attributes, or not yours to "
+                      "connect, 125 cordon failed.");
+
+  DisconnectArgs disconnect_args;
+  CLI::App* disconnect_cmd = app.add_subcommand("disconnect", "Take back a manual connection");
+  disconnect_cmd->add_option("APP", disconnect_args.app, "App name or policy file")->required();
+  disconnect_cmd->add_option("PLUG", disconnect_args.plug, "The plug")->required();
+
+  ConnectionsArgs connections_args;
+  CLI::App* connections_cmd = app.add_subcommand("connections", "Show an app's plugs and whether each is granted, or every connection");
+  connections_cmd->add_option("APP", connections_args.app, "App name or policy file (default: every connection recorded)");
+  connections_cmd->add_flag("--json", connections_args.json, "Print as JSON");
+
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
   interfaces_cmd->add_flag("--json", interfaces_args.json, "Print as JSON");
@@ -198,6 +217,9 @@ int run_cli(int argc, char** argv) {
   if (explain_cmd->parsed()) return explain(explain_args);
   if (compile_cmd->parsed()) return compile(compile_args);
   if (interfaces_cmd->parsed()) return interfaces(interfaces_args);
+  if (connect_cmd->parsed()) return connect(connect_args);
+  if (disconnect_cmd->parsed()) return disconnect(disconnect_args);
+  if (connections_cmd->parsed()) return connections(connections_args);
   if (pack_cmd->parsed()) return pack(pack_args);
   if (install_cmd->parsed()) return install(install_args);
   if (list_cmd->parsed()) return list(list_args);

@@ -18,6 +18,7 @@
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
 #include "launcher/installed.h"
+#include "launcher/launch_refusals.h"
 #include "cache/filter_cache.h"
 #include "cache/plan_cache.h"
 #include "app/plan_for.h"
@@ -80,18 +81,19 @@ std::vector<std::string> links_on_the_way(const std::string& path) {
 }
 
 // What a policy file (not an installed package) cannot be, said before anything is claimed or
-// created for it: its name taken by an installed package, or a command relative to a payload it
-// does not have.
-std::optional<std::string> refuse_as_policy_file(const plan::Plan& plan, bool health_check) {
+// created for it: a command relative to a payload it does not have, or an installed app's name
+// (launch_refusals.h, which `cordon check` says too).
+std::optional<std::string> refuse_as_policy_file(const plan::Plan& plan, const policy::SearchPaths& paths,
+                                                 const std::string& app_arg, bool health_check) {
   const auto& argv = health_check ? plan.health_check : plan.command;
   const std::string_view prefix = plan::kAppRootPrefix;
   if (!argv.empty() && argv[0].rfind(prefix, 0) == 0)
     return "its " + std::string(health_check ? "health check" : "command") + " '" + argv[0].substr(prefix.size()) +
            "' is a file of a package's payload, and a policy file has none: install the folder as a package "
            "(cordon pack DIR --key KEY.pem -o APP.cordon, then cordon install APP.cordon), or give an absolute path";
-  if (auto state = package::read_state(invoker_store(), plan.app); state && *state && (*state)->current != 0)
-    return "the name '" + plan.app + "' belongs to the installed package of that name (run it as `cordon run " +
-           plan.app + "`); an ad-hoc policy cannot take an installed app's name (and data)";
+  // Found by name in the app search path, it is the installed policy; given as a file, it is ad hoc.
+  if (const auto file = policy::find_app(paths, app_arg); file && *file == app_arg)
+    return adhoc_name_refusal(paths, *file, plan.app);
   return std::nullopt;
 }
 
@@ -152,14 +154,8 @@ int run(const RunArgs& args) {
     return kExitCordon;
   }
   if (!*installed)
-    if (auto refused = refuse_as_policy_file(*plan, args.health_check)) {
+    if (auto refused = refuse_as_policy_file(*plan, paths, args.app, args.health_check)) {
       std::cerr << "cordon: " << plan->app << ": " << *refused << "\n";
-      return kExitCordon;
-    }
-  if (auto file = policy::find_app(paths, args.app); !*installed && file && *file == args.app)
-    if (auto owner = policy::name_taken(paths, *file, plan->app)) {
-      std::cerr << "cordon: " << args.app << ": the name '" << plan->app << "' belongs to " << *owner
-                << "; an ad-hoc policy cannot take another app's name (and data)\n";
       return kExitCordon;
     }
   auto ctx = launch_context(args.user);
@@ -211,12 +207,13 @@ int run(const RunArgs& args) {
     ctx->errno_only_fallback = &*fallback;
   }
   timer.mark("load the seccomp filter");
-  // A manual plug grants nothing until it is connected, and `cordon connect` does not exist yet:
-  // said on every run (never silently ignored), unless --quiet.
+  // A manual plug grants nothing until it is connected: said on every run (never silently
+  // ignored), with the command that connects it, unless --quiet.
   if (!args.quiet)
-    for (const plan::Notice& n : plan->notices)
-      if (n.kind == plan::NoticeKind::unconnected)
-        std::cerr << "cordon: " << plan->app << ": note: " << n.message << " (not available yet: it grants nothing)\n";
+    for (const plan::Plug& p : plan->plugs)
+      if (!p.connected)
+        std::cerr << "cordon: " << plan->app << ": note: plug '" << p.name << "' is not connected, so it grants nothing; "
+                  << connect_hint(p, args.app) << "\n";
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
   auto status = sandbox::launch(*plan, *filters, *ctx);

@@ -30,7 +30,7 @@ std::optional<plan::Plan> plan_with(const std::string& plug, const policy::Inter
   auto bundle = policy::assemble_bundle(probe_app(plug), base, std::move(plugged), catalog, diags);
   if (!bundle) return std::nullopt;
   plan::ResolveOptions options;
-  if (!plug.empty()) options.connected = {plug};
+  options.connect_all = true;
   auto resolved = plan::resolve(*bundle, options, diags);
   if (diags.has_errors()) return std::nullopt;
   return resolved;

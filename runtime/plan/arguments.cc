@@ -39,8 +39,11 @@ std::vector<ArgumentPart> split_argument(std::string_view word) {
       continue;
     }
     const std::string_view rest = word.substr(i + 1);
-    if (!rest.empty() && rest[0] == '$') {  // $$: a literal '$'
-      literal("$", i);
+    if (!rest.empty() && rest[0] == '$') {
+      // $$NAME: a literal "$NAME" for the program. Any other $$ is left whole: a shell's process id
+      // (kill -TERM $$, /tmp/x.$$), which scripts in policies use.
+      const bool escapes_a_name = rest.size() > 1 && upper_name_char(rest[1], true);
+      literal(escapes_a_name ? "$" : "$$", i);
       i += 2;
       continue;
     }

@@ -2,8 +2,8 @@
 // arguments"): `$NAME` or `${NAME}` where NAME is upper case (A-Z, 0-9, _; not starting with a
 // digit) is cordon's, expanded at launch to the app's environment value or, where the
 // environment has none, to the Plan variable ($APP_DATA, $APP_ROOT, $UID, $XDG_RUNTIME_DIR).
-// `$$` is a literal '$'. Everything else after a '$' ($n, $1, $(...), ${x:-y}, $) is left as
-// written, for a shell the command may be. The scanner is shared by resolution (which refuses an
+// `$$NAME` is a literal "$NAME"; any other `$$` stays `$$` (a shell's process id). Everything else
+// after a '$' ($n, $1, $(...), ${x:-y}, $) is left as written, for a shell the command may be. The scanner is shared by resolution (which refuses an
 // unknown name at its line) and the launch (which expands), so the two never read a word apart.
 #pragma once
 
@@ -14,7 +14,7 @@
 
 namespace cordon::plan {
 
-// One piece of a word: literal text (with $$ already made '$') or a variable to expand.
+// One piece of a word: literal text ($$NAME already made "$NAME") or a variable to expand.
 struct ArgumentPart {
   bool variable = false;
   std::string text;         // the literal text, or the variable's name

@@ -138,8 +138,8 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   std::vector<GrantFrom> grants{{&bundle.base.grants, kBase}};
   for (const policy::ResolvedPlug& rp : bundle.plugs) {
     const std::string& name = rp.interface->name.value;
-    const bool connected = !rp.needs_connect || std::find(options.connected.begin(), options.connected.end(),
-                                                          name) != options.connected.end();
+    const bool connected = !rp.needs_connect || options.connect_all || std::find(options.connected.begin(), options.connected.end(),
+                                                          ConnectedPlug{name, rp.attributes}) != options.connected.end();
     plan.plugs.push_back(Plug{name, rp.needs_connect ? "manual" : "auto", connected, rp.attributes,
                               source(kApp, rp.plug->where)});
     for (const auto& [attr, value] : rp.attributes) {

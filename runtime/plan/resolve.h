@@ -12,8 +12,19 @@
 
 namespace cordon::plan {
 
+// A manual plug the machine's owner connected (`cordon connect`), with the attributes it had then
+// (every declared one, sorted by name, as policy::ResolvedPlug has them).
+struct ConnectedPlug {
+  std::string plug;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  bool operator==(const ConnectedPlug&) const = default;
+};
+
 struct ResolveOptions {
-  std::vector<std::string> connected;  // manual plugs the owner connected (`cordon connect`)
+  // A manual plug grants only when one of these has its name and exactly its attributes.
+  std::vector<ConnectedPlug> connected;
+  // Every manual plug as if connected: what a plug would grant (app/grants.h), never a launch's Plan.
+  bool connect_all = false;
 };
 
 // Conflicts are reported in `diags` (errors refuse the Plan; warnings say which grant lost).

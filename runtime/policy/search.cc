@@ -55,6 +55,7 @@ SearchPaths search_paths(const HostContext& host) {
   p.app_dirs.push_back("/etc/cordon/apps");
   if (!user.empty()) p.app_dirs.push_back(user + "/apps");
   p.app_dirs.push_back(host.data_dir + "/apps");
+  p.system_app_dirs = {"/etc/cordon/apps", host.data_dir + "/apps"};
 
   p.interface_dirs = split_colons(host.interface_path);
   p.interface_dirs.push_back("/etc/cordon/interfaces");

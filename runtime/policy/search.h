@@ -19,6 +19,7 @@ struct HostContext {
 
 struct SearchPaths {
   std::vector<std::string> app_dirs;        // searched in order for NAME.yaml
+  std::vector<std::string> system_app_dirs; // those of app_dirs that hold the system's apps (root's to connect)
   std::vector<std::string> interface_dirs;  // searched in order for NAME.yaml; the first found wins
   std::string syscall_sets;                 // the syscall-set catalogue
 };

@@ -1,6 +1,7 @@
 #include "util/replace_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -11,10 +12,15 @@
 namespace cordon {
 
 Result<void> replace_file_at(std::string_view step, int dir, const std::string& shown_dir, const std::string& name,
-                             const std::string& text, bool keep_existing) {
+                             const std::string& text, bool keep_existing, mode_t mode) {
   const std::string tmp = "." + name + "." + std::to_string(::getpid()) + ".new";
   UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd.valid()) return sys_fail(step, "create " + shown_dir + "/" + tmp);
+  if (mode != 0600 && ::fchmod(fd.get(), mode) != 0) {
+    const Error e = sys_fail(step, "chmod " + shown_dir + "/" + tmp);
+    ::unlinkat(dir, tmp.c_str(), 0);
+    return e;
+  }
   if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd.get()) != 0) {
     const Error e = sys_fail(step, "write " + shown_dir + "/" + tmp);
     ::unlinkat(dir, tmp.c_str(), 0);

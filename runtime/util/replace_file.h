@@ -2,6 +2,8 @@
 // not at all, never through a symbolic link.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,11 +13,11 @@
 namespace cordon {
 
 // Writes `text` as the content of `name` in the open directory `dir` (shown as `shown_dir` in
-// errors): a temporary file is created beside it (O_EXCL | O_NOFOLLOW, mode 0600), synced, and
-// renamed onto `name`, so a reader sees the old content or the new one. With `keep_existing`, a
-// `name` that appeared meanwhile wins (RENAME_NOREPLACE) and this is no error.
+// errors): a temporary file is created beside it (O_EXCL | O_NOFOLLOW, `mode`, whatever the umask),
+// synced, and renamed onto `name`, so a reader sees the old content or the new one. With
+// `keep_existing`, a `name` that appeared meanwhile wins (RENAME_NOREPLACE) and this is no error.
 Result<void> replace_file_at(std::string_view step, int dir, const std::string& shown_dir, const std::string& name,
-                             const std::string& text, bool keep_existing = false);
+                             const std::string& text, bool keep_existing = false, mode_t mode = 0600);
 
 // The content of such a file without its trailing newline, read without following a link (at most
 // `limit` bytes); nullopt when it is missing or empty.

@@ -461,9 +461,20 @@ def no_leaks(env):
     check_no_leaks(env, before)
 
 
+def connections_roots(env):
+    """Where manual connections are recorded (runtime/app/connections.h): root's, the test user's."""
+    user_home = env.pw.pw_dir if not env.is_root else _test_user_home()
+    return ["/etc/cordon/connections"] + ([os.path.join(user_home, ".config/cordon/connections")] if user_home else [])
+
+
 def remove_test_app_data(env):
     """The apps' data of `it-*` apps: tests name their apps it-*, and leave none behind (a later
-    run, or a person, finds /var/lib/cordon/data as it was)."""
+    run, or a person, finds /var/lib/cordon/data as it was). Their connections go too."""
+    for root in connections_roots(env):
+        for path in _listing(root):
+            if os.path.basename(path).startswith("it-"):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
     for root in data_roots(env):
         for path in _listing(root):
             if not os.path.basename(path).startswith("it-"):

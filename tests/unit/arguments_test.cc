@@ -32,10 +32,12 @@ TEST_CASE("cordon's variables are upper-case names; the shell's forms are left a
   CHECK(names_in("--data=${APP_DATA}/x:$HOME") == V{"APP_DATA", "HOME"});
   CHECK(names_in("n=$(cat $n); echo $1 $@ $? ${x:-y} ${HOME:-/} $") == V{});
   CHECK(names_in("$HOMEdir $Path $$HOME") == V{});  // one longer name each; $$ is a literal '$'
-  const auto parts = cordon::plan::split_argument("a$$b${UID}c");
+  const auto parts = cordon::plan::split_argument("a$$B${UID}c");
   REQUIRE(parts.size() == 3);
-  CHECK(parts[0].text == "a$b");
+  CHECK(parts[0].text == "a$B");
   CHECK((parts[1].variable && parts[1].text == "UID" && parts[1].offset == 4));
+  // A shell's process id stays whole: kill -TERM $$, /tmp/x.$$, $$-1, $$x.
+  CHECK(cordon::plan::split_argument("kill $$; f=/tmp/x.$$ $$-1 $$x").at(0).text == "kill $$; f=/tmp/x.$$ $$-1 $$x");
   CHECK(parts[2].text == "c");
 }
 
@@ -59,14 +61,14 @@ TEST_CASE("an unknown variable in a command or health check is refused at its li
 TEST_CASE("arguments expand to the app's environment first, then the Plan variables; caller args stay literal") {
   cordon::plan::Plan p;
   p.app = "demo";
-  p.command = {"/usr/bin/tool", "$APP_DATA/db", "--home=${HOME}", "$UID:$XDG_RUNTIME_DIR", "$$HOME", "$1"};
+  p.command = {"/usr/bin/tool", "$APP_DATA/db", "--home=${HOME}", "$UID:$XDG_RUNTIME_DIR", "$$HOME", "$1", "$$"};
   p.environment = {{"HOME", "$APP_DATA", {}}};  // base's: HOME is the app's data unless it plugs home
   auto ctx = context();
   ctx.args = {"$APP_DATA"};
   auto e = cordon::sandbox::expand(p, ctx, "/data/demo");
   REQUIRE(e.ok());
   CHECK(e->argv == V{"/usr/bin/tool", "/data/demo/db", "--home=/data/demo", "1000:/run/user/1000", "$HOME", "$1",
-                     "$APP_DATA"});
+                     "$$", "$APP_DATA"});
   p.command.push_back("$APP_ROOT/share");  // a policy file has no payload
   auto unset = cordon::sandbox::expand(p, ctx, "/data/demo");
   REQUIRE_FALSE(unset.ok());

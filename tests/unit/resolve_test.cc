@@ -150,10 +150,25 @@ TEST_CASE("attributes select conditional grants; a manual value grants nothing u
   CHECK(rw.plan->notices.size() == 1);
 
   cordon::plan::ResolveOptions connected;
-  connected.connected = {"home"};
+  connected.connected = {{"home", {{"access", "read-write"}, {"enforcement", "strict"}}}};
   auto rw2 = resolve_text(kApp + "plugs: [{home: {access: read-write}}]\n", {}, connected);
   REQUIRE(rw2.plan);
+  CHECK(rw2.plan->plugs.at(0).connected);
   CHECK(mount_at(*rw2.plan, "$HOME")->kind == MountKind::bind_rw);
+  CHECK(rw2.plan->notices.empty());
+}
+
+TEST_CASE("a connection holds for the attributes it was made with, not for what a policy asks later") {
+  cordon::plan::ResolveOptions options;
+  options.connected = {{"home", {{"access", "read-write"}, {"enforcement", "strict"}}}};
+  auto changed = resolve_text(kApp + "plugs: [{home: {access: read-write, enforcement: best-effort}}]\n", {}, options);
+  REQUIRE(changed.plan);
+  CHECK_FALSE(changed.plan->plugs.at(0).connected);
+  CHECK(mount_at(*changed.plan, "$HOME") == nullptr);
+  options.connected = {{"network", {}}};  // another plug's connection grants this one nothing
+  auto other = resolve_text(kApp + "plugs: [{home: {access: read-write}}]\n", {}, options);
+  REQUIRE(other.plan);
+  CHECK_FALSE(other.plan->plugs.at(0).connected);
 }
 
 TEST_CASE("unknown attributes name the interface's declaration") {
