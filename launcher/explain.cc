@@ -6,6 +6,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
+#include "sandbox/landlock.h"
 #include "launcher/explain_text.h"
 #include "launcher/host.h"
 #include "launcher/installed.h"
@@ -38,6 +39,22 @@ int print_bpf(const plan::Plan& plan) {
   return kExitOk;
 }
 
+// What the running kernel makes of the Plan: the Plan is the same everywhere, its enforcement is not.
+std::string on_this_kernel(const plan::Plan& plan, int abi) {
+  std::string out = "\non this kernel (Landlock ABI " + std::to_string(abi) + ")\n";
+  out += std::string("  files: ") + (abi >= 2 ? "written only where a writable mount is (Landlock), as the mounts say"
+                                               : "the mounts alone (no Landlock file rules below ABI 2)") + "\n";
+  if (plan.ports.active) {
+    if (auto refused = sandbox::landlock_refusal(plan, abi)) out += "  TCP ports: cordon run refuses: " + *refused + "\n";
+    else if (abi < sandbox::abi_needed_for_ports(plan.ports))
+      out += "  TCP ports: NOT enforced (best-effort, the kernel lacks Landlock network rules); TCP only still holds\n";
+    else out += "  TCP ports: enforced by Landlock, TCP only\n";
+  }
+  out += std::string("  abstract sockets and signals: ") + (abi >= 6 ? "scoped to the sandbox (Landlock)"
+                                                                      : "the network namespace alone (no Landlock scopes)") + "\n";
+  return out;
+}
+
 }  // namespace
 
 int explain(const ExplainArgs& args) {
@@ -68,7 +85,7 @@ int explain(const ExplainArgs& args) {
               << (*installed)->revision << ", signed by key " << package::short_id((*installed)->key) << "\n"
               << "payload: " << (*installed)->app_root << ", shown read-only at /app ($APP_ROOT)\n"
               << "policy: " << (*installed)->policy_file << "\n\n";
-  std::cout << explain_text(*plan);
+  std::cout << explain_text(*plan) << on_this_kernel(*plan, sandbox::landlock_abi());
   return kExitOk;
 }
 

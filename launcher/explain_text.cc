@@ -12,7 +12,7 @@ namespace {
 std::string where(const plan::Source& s) {
   std::string loc = s.file.empty() ? "" : s.file + (s.line > 0 ? ":" + std::to_string(s.line) : "");
   switch (s.origin) {
-    case plan::Origin::cordon: return "cordon";
+    case plan::Origin::cordon: return s.name.empty() ? "cordon" : "cordon (" + s.name + ")";
     case plan::Origin::app:
     case plan::Origin::base: return loc;
     case plan::Origin::plug: return s.name + " plug (" + loc + ")";
@@ -102,6 +102,19 @@ std::string explain_text(const plan::Plan& p) {
   line(out, "namespaces " + ns, "cordon");
   line(out, "network " + std::string(p.network == plan::NetworkMode::host ? "host (IP sockets in the host's network namespace, made by cordon)" : "none (loopback only)"),
        where(p.network_from));
+  if (p.ports.active) {
+    line(out, "  TCP only (no UDP, no ping), enforcement " + std::string(p.ports.best_effort ? "best-effort" : "strict"),
+         "network plugs");
+    auto ranges = [&](const char* what, const std::vector<plan::PortRange>& list) {
+      if (list.empty()) line(out, std::string("  ") + what + " no port", "network plugs");
+      for (const plan::PortRange& r : list)
+        line(out, std::string("  ") + what + " port " + std::to_string(r.first) +
+                      (r.last != r.first ? "-" + std::to_string(r.last) : ""),
+             where(r.from));
+    };
+    ranges("connect to", p.ports.connect);
+    ranges("bind", p.ports.bind);
+  }
 
   out += "\nplugs\n";
   if (p.plugs.empty()) out += "  (none)\n";

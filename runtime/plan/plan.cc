@@ -61,7 +61,7 @@ const char* to_string(NetworkMode m) { return m == NetworkMode::host ? "host" : 
 
 std::string origin_label(const Source& s) {
   switch (s.origin) {
-    case Origin::cordon: return "cordon";
+    case Origin::cordon: return s.name.empty() ? "cordon" : "cordon:" + s.name;  // cordon:dns
     case Origin::base: return "base";
     case Origin::app: return "app";
     case Origin::plug: return "plug:" + s.name;

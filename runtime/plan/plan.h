@@ -149,6 +149,27 @@ struct Notice {
 enum class NetworkMode { none, host };
 const char* to_string(NetworkMode m);
 
+// TCP ports first..last (one port: first == last), and who asked for them: a plug's connect-ports
+// or bind-ports, or cordon's "dns" (port 53 for name resolution over TCP).
+struct PortRange {
+  int first = 0;
+  int last = 0;
+  std::vector<Source> from;
+  bool operator==(const PortRange&) const = default;
+};
+
+// The host network narrowed to TCP ports (docs/interfaces.md "network"): when every plug that
+// grants the host network names its ports. Then only TCP sockets are made (Landlock filters TCP
+// only), connect() reaches `connect` and bind() takes `bind`, enforced by Landlock's network rules
+// (ABI 4). A direction with no port allows none.
+struct PortFilter {
+  bool active = false;
+  std::vector<PortRange> connect;  // sorted, merged where they touch
+  std::vector<PortRange> bind;
+  bool best_effort = false;  // every plug that named ports said enforcement: best-effort
+  bool operator==(const PortFilter&) const = default;
+};
+
 // How a Plan spells a payload-relative first word of the command or health check (resolve.cc),
 // which the launch turns into the path it has inside (sandbox/expand.cc).
 inline constexpr std::string_view kAppRootPrefix = "$APP_ROOT/";
@@ -167,6 +188,7 @@ struct Plan {
   std::vector<std::string> namespaces;  // always new, for root too, "net" included
   NetworkMode network = NetworkMode::none;
   std::vector<Source> network_from;
+  PortFilter ports;                     // active only with NetworkMode::host
   std::vector<Mount> mounts;            // in the order they are applied
   std::vector<Device> devices;
   std::vector<EnvEntry> environment;    // sorted by name

@@ -101,6 +101,16 @@ nlohmann::ordered_json to_json(const Plan& p) {
   j["plugs"] = plugs_json(p);
   j["namespaces"] = p.namespaces;
   j["network"] = {{"mode", to_string(p.network)}, {"from", sources_json(p.network_from)}};
+  auto ranges = [](const std::vector<PortRange>& list) {
+    json out = json::array();
+    for (const PortRange& r : list) out.push_back({{"first", r.first}, {"last", r.last}, {"from", sources_json(r.from)}});
+    return out;
+  };
+  // Only TCP, only these ports, when a plug names ports (PortFilter); shown either way.
+  j["network"]["tcp_ports"] = {{"filtered", p.ports.active},
+                               {"connect", ranges(p.ports.connect)},
+                               {"bind", ranges(p.ports.bind)},
+                               {"enforcement", p.ports.best_effort ? "best-effort" : "strict"}};
   j["mounts"] = mounts_json(p);
   j["devices"] = devices_json(p);
   json env = json::array();

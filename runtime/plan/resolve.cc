@@ -136,18 +136,16 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   plan.hostname = app.name.value;
 
   std::vector<GrantFrom> grants{{&bundle.base.grants, kBase}};
+  std::vector<bool> plug_connected;
   for (const policy::ResolvedPlug& rp : bundle.plugs) {
     const std::string& name = rp.interface->name.value;
     const bool connected = !rp.needs_connect || options.connect_all || std::find(options.connected.begin(), options.connected.end(),
                                                           ConnectedPlug{name, rp.attributes}) != options.connected.end();
     plan.plugs.push_back(Plug{name, rp.needs_connect ? "manual" : "auto", connected, rp.attributes,
                               source(kApp, rp.plug->where)});
+    plug_connected.push_back(connected);
     for (const auto& [attr, value] : rp.attributes) {
       const policy::AttributeSpec* spec = rp.interface->attribute(attr);
-      if (attr == "enforcement" && value == "best-effort")
-        plan.notices.push_back(Notice{NoticeKind::info, "plug '" + name + "' asks for best-effort enforcement; this cordon "
-                                              "always enforces strictly",
-                                      source(kApp, rp.plug->where)});
       if (spec && spec->reserved)
         plan.notices.push_back(Notice{NoticeKind::unenforced, "attribute '" + attr + "' of plug '" + name +
                                           "' is accepted but not enforced by this version of cordon",
@@ -163,6 +161,7 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   plan.mounts = resolve_mounts(grants, app, diags);
   plan.devices = resolve_devices(grants);
   resolve_network(grants, plan);
+  resolve_ports(bundle, plug_connected, plan, diags);
   plan.environment = resolve_environment(grants, app, diags);
   check_argument_variables(app.command, "command", plan.environment, diags);
   check_argument_variables(app.health_check, "health-check", plan.environment, diags);

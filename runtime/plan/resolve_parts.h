@@ -47,4 +47,9 @@ std::vector<Device> resolve_devices(const std::vector<GrantFrom>& grants);
 void resolve_seccomp(const std::vector<GrantFrom>& grants, const policy::AppPolicy& app,
                      const policy::SyscallCatalog& cat, Plan& plan, policy::Diagnostics& diags);
 
+// resolve_ports.cc: the TCP ports of the network plugs that name them (PortFilter). `connected`
+// says, for each of bundle.plugs, whether it grants anything.
+void resolve_ports(const policy::Bundle& bundle, const std::vector<bool>& connected, Plan& plan,
+                   policy::Diagnostics& diags);
+
 }  // namespace cordon::plan::detail

@@ -260,8 +260,8 @@ std::unique_ptr<Bundle> load_bundle_partial(const std::string& app_file, const S
       continue;
     }
     if (!find_interface(paths, plug.interface)) {
-      diags.error(plug.where, "unknown interface '" + plug.interface + "'; known: " + join(known) +
-                                  did_you_mean(plug.interface, known));
+      diags.error(plug.where, "unknown interface '" + plug.interface + "'" + did_you_mean(plug.interface, known) +
+                                  " (`cordon interfaces` lists them all)");
       continue;
     }
     if (auto iface = load_interface(plug.interface, paths, diags, sources)) interfaces.push_back(std::move(*iface));

@@ -44,7 +44,7 @@ enum class LaunchStep : std::uint8_t {
   user,
   capabilities,
   no_new_privs,
-  landlock_scope,
+  landlock,
   keyring,
   limits,
   umask,

@@ -6,7 +6,7 @@
 #include "sandbox/error_channel.h"
 #include "sandbox/fds.h"
 #include "sandbox/ids.h"
-#include "sandbox/landlock_scope.h"
+#include "sandbox/landlock.h"
 #include "sandbox/lifeline.h"
 #include "sandbox/limits.h"
 #include "sandbox/network.h"
@@ -43,9 +43,9 @@ Result<void> become_user(const LaunchContext& ctx, int lifeline) {
   return then_watch_again(ids::apply(ctx.uid, ctx.gid), lifeline);
 }
 
-Result<void> scope_landlock() {
-  auto scoped = scope_to_sandbox();
-  if (!scoped) return scoped.error();
+Result<void> apply_second_wall(const ChildSetup& s) {
+  auto applied = apply_landlock(landlock_rules_for(s.expanded.mounts, s.plan.ports));
+  if (!applied) return applied.error();
   return {};
 }
 
@@ -79,7 +79,8 @@ Result<void> confine(const ChildSetup& s, Channels& ch, Checklist& steps, pid1::
   CORDON_TRY(steps.run(LaunchStep::kernel_budgets, [&] { return userns_limits::apply(ctx.host_id_base != 0); }));
   // Needs CAP_SYS_ADMIN in the new user namespace.
   CORDON_TRY(steps.run(LaunchStep::root, [&] {
-    return mounts::build_root(s.expanded.mounts, s.tmpfs_budget, ctx.uid == 0, plan.hostname);
+    return mounts::build_root(s.expanded.mounts, s.tmpfs_budget, ctx.uid == 0, plan.hostname,
+                              plan.ports.active && !plan.ports.connect.empty());
   }));
   timer.mark("build the root");
   CORDON_TRY(steps.run(LaunchStep::hostname, [&] { return network::set_hostname(plan.hostname); }));
@@ -97,8 +98,9 @@ Result<void> confine(const ChildSetup& s, Channels& ch, Checklist& steps, pid1::
   CORDON_TRY(steps.run(LaunchStep::user, [&] { return become_user(ctx, lifeline); }));
   CORDON_TRY(steps.run(LaunchStep::capabilities, [&] { return caps::drop_all(); }));
   CORDON_TRY(steps.run(LaunchStep::no_new_privs, [&] { return caps::forbid_new_privileges(); }));
-  // Abstract sockets and signals end at the sandbox (landlock_scope.h).
-  CORDON_TRY(steps.run(LaunchStep::landlock_scope, [&] { return scope_landlock(); }));
+  // Files written only where a writable mount is, TCP only to the ports named, abstract sockets
+  // and signals ending at the sandbox (landlock.h). After the mounts, whose paths its rules open.
+  CORDON_TRY(steps.run(LaunchStep::landlock, [&] { return apply_second_wall(s); }));
   CORDON_TRY(steps.run(LaunchStep::keyring, [&] { return session::join_new_keyring(); }));
   // Late: a low RLIMIT_NOFILE or RLIMIT_NPROC must not starve setup.
   CORDON_TRY(steps.run(LaunchStep::limits, [&] { return limits::apply(plan.limits); }));

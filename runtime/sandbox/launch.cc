@@ -21,6 +21,7 @@
 #include "sandbox/expand.h"
 #include "sandbox/fd_channel.h"
 #include "sandbox/ids.h"
+#include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/personal_paths.h"
 #include "sandbox/pid1.h"
@@ -53,6 +54,7 @@ mounts::TmpfsBudget tmpfs_budget(const plan::Plan& plan) {
 Result<void> refuse_unenforceable(const plan::Plan& plan) {
   for (const plan::Notice& n : plan.notices)
     if (n.kind == plan::NoticeKind::unenforced) return fail("launch", "run " + plan.app + ": " + n.message);
+  if (auto refused = landlock_refusal(plan, landlock_abi())) return fail("launch", "run " + plan.app + ": " + *refused);
   return {};
 }
 
@@ -226,7 +228,7 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   // Made here, in the host's network namespace, before the first call can reach it.
   std::optional<SocketBroker> broker;
   if (auto families = seccomp::brokered_families(plan); !families.empty())
-    broker.emplace(std::move(families), app_credentials(ctx));
+    broker.emplace(std::move(families), app_credentials(ctx), plan.ports.active);
   Notifications notes{UniqueFd(), filters.denials, ctx.denial_sink, broker ? &*broker : nullptr};
   UniqueFd master;
   if (auto failed = watch_setup(*pid, *lines, signals.get(), notes, filters, ctx, ttys.any(), master)) return *failed;

@@ -7,9 +7,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <optional>
 
 #include "sandbox/hosts_file.h"
+#include "sandbox/resolv_conf.h"
+#include "util/openat2.h"
 #include "sandbox/mount_ops.h"
 #include "util/openat2.h"
 #include "util/unique_fd.h"
@@ -17,6 +22,19 @@
 namespace cordon::sandbox::mounts {
 
 namespace {
+
+// Test builds only (CORDON_FAULT_INJECTION): CORDON_TEST_WRITABLE_BIND=PATH binds that read-only
+// grant writable, as a mistake in the mount plan would, so that a test can show the Landlock wall
+// (landlock.h) still refusing the write, and the write going through with the wall off.
+bool made_writable_by_test(const Step& s) {
+#ifdef CORDON_FAULT_INJECTION
+  const char* path = std::getenv("CORDON_TEST_WRITABLE_BIND");
+  return path != nullptr && s.path == path;
+#else
+  (void)s;
+  return false;
+#endif
+}
 
 Result<void> bind(const Roots& roots, const Step& s) {
   UniqueFd source(open_host(roots.host, s.source.empty() ? s.path : s.source));
@@ -46,7 +64,7 @@ Result<void> bind(const Roots& roots, const Step& s) {
   }
   // Device nodes are read-only binds too: reading and writing a device still work, but chmod,
   // chown and utimes on the host's inode (root inside owns it) fail with EROFS.
-  const bool ro = s.kind == plan::MountKind::bind_ro || s.device;
+  const bool ro = (s.kind == plan::MountKind::bind_ro && !made_writable_by_test(s)) || s.device;
   const std::string what = std::string("mount --bind") + (ro ? " -o ro " : " ") + (s.source.empty() ? s.path : s.source) +
                            " " + s.path + " (" + s.origin + ")";
   auto tree = clone_tree(source.get(), ro, s.device, what);
@@ -192,32 +210,55 @@ Result<void> leave_staging() {
   return {};
 }
 
-// The new root's /etc/hosts, read-only and with the app's hostname (sandbox/hosts_file.h): a copy in
-// the staging tmpfs, bound over it. Only over a plain file the Plan binds from the host as part of
-// a tree (/etc): a hidden or explicitly bound /etc/hosts is the Plan's and stays as it is.
-Result<void> add_own_hostname(const Roots& roots, const std::vector<Step>& steps, const std::string& hostname) {
-  constexpr std::size_t kMaxHosts = 1 << 20;
-  for (const Step& s : steps)
-    if (s.path == "/etc/hosts") return {};
-  // O_NONBLOCK: a FIFO there must not hold the launch (nothing but a plain file is read). Only a
-  // file anyone may read is copied: this process may be host root, the app may not read more.
-  UniqueFd in(open_beneath(roots.app, "etc/hosts", O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
+// A file of the new root's /etc as the app reads it, changed: a copy in the staging tmpfs, bound
+// over the very file that was read (its descriptor, not a second lookup of the path). Only a plain
+// file anyone may read is copied (this process may be host root; the app may not read more), and
+// O_NONBLOCK keeps a FIFO there from holding the launch. `follow`: a symbolic link is followed
+// inside the new root (resolv.conf -> /run/systemd/resolve/stub-resolv.conf); else none is.
+// `change` returns the new text, or nothing to leave the file as it is.
+template <class Change>
+Result<void> replace_etc_file(const Roots& roots, const std::string& name, bool follow, Change change) {
+  constexpr std::size_t kMaxSize = 1 << 20;
+  const std::string rel = "etc/" + name;
+  UniqueFd in(follow ? open_resolved(roots.app, rel.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+                                     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+                     : open_beneath(roots.app, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
   struct stat st {};
   if (!in.valid() || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & S_IROTH) == 0 ||
-      st.st_size > static_cast<off_t>(kMaxHosts))
+      st.st_size > static_cast<off_t>(kMaxSize))
     return {};
-  std::string hosts(static_cast<std::size_t>(st.st_size), '\0');
-  if (::pread(in.get(), hosts.data(), hosts.size(), 0) != st.st_size) return sys_fail("mounts", "read /etc/hosts");
-  const auto with_name = hosts_with_name(hosts, hostname);
-  if (!with_name) return {};
-  // The copy lives in the staging tmpfs, which only this namespace sees; it is bound onto the very
-  // file that was read (its descriptor), not onto a second lookup of the path.
-  UniqueFd copy(::open("/hosts", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!copy.valid() || ::write(copy.get(), with_name->data(), with_name->size()) != static_cast<ssize_t>(with_name->size()))
-    return sys_fail("mounts", "write the app's /etc/hosts");
-  auto tree = clone_tree(copy.get(), true, false, "bind the app's /etc/hosts");
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  if (::pread(in.get(), text.data(), text.size(), 0) != st.st_size) return sys_fail("mounts", "read /" + rel);
+  const std::optional<std::string> changed = change(text);
+  if (!changed) return {};
+  const std::string copy_path = "/" + name;
+  UniqueFd copy(::open(copy_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!copy.valid() || ::write(copy.get(), changed->data(), changed->size()) != static_cast<ssize_t>(changed->size()))
+    return sys_fail("mounts", "write the app's /" + rel);
+  auto tree = clone_tree(copy.get(), true, false, "bind the app's /" + rel);
   if (!tree) return tree.error();
-  return attach(tree->get(), in.get(), "bind the app's /etc/hosts");
+  return attach(tree->get(), in.get(), "bind the app's /" + rel);
+}
+
+bool hidden_in(const std::vector<Step>& steps, const std::string& path) {
+  return std::any_of(steps.begin(), steps.end(), [&](const Step& s) { return s.path == path && s.kind == plan::MountKind::hide; });
+}
+
+// The new root's /etc/hosts with the app's hostname (sandbox/hosts_file.h). Only over a plain file
+// the Plan binds from the host as part of a tree (/etc): a hidden or explicitly bound /etc/hosts is
+// the Plan's and stays as it is.
+Result<void> add_own_hostname(const Roots& roots, const std::vector<Step>& steps, const std::string& hostname) {
+  for (const Step& s : steps)
+    if (s.path == "/etc/hosts") return {};
+  return replace_etc_file(roots, "hosts", false, [&](const std::string& hosts) { return hosts_with_name(hosts, hostname); });
+}
+
+// The resolver asks over TCP when the network is TCP ports only (sandbox/resolv_conf.h). The
+// network plug binds /etc/resolv.conf (and systemd-resolved's folder) itself; a hidden one stays so.
+Result<void> resolve_names_over_tcp(const Roots& roots, const std::vector<Step>& steps) {
+  if (hidden_in(steps, "/etc/resolv.conf")) return {};
+  return replace_etc_file(roots, "resolv.conf", true,
+                          [](const std::string& conf) { return std::optional<std::string>(resolv_conf_over_tcp(conf)); });
 }
 
 // The hides that another step mounts something beneath.
@@ -237,7 +278,7 @@ std::vector<std::string> parents_of_mounts(const std::vector<Step>& steps) {
 }  // namespace
 
 Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root,
-                        const std::string& hostname) {
+                        const std::string& hostname, bool dns_over_tcp) {
   CORDON_TRY(enter_staging());
   UniqueFd root(::open(kNewRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
   UniqueFd host(::open(kOldRoot, O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -250,6 +291,7 @@ Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budge
   std::vector<std::string> to_seal;
   for (std::size_t i = 0; i < steps.size(); ++i) CORDON_TRY(apply(roots, steps[i], i, to_seal));
   CORDON_TRY(add_own_hostname(roots, steps, hostname));
+  if (dns_over_tcp) CORDON_TRY(resolve_names_over_tcp(roots, steps));
   CORDON_TRY(seal(root.get(), to_seal));
   return leave_staging();
 }

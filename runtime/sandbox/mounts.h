@@ -22,7 +22,8 @@ struct TmpfsBudget {
 
 // `app_is_root`: the app runs as uid 0, which on the host is root: /proc files that only their
 // mode protects are masked. `hostname` is added to the app's /etc/hosts (sandbox/hosts_file.h).
+// `dns_over_tcp`: the app's resolv.conf says use-vc (sandbox/resolv_conf.h).
 Result<void> build_root(const std::vector<Step>& steps, const TmpfsBudget& budget, bool app_is_root,
-                        const std::string& hostname);
+                        const std::string& hostname, bool dns_over_tcp);
 
 }  // namespace cordon::sandbox::mounts

@@ -23,8 +23,8 @@ void answer_errno(int listener, std::uint64_t id, int error) {
 
 }  // namespace
 
-SocketBroker::SocketBroker(std::vector<std::uint64_t> families, AppCredentials app)
-    : families_(std::move(families)), maker_(app) {}
+SocketBroker::SocketBroker(std::vector<std::uint64_t> families, AppCredentials app, bool tcp_only)
+    : families_(std::move(families)), maker_(app), tcp_only_(tcp_only) {}
 
 bool SocketBroker::handles(const seccomp_notif& n) const {
   if (n.data.arch != ::seccomp_arch_native() || n.data.nr != SYS_socket) return false;
@@ -34,7 +34,7 @@ bool SocketBroker::handles(const seccomp_notif& n) const {
 
 void SocketBroker::answer(int listener, const seccomp_notif& n) {
   const SocketRequest request = socket_request_from(n.data.args[0], n.data.args[1], n.data.args[2]);
-  const SocketVerdict verdict = check_socket_request(request);
+  const SocketVerdict verdict = check_socket_request(request, tcp_only_);
   if (verdict.error) return answer_errno(listener, n.id, verdict.error);
   auto sock = maker_.make(request.domain, verdict.type, request.protocol);
   if (!sock) return answer_errno(listener, n.id, sock.error().sys_errno ? sock.error().sys_errno : EPERM);

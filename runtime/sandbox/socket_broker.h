@@ -22,7 +22,8 @@ namespace cordon::sandbox {
 
 class SocketBroker {
  public:
-  SocketBroker(std::vector<std::uint64_t> families, AppCredentials app);
+  // `tcp_only`: the Plan filters ports, so only TCP sockets are made (socket_request.h).
+  SocketBroker(std::vector<std::uint64_t> families, AppCredentials app, bool tcp_only);
 
   // Whether `n` is a socket() call for a brokered family: the broker answers it.
   bool handles(const seccomp_notif& n) const;
@@ -33,6 +34,7 @@ class SocketBroker {
  private:
   std::vector<std::uint64_t> families_;
   SocketMaker maker_;
+  bool tcp_only_ = false;
 };
 
 }  // namespace cordon::sandbox

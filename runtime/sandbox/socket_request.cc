@@ -24,7 +24,7 @@ SocketRequest socket_request_from(std::uint64_t domain, std::uint64_t type, std:
   return SocketRequest{static_cast<int>(domain), static_cast<int>(type), static_cast<int>(protocol)};
 }
 
-SocketVerdict check_socket_request(const SocketRequest& r) {
+SocketVerdict check_socket_request(const SocketRequest& r, bool tcp_only) {
   SocketVerdict v;
   const int flags = r.type & ~kTypeMask;
   const int type = r.type & kTypeMask;
@@ -32,6 +32,7 @@ SocketVerdict check_socket_request(const SocketRequest& r) {
   else if (r.domain != AF_INET && r.domain != AF_INET6) v.error = EAFNOSUPPORT;
   else if (type != SOCK_STREAM && type != SOCK_DGRAM) v.error = EPERM;  // raw, packet, seqpacket (SCTP), DCCP
   else if (!protocol_allowed(r.domain, type, r.protocol)) v.error = EPERM;
+  else if (tcp_only && type != SOCK_STREAM) v.error = EPERM;  // UDP's ports no rule would bound
   if (v.error) return v;
   v.type = type | (flags & SOCK_NONBLOCK);  // O_NONBLOCK is the file's status: shared with the app's copy
   v.cloexec = (flags & SOCK_CLOEXEC) != 0;

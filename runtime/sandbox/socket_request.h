@@ -27,7 +27,8 @@ struct SocketVerdict {
 
 // EINVAL for flag bits socket() does not know (as the kernel answers), EAFNOSUPPORT for a family
 // other than AF_INET and AF_INET6 (the filter hands over no other), EPERM for a type or protocol
-// cordon does not make.
-SocketVerdict check_socket_request(const SocketRequest& r);
+// cordon does not make. `tcp_only`: the Plan filters ports (plan.h PortFilter), which Landlock
+// does for TCP alone, so UDP and ping sockets are EPERM too.
+SocketVerdict check_socket_request(const SocketRequest& r, bool tcp_only = false);
 
 }  // namespace cordon::sandbox

@@ -232,7 +232,7 @@ TEST_CASE("the same inputs give byte-identical JSON and the same hash") {
 TEST_CASE("reserved keys become notices, so nothing is silently ignored") {
   auto r = resolve_text(kApp + "user: alice\nslots: [x]\nplugs: [{network: {connect-ports: [443]}}]\n");
   REQUIRE(r.plan);
-  CHECK(r.plan->notices.size() == 3);
+  CHECK(r.plan->notices.size() == 2);  // user and slots; connect-ports is enforced (PortFilter)
 }
 
 TEST_CASE("a grant inside a hidden path is refused, from any source") {
@@ -287,12 +287,53 @@ TEST_CASE("a condition that could never hold is an error, not silently dropped g
   CHECK(r == V{"6:18: condition 'yes' on 'strict' is not of type boolean, so it could never hold"});
 }
 
-TEST_CASE("every plug takes enforcement; best-effort is noted, strict applies") {
+TEST_CASE("every plug takes enforcement; best-effort matters where the kernel may lack a feature") {
   auto r = resolve_text(kApp + "plugs: [{network: {enforcement: best-effort}}]\n");
   REQUIRE(r.plan);
-  REQUIRE(r.plan->notices.size() == 1);
-  CHECK(r.plan->notices[0].kind == cordon::plan::NoticeKind::info);
+  CHECK(r.plan->notices.empty());
+  CHECK_FALSE(r.plan->ports.active);  // the whole network: nothing the kernel must filter
+  auto ports = resolve_text(kApp + "plugs: [{network: {connect-ports: [443], enforcement: best-effort}}]\n");
+  REQUIRE(ports.plan);
+  CHECK(ports.plan->ports.best_effort);
   auto bad = resolve_text(kApp + "plugs: [{network: {enforcement: lax}}]\n");
   CHECK(cordon::test::errors(bad.diags) ==
         V{"4:33: 'lax' is not accepted for attribute 'enforcement' of 'network'; accepted: best-effort, strict"});
+}
+
+namespace {
+
+std::vector<std::pair<int, int>> ranges(const std::vector<cordon::plan::PortRange>& list) {
+  std::vector<std::pair<int, int>> out;
+  for (const auto& r : list) out.emplace_back(r.first, r.last);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("named ports filter the network: TCP only, those ports, 53 for DNS; a whole-network plug lifts it") {
+  using P = std::vector<std::pair<int, int>>;
+  auto c = resolve_text(kApp + "plugs: [{network: {connect-ports: [443, 80, 444, 8000-8010, 8005]}}]\n");
+  REQUIRE(c.plan);
+  CHECK(c.plan->network == cordon::plan::NetworkMode::host);
+  CHECK(c.plan->ports.active);
+  CHECK(ranges(c.plan->ports.connect) == P{{53, 53}, {80, 80}, {443, 444}, {8000, 8010}});
+  CHECK(c.plan->ports.connect.at(0).from.at(0).name == "dns");
+  CHECK(c.plan->ports.bind.empty());  // a direction with no port named gets none
+  CHECK_FALSE(c.plan->ports.best_effort);
+  auto b = resolve_text(kApp + "plugs: [{network-bind: {bind-ports: 8080}}]\n");
+  REQUIRE(b.plan);
+  CHECK(ranges(b.plan->ports.bind) == P{{8080, 8080}});
+  CHECK(b.plan->ports.connect.empty());  // a server only: not even DNS
+  auto both = resolve_text(kApp + "plugs: [{network: {connect-ports: [443]}}, {network-bind: {bind-ports: [8080]}}]\n");
+  REQUIRE(both.plan);
+  CHECK(ranges(both.plan->ports.connect) == P{{53, 53}, {443, 443}});
+  CHECK(ranges(both.plan->ports.bind) == P{{8080, 8080}});
+  auto whole = resolve_text(kApp + "plugs: [network, {network-bind: {bind-ports: [8080]}}]\n");
+  REQUIRE(whole.plan);
+  CHECK_FALSE(whole.plan->ports.active);
+  auto missing = resolve_text(kApp + "plugs: [network-bind]\n");
+  CHECK_FALSE(missing.plan);  // bind-ports is required
+  auto many = resolve_text(kApp + "plugs: [{network: {connect-ports: [1024-65535]}}]\n");
+  CHECK_FALSE(many.plan);
+  CHECK(cordon::test::errors(many.diags).at(0).find("at most 4096") != std::string::npos);
 }

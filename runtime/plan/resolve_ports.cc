@@ -1,0 +1,110 @@
+// The network plugs' TCP ports (plan.h PortFilter, docs/interfaces.md "network"). A plug that
+// grants the host network and names no ports grants all of it; one that names connect-ports or
+// bind-ports grants those and nothing else of the network (a direction it names no port for gets
+// none). The filter is active only when no plug grants the whole network: the app then gets TCP
+// sockets only, to and on the ports named, plus port 53 to resolve names over TCP.
+#include <algorithm>
+
+#include "plan/resolve_parts.h"
+
+namespace cordon::plan::detail {
+
+namespace {
+
+// Landlock takes one rule per port: a range costs a syscall per port at every launch.
+constexpr int kMaxPortsPerDirection = 4096;
+
+bool grants_host_network(const policy::Grants& g) { return g.network && g.network->value == "host"; }
+
+bool plug_grants_host_network(const policy::ResolvedPlug& rp) {
+  if (grants_host_network(rp.interface->grants)) return true;
+  return std::any_of(rp.interface->when.begin(), rp.interface->when.end(),
+                     [](const policy::Conditional& c) { return grants_host_network(c.grants); });
+}
+
+const std::string* attribute(const policy::ResolvedPlug& rp, const std::string& name) {
+  for (const auto& [n, v] : rp.attributes)
+    if (n == name) return &v;
+  return nullptr;
+}
+
+// "443", "[80, 8000-8080]" (canonical, checked by the loader) -> ranges.
+std::vector<PortRange> parse_ports(const std::string& text, const Source& from) {
+  std::vector<PortRange> out;
+  std::string body = text;
+  if (!body.empty() && body.front() == '[') body = body.substr(1, body.size() - 2);
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    std::size_t end = body.find(',', pos);
+    if (end == std::string::npos) end = body.size();
+    std::string item = body.substr(pos, end - pos);
+    item.erase(0, item.find_first_not_of(' '));
+    const std::size_t dash = item.find('-');
+    const int first = std::stoi(item.substr(0, dash));
+    const int last = dash == std::string::npos ? first : std::stoi(item.substr(dash + 1));
+    out.push_back(PortRange{first, last, {from}});
+    pos = end + 1;
+  }
+  return out;
+}
+
+// Sorted, and ranges that overlap or touch made one (their sources joined).
+std::vector<PortRange> merged(std::vector<PortRange> list) {
+  std::sort(list.begin(), list.end(), [](const PortRange& a, const PortRange& b) {
+    return a.first != b.first ? a.first < b.first : a.last < b.last;
+  });
+  std::vector<PortRange> out;
+  for (PortRange& r : list) {
+    if (!out.empty() && r.first <= out.back().last + 1) {
+      out.back().last = std::max(out.back().last, r.last);
+      for (const Source& s : r.from) add_source(out.back().from, s);
+    } else {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+int port_count(const std::vector<PortRange>& list) {
+  int n = 0;
+  for (const PortRange& r : list) n += r.last - r.first + 1;
+  return n;
+}
+
+}  // namespace
+
+void resolve_ports(const policy::Bundle& bundle, const std::vector<bool>& connected, Plan& plan,
+                   policy::Diagnostics& diags) {
+  bool whole_network = false, any_filtered = false, all_best_effort = true;
+  std::vector<PortRange> connect, bind;
+  for (std::size_t i = 0; i < bundle.plugs.size(); ++i) {
+    const policy::ResolvedPlug& rp = bundle.plugs[i];
+    if (!connected[i] || !plug_grants_host_network(rp)) continue;
+    const std::string* c = attribute(rp, "connect-ports");
+    const std::string* b = attribute(rp, "bind-ports");
+    if (!c && !b) {
+      whole_network = true;
+      continue;
+    }
+    any_filtered = true;
+    const Source from = source(plug_origin(rp.interface->name.value), rp.plug->where);
+    if (c) for (PortRange& r : parse_ports(*c, from)) connect.push_back(std::move(r));
+    if (b) for (PortRange& r : parse_ports(*b, from)) bind.push_back(std::move(r));
+    const std::string* e = attribute(rp, "enforcement");
+    if (!e || *e != "best-effort") all_best_effort = false;
+  }
+  if (whole_network || !any_filtered) return;
+  // Names are resolved over TCP (the resolver is told use-vc), to the servers resolv.conf names.
+  if (!connect.empty()) connect.push_back(PortRange{53, 53, {Source{Origin::cordon, "dns", "", 0}}});
+  plan.ports.active = true;
+  plan.ports.connect = merged(std::move(connect));
+  plan.ports.bind = merged(std::move(bind));
+  plan.ports.best_effort = all_best_effort;
+  for (const auto* list : {&plan.ports.connect, &plan.ports.bind})
+    if (port_count(*list) > kMaxPortsPerDirection)
+      diags.error(bundle.app.name.where, "the network plugs name " + std::to_string(port_count(*list)) +
+                                             " ports in one direction; at most " + std::to_string(kMaxPortsPerDirection) +
+                                             " (Landlock takes one rule per port, at every launch)");
+}
+
+}  // namespace cordon::plan::detail
