@@ -1,6 +1,7 @@
 #include "sandbox/landlock.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ constexpr int kRulePathBeneath = 1;
 constexpr int kRuleNetPort = 2;
 
 constexpr std::uint64_t kFsExecute = 1u << 0;
+constexpr std::uint64_t kFsWriteFile = 1u << 1;
 constexpr std::uint64_t kFsReadFile = 1u << 2;
 constexpr std::uint64_t kFsReadDir = 1u << 3;
 constexpr std::uint64_t kFsAbi1 = (1u << 13) - 1;  // execute .. make_sym
@@ -69,6 +71,22 @@ Result<void> allow_beneath(int ruleset, const std::string& path, std::uint64_t r
   PathBeneathAttr rule{rights, dir.get()};
   if (::syscall(SYS_landlock_add_rule, ruleset, kRulePathBeneath, &rule, 0) != 0)
     return sys_fail("landlock", "allow writing beneath " + path);
+  return {};
+}
+
+// The files the app was given as stdin, stdout and stderr (`cordon run app > out.txt`): an app may
+// reopen them by name (`echo x > /dev/stdout` reopens /proc/self/fd/1), and that path is the host
+// file's, beneath no rule. Each such file, and only it, keeps the rights on its descriptor; pipes,
+// sockets and the app's pty need none (Landlock leaves pipes and sockets alone; the pty is in /dev).
+Result<void> allow_std_files(int ruleset, std::uint64_t handled) {
+  const std::uint64_t rights = handled & (kFsReadFile | kFsWriteFile | kFsTruncate | kFsIoctlDev);
+  for (int fd = 0; fd < 3; ++fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) continue;
+    PathBeneathAttr rule{rights, fd};
+    if (::syscall(SYS_landlock_add_rule, ruleset, kRulePathBeneath, &rule, 0) != 0)
+      return sys_fail("landlock", "allow the app's descriptor " + std::to_string(fd) + " to be reopened");
+  }
   return {};
 }
 
@@ -140,6 +158,7 @@ Result<bool> apply_landlock(const LandlockRules& rules) {
     if (auto r = allow_beneath(ruleset.get(), "/", kFsExecute | kFsReadFile | kFsReadDir); !r) return r.error();
     for (const std::string& path : rules.writable)
       if (auto r = allow_beneath(ruleset.get(), path, attr.handled_access_fs); !r) return r.error();
+    if (auto r = allow_std_files(ruleset.get(), attr.handled_access_fs); !r) return r.error();
   }
   if (filter_ports) {
     if (auto r = allow_ports(ruleset.get(), rules.ports->connect, kNetConnectTcp); !r) return r.error();

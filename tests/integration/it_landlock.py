@@ -106,3 +106,51 @@ def writable_places_stay_writable_under_the_wall(env):
     f = facts(out)
     bad = {k: v for k, v in f.items() if v != "ok"}
     expect(rc == 0 and len(f) == 39 and not bad, f"exit {rc}: refused {bad}; {err}")
+
+
+@test
+def the_apps_std_files_can_be_reopened_by_name(env):
+    """`cordon run app > out.txt` where the app writes `> /dev/stdout` (shell scripts do): reopening
+    /proc/self/fd/1 names the host's file, beneath no rule of the wall; that one file keeps its
+    rights (landlock.cc allow_std_files). Control: the same with the wall off."""
+    policy = env.write_policy("it-landlock-stdout", "schema: 1\nname: it-landlock-stdout\n"
+                              "command: [/bin/sh, -c, 'echo reopened > /dev/stdout']\n")
+    out_dir = env.fresh_tree("landlock-stdout")
+    os.chown(out_dir, env.pw.pw_uid, env.pw.pw_gid)
+    for variables in ({}, {"CORDON_LANDLOCK_ABI": "0"}):
+        out = os.path.join(out_dir, "out.txt")
+        with open(out, "w") as f:
+            os.fchown(f.fileno(), env.pw.pw_uid, env.pw.pw_gid)
+            os.fchmod(f.fileno(), 0o666)  # root's app runs as host ids of its own (private_ids.h)
+            rc, _, err = env.run(["env", *[f"{k}={v}" for k, v in variables.items()], env.cordon, "run", policy],
+                                 stdout=f)
+        with open(out) as f:
+            text = f.read()
+        expect(rc == 0 and text == "reopened\n", f"{variables or 'the wall'}: exit {rc}: {text!r} {err}")
+
+
+@test
+def a_fifo_in_a_read_only_grant_takes_no_write(env):
+    """A FIFO inside a read-only grant, a host reader on it: a read-only mount does not stop a FIFO
+    write (docs/security.md item 2); the wall does (EACCES). Control: with the wall off, the bytes
+    reach the host reader."""
+    shared = f"/var/lib/cordon-it-fifo-{env.name}"
+    shutil.rmtree(shared, ignore_errors=True)
+    os.makedirs(shared)
+    os.chmod(shared, 0o755)
+    fifo = os.path.join(shared, "pipe")
+    os.mkfifo(fifo)
+    os.chmod(fifo, 0o666)
+    policy = env.write_policy("it-landlock-fifo", "schema: 1\nname: it-landlock-fifo\n"
+                              f"command: [/bin/sh, -c, 'echo from-app > {fifo} && echo wrote=ok || echo wrote=no']\n"
+                              f"filesystem:\n  read-only: [{shared}]\n")
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        rc, out, err = env.cordon_run(policy)
+        expect(facts(out).get("wrote") == "no" and "Permission denied" in err, f"the wall: {out} {err}")
+        rc, out, err = env.run(["env", "CORDON_LANDLOCK_ABI=0", env.cordon, "run", policy])
+        data = os.read(reader, 64)
+        expect(facts(out).get("wrote") == "ok" and data == b"from-app\n", f"control, the wall off: {out} {err} {data!r}")
+    finally:
+        os.close(reader)
+        shutil.rmtree(shared, ignore_errors=True)
