@@ -110,6 +110,7 @@ int compile(const CompileArgs& args);
 
 struct InterfacesArgs {
   bool json = false;
+  bool markdown = false;  // docs/interfaces.md, made from the files
 };
 int interfaces(const InterfacesArgs& args);
 

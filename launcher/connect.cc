@@ -1,6 +1,6 @@
 // `cordon connect APP PLUG[:ATTR=VALUE,...]`, `cordon disconnect APP PLUG`, `cordon connections
-// [APP]`: the machine owner's decisions about manual plugs (app/connections.h, docs/interfaces.md
-// "Who grants"). Root connects the system's apps and everything root runs; a user their own.
+// [APP]`: the machine owner's decisions about manual plugs (app/connections.h, docs/connections.md).
+// Root connects the system's apps and everything root runs; a user their own.
 #include <dirent.h>
 #include <unistd.h>
 

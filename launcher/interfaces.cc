@@ -6,6 +6,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "launcher/interfaces_markdown.h"
 #include "policy/bundle.h"
 
 namespace cordon::launcher {
@@ -46,9 +47,11 @@ int interfaces(const InterfacesArgs& args) {
   policy::SourceTexts sources;
   json list = json::array();
   std::string text;
+  std::vector<policy::Interface> loaded;
   for (const std::string& name : policy::list_interfaces(paths)) {
     auto iface = policy::load_interface(name, paths, diags, sources);
     if (!iface) continue;
+    loaded.push_back(*iface);
     const char* connection = iface->connection == policy::Connection::auto_connect ? "auto" : "manual";
     json attrs = json::array();
     for (const policy::AttributeSpec& a : iface->attributes) attrs.push_back(attribute_json(a));
@@ -56,6 +59,13 @@ int interfaces(const InterfacesArgs& args) {
     text += "  " + name + std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') + "[" + connection + "] " +
             iface->summary + "\n";
     for (const policy::AttributeSpec& a : iface->attributes) text += attribute_text(a);
+  }
+  if (args.markdown) {
+    auto base = policy::load_interface("base", paths, diags, sources);
+    std::cerr << policy::render_text(diags, sources);
+    if (diags.has_errors()) return kExitInvalid;
+    std::cout << interfaces_markdown(base ? &*base : nullptr, loaded);
+    return kExitOk;
   }
   std::cerr << policy::render_text(diags, sources);
   if (args.json) std::cout << json{{"version", 1}, {"interfaces", list}}.dump(2) << "\n";

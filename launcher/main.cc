@@ -179,6 +179,7 @@ int run_cli(int argc, char** argv) {
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
   interfaces_cmd->add_flag("--json", interfaces_args.json, "Print as JSON");
+  interfaces_cmd->add_flag("--markdown", interfaces_args.markdown, "Print the catalogue's documentation (docs/interfaces.md)");
 
   // CLI11 would only say "A subcommand is required"; name the word it did not know instead.
   if (argc > 1 && argv[1][0] != '-') {

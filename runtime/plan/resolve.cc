@@ -1,6 +1,7 @@
 #include "plan/resolve.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "plan/arguments.h"
@@ -24,11 +25,67 @@ bool conditions_hold(const policy::Conditional& c, const policy::ResolvedPlug& p
   return true;
 }
 
+// "/dev/i2c-@{bus}" with the plug's bus 7 -> "/dev/i2c-7"; nullopt when an attribute it names is
+// unset (the entry then grants nothing). The loader checked what each @{} may name.
+std::optional<std::string> with_attributes(const std::string& path, const policy::ResolvedPlug& plug) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path.compare(i, 2, "@{") != 0) {
+      out += path[i];
+      continue;
+    }
+    const std::size_t close = path.find('}', i);
+    const std::string name = path.substr(i + 2, close - i - 2);
+    auto it = std::find_if(plug.attributes.begin(), plug.attributes.end(), [&](const auto& a) { return a.first == name; });
+    if (it == plug.attributes.end()) return std::nullopt;
+    out += it->second;
+    i = close;
+  }
+  return out;
+}
+
+bool has_reference(const std::string& text) { return text.find("@{") != std::string::npos; }
+
+bool references_attributes(const policy::Grants& g) {
+  const policy::Filesystem& fs = g.filesystem;
+  for (const auto* list : {&g.devices, &fs.read_only, &fs.read_write, &fs.tmpfs, &fs.hide})
+    for (const policy::PathEntry& e : *list)
+      if (has_reference(e.path)) return true;
+  return std::any_of(g.environment.begin(), g.environment.end(),
+                     [](const policy::EnvVar& v) { return has_reference(v.value); });
+}
+
+// A path list with the plug's values put in; an entry whose attribute is unset is left out.
+std::vector<policy::PathEntry> paths_for_plug(const std::vector<policy::PathEntry>& list, const policy::ResolvedPlug& plug) {
+  std::vector<policy::PathEntry> out;
+  for (const policy::PathEntry& e : list)
+    if (auto path = with_attributes(e.path, plug)) out.push_back(policy::PathEntry{*path, e.optional, e.where});
+  return out;
+}
+
+// A grant section as this plug gets it: @{ATTRIBUTE} references replaced by its values. Kept in
+// `owned` (a deque: the addresses handed out stay valid) when anything had to change.
+const policy::Grants* for_plug(const policy::Grants& g, const policy::ResolvedPlug& plug,
+                               std::deque<policy::Grants>& owned) {
+  if (!references_attributes(g)) return &g;
+  policy::Grants copy = g;
+  copy.devices = paths_for_plug(g.devices, plug);
+  copy.filesystem.read_only = paths_for_plug(g.filesystem.read_only, plug);
+  copy.filesystem.read_write = paths_for_plug(g.filesystem.read_write, plug);
+  copy.filesystem.tmpfs = paths_for_plug(g.filesystem.tmpfs, plug);
+  copy.filesystem.hide = paths_for_plug(g.filesystem.hide, plug);
+  copy.environment.clear();
+  for (const policy::EnvVar& v : g.environment)
+    if (auto value = with_attributes(v.value, plug)) copy.environment.push_back(policy::EnvVar{v.name, *value, v.where});
+  owned.push_back(std::move(copy));
+  return &owned.back();
+}
+
 void add_interface_grants(const policy::Interface& iface, const policy::ResolvedPlug& plug, const Source& who,
-                          std::vector<GrantFrom>& out) {
-  out.push_back({&iface.grants, who});
+                          std::vector<GrantFrom>& out, std::deque<policy::Grants>& owned) {
+  out.push_back({for_plug(iface.grants, plug, owned), who});
   for (const policy::Conditional& c : iface.when)
-    if (conditions_hold(c, plug)) out.push_back({&c.grants, who});
+    if (conditions_hold(c, plug)) out.push_back({for_plug(c.grants, plug, owned), who});
 }
 
 // ---- environment and limits ----------------------------------------------------------------
@@ -136,6 +193,7 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   plan.hostname = app.name.value;
 
   std::vector<GrantFrom> grants{{&bundle.base.grants, kBase}};
+  std::deque<policy::Grants> substituted;  // grant sections with a plug's attribute values put in
   std::vector<bool> plug_connected;
   for (const policy::ResolvedPlug& rp : bundle.plugs) {
     const std::string& name = rp.interface->name.value;
@@ -151,7 +209,7 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
                                           "' is accepted but not enforced by this version of cordon",
                                       source(kApp, rp.plug->where)});
     }
-    if (connected) add_interface_grants(*rp.interface, rp, plug_origin(name), grants);
+    if (connected) add_interface_grants(*rp.interface, rp, plug_origin(name), grants, substituted);
     else
       plan.notices.push_back(Notice{NoticeKind::unconnected, "plug '" + name + "' is manual and grants nothing until `cordon connect " +
                                         app.name.value + " " + name + "`",

@@ -47,6 +47,9 @@ void check_attribute(const AttributeSpec& spec, const AttributeValue& value, con
                                                  canonical_value(v, spec.type)) == spec.values.end()) {
       diags.error(at, "'" + v + "' is not accepted for attribute '" + spec.name + "' of '" + iface.name.value +
                           "'; accepted: " + join(spec.values));
+    } else if (!spec.pattern.empty() && !std::regex_match(canonical_value(v, spec.type), std::regex(spec.pattern))) {
+      diags.error(at, "'" + v + "' is not accepted for attribute '" + spec.name + "' of '" + iface.name.value +
+                          "': it must match " + spec.pattern + (spec.summary.empty() ? "" : " (" + spec.summary + ")"));
     }
   }
 }
@@ -55,7 +58,7 @@ void check_attribute(const AttributeSpec& spec, const AttributeValue& value, con
 // strict (refuse to run) is what cordon does today; best-effort is accepted and noted.
 const AttributeSpec& enforcement_attribute() {
   static const AttributeSpec spec{"enforcement", "strict: refuse to run without a needed kernel feature",
-                                  AttributeType::string, {"best-effort", "strict"}, std::string("strict"), {},
+                                  AttributeType::string, {"best-effort", "strict"}, std::string("strict"), {}, "",
                                   false, false, Where{}};
   return spec;
 }

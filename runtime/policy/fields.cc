@@ -141,7 +141,17 @@ std::vector<Located<std::string>> Reader::string_list(const YamlNode& n, std::st
 std::optional<std::string> Reader::path(const YamlNode& n, std::string_view what) const {
   auto s = string(n, what);
   if (!s) return std::nullopt;
-  if (auto problem = path_problem(*s)) {
+  std::string checked = *s;
+  if (attributes && s->find("@{") != std::string::npos) {
+    std::string problem;
+    auto sample = with_sample_values(*s, *attributes, false, problem);
+    if (!sample) {
+      error(n, problem);
+      return std::nullopt;
+    }
+    checked = *sample;
+  }
+  if (auto problem = path_problem(checked)) {
     error(n, *problem);
     return std::nullopt;
   }

@@ -19,6 +19,9 @@ namespace cordon::policy {
 struct Reader {
   const std::string& file;
   Diagnostics& diags;
+  // An interface's attributes, while its grants are read: a path may then hold @{NAME} for an
+  // integer attribute (model.h Grants), checked as if it were a number.
+  const std::vector<AttributeSpec>* attributes = nullptr;
 
   Where at(const YamlNode& n) const { return where_of(file, n); }
   void error(const YamlNode& n, std::string message) const { diags.error(at(n), std::move(message)); }

@@ -1,6 +1,7 @@
 // Schema 1 interface files (policies/interfaces/NAME.yaml, base.yaml included): what an interface
 // grants, the attributes a plug may set, and grants that apply only for some attribute values.
 #include <algorithm>
+#include <regex>
 
 #include "policy/arg_rules.h"
 #include "policy/fields.h"
@@ -15,7 +16,8 @@ namespace {
 const std::vector<std::string> kGrantKeys{"devices", "environment", "filesystem", "network", "seccomp"};
 
 std::vector<std::string> interface_keys() {
-  std::vector<std::string> keys{"attributes", "connection", "interface", "limits", "schema", "summary", "when"};
+  std::vector<std::string> keys{"attributes", "connection", "description", "interface", "limits",
+                                "risk",       "schema",     "summary",     "when"};
   keys.insert(keys.end(), kGrantKeys.begin(), kGrantKeys.end());
   std::sort(keys.begin(), keys.end());
   return keys;
@@ -55,16 +57,68 @@ SeccompSection read_interface_seccomp(const Reader& r, const YamlNode& n) {
   return s;
 }
 
+// A device path with @{ATTRIBUTE} in it (model.h Grants::devices): an integer attribute in the
+// middle of a path, or a path attribute as the whole entry. What it becomes must be a valid path
+// under /dev/ whatever the value: integers are digits, and a path attribute must have a pattern
+// under /dev/, which its value is checked against where the plug sets it. The problem, or nothing.
+std::optional<std::string> device_template_problem(const std::string& entry, const std::vector<AttributeSpec>& attrs) {
+  for (const AttributeSpec& a : attrs)
+    if (entry == "@{" + a.name + "}" && a.type == AttributeType::path) {
+      if (a.pattern.rfind("/dev/", 0) != 0 && a.pattern.rfind("^/dev/", 0) != 0)
+        return "path attribute '" + a.name + "' names a device: give it a pattern that starts with /dev/";
+      return std::nullopt;
+    }
+  std::string problem;
+  auto sample = with_sample_values(entry, attrs, false, problem);
+  if (!sample) return problem;
+  if (auto p = path_problem(*sample)) return *p;
+  if (sample->rfind("/dev/", 0) != 0) return "device '" + entry + "' must name a device node under /dev/";
+  return std::nullopt;
+}
+
+std::vector<PathEntry> read_devices(const Reader& r, const YamlNode& n, const std::vector<AttributeSpec>& attrs) {
+  std::vector<PathEntry> out;
+  if (!r.sequence(n, "devices")) return out;
+  for (const YamlNode& item : n.items) {
+    const YamlNode* p = &item;
+    bool optional = false;
+    if (item.is_mapping()) {
+      if (!r.mapping(item, "each entry of devices", {"optional", "path"})) continue;
+      p = r.required(item, "path", "each entry of devices");
+      if (const YamlNode* opt = item.find("optional"))
+        if (auto b = r.boolean(*opt, "optional")) optional = *b;
+      if (!p) continue;
+    }
+    auto text = r.string(*p, "devices");
+    if (!text) continue;
+    if (text->find("@{") != std::string::npos) {
+      if (auto problem = device_template_problem(*text, attrs)) r.error(*p, *problem);
+      else out.push_back(PathEntry{*text, optional, r.at(*p)});
+      continue;
+    }
+    if (auto problem = path_problem(*text)) r.error(*p, "devices: " + *problem);
+    else if (text->rfind("/dev/", 0) != 0) r.error(*p, "device '" + *text + "' must name a device node under /dev/");
+    else out.push_back(PathEntry{*text, optional, r.at(*p)});
+  }
+  return out;
+}
+
+// Environment values may put in an integer, string or boolean attribute (DISPLAY: ":@{display}").
+void check_environment_references(const Reader& r, const std::vector<EnvVar>& env,
+                                  const std::vector<AttributeSpec>& attrs) {
+  for (const EnvVar& v : env) {
+    std::string problem;
+    if (v.value.find("@{") != std::string::npos && !with_sample_values(v.value, attrs, true, problem))
+      r.diags.error(v.where, "environment." + v.name + ": " + problem);
+  }
+}
+
 // The grant sections, read from a mapping whose other keys the caller has already checked.
-Grants read_grants(const Reader& r, const YamlNode& map) {
+Grants read_grants(const Reader& outer, const YamlNode& map, const std::vector<AttributeSpec>& attrs) {
+  const Reader r{outer.file, outer.diags, &attrs};
   Grants g;
   if (const YamlNode* v = map.find("filesystem")) g.filesystem = r.filesystem(*v);
-  if (const YamlNode* v = map.find("devices")) {
-    g.devices = r.path_entries(*v, "devices");
-    for (const PathEntry& d : g.devices)
-      if (d.path.rfind("/dev/", 0) != 0)
-        r.diags.error(d.where, "device '" + d.path + "' must name a device node under /dev/");
-  }
+  if (const YamlNode* v = map.find("devices")) g.devices = read_devices(r, *v, attrs);
   if (const YamlNode* v = map.find("network")) {
     auto mode = r.string(*v, "network");
     if (mode && *mode != "none" && *mode != "host")
@@ -72,7 +126,10 @@ Grants read_grants(const Reader& r, const YamlNode& map) {
     else if (mode)
       g.network = Located<std::string>{*mode, r.at(*v)};
   }
-  if (const YamlNode* v = map.find("environment")) g.environment = r.environment(*v);
+  if (const YamlNode* v = map.find("environment")) {
+    g.environment = r.environment(*v);
+    check_environment_references(r, g.environment, attrs);
+  }
   if (const YamlNode* v = map.find("seccomp")) g.seccomp = read_interface_seccomp(r, *v);
   return g;
 }
@@ -98,7 +155,7 @@ std::vector<std::string> plain(const std::vector<Located<std::string>>& xs) {
 
 std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key, const YamlNode& n) {
   const std::string what = "attribute '" + key.scalar + "'";
-  if (!r.mapping(n, what, {"default", "manual-values", "required", "reserved", "summary", "type", "values"}))
+  if (!r.mapping(n, what, {"default", "manual-values", "pattern", "required", "reserved", "summary", "type", "values"}))
     return std::nullopt;
   AttributeSpec spec;
   spec.name = key.scalar;
@@ -111,6 +168,16 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
     if (auto b = r.boolean(*v, what + " required")) spec.required = *b;
   if (const YamlNode* v = n.find("reserved"))
     if (auto b = r.boolean(*v, what + " reserved")) spec.reserved = *b;
+  if (const YamlNode* v = n.find("pattern")) {
+    if (auto p = r.one_line(*v, what + " pattern")) {
+      try {
+        (void)std::regex(*p);
+        spec.pattern = *p;
+      } catch (const std::regex_error&) {
+        r.error(*v, what + " pattern '" + *p + "' is not a regular expression");
+      }
+    }
+  }
   if (const YamlNode* v = n.find("values")) {
     spec.values = plain(r.string_list(*v, what + " values"));
     if (v->is_sequence() && v->items.empty())  // "any value" is written by leaving `values` out
@@ -142,6 +209,8 @@ std::optional<AttributeSpec> read_attribute(const Reader& r, const YamlNode& key
         r.error(*v, "default " + quoted(*s) + " of " + what + " is not of type " + std::string(to_string(spec.type)));
     }
     if (spec.required) r.error(*v, what + " is required and so cannot have a default");
+    if (spec.default_value && !spec.pattern.empty() && !std::regex_match(*spec.default_value, std::regex(spec.pattern)))
+      r.error(*v, "default '" + *spec.default_value + "' of " + what + " does not match its pattern " + spec.pattern);
   }
   return spec;
 }
@@ -198,7 +267,7 @@ std::optional<Conditional> read_conditional(const Reader& r, const YamlNode& n, 
       c.conditions.emplace_back(key.scalar, Located<std::string>{canonical, r.at(value)});
     }
   }
-  c.grants = read_grants(r, n);
+  c.grants = read_grants(r, n, iface.attributes);
   return c;
 }
 
@@ -227,13 +296,17 @@ std::optional<Interface> parse_interface(const std::string& file, std::string_vi
     if (auto s = r.name(*v, "interface name")) iface.name = {*s, r.at(*v)};
   if (const YamlNode* v = root->find("summary"))
     if (auto s = r.one_line(*v, "summary")) iface.summary = *s;
+  if (const YamlNode* v = root->find("description"))
+    if (auto s = r.string(*v, "description")) iface.description = *s;
+  if (const YamlNode* v = root->find("risk"))
+    if (auto s = r.string(*v, "risk")) iface.risk = *s;
   if (const YamlNode* v = root->find("connection")) {
     auto s = r.string(*v, "connection");
     if (s && *s == "auto") iface.connection = Connection::auto_connect;
     else if (s && *s != "manual") r.error(*v, "connection must be 'auto' or 'manual', found '" + *s + "'");
   }
   if (const YamlNode* v = root->find("attributes")) iface.attributes = read_attributes(r, *v);
-  iface.grants = read_grants(r, *root);
+  iface.grants = read_grants(r, *root, iface.attributes);
   if (const YamlNode* v = root->find("limits")) iface.limits = r.limits(*v);
   if (const YamlNode* v = root->find("when")) {
     if (r.sequence(*v, "when"))

@@ -109,6 +109,7 @@ struct AttributeSpec {
   std::vector<std::string> values;         // empty: any value of the type
   std::optional<std::string> default_value;
   std::vector<std::string> manual_values;  // these values need `cordon connect`
+  std::string pattern;                     // ECMAScript regex the whole value must match ("": any)
   bool required = false;                   // a plug must set it (no default, no "unset")
   bool reserved = false;                   // accepted now, enforced by a later version: a Plan notice
   Where where;
@@ -117,6 +118,8 @@ struct AttributeSpec {
 // What an interface grants, in total or under a `when` condition.
 struct Grants {
   Filesystem filesystem;
+  // Device nodes. In an interface a path may hold @{ATTRIBUTE}: the plug's value of that integer
+  // or path attribute (/dev/i2c-@{bus}, @{path}), put in at resolution; unset, the entry is dropped.
   std::vector<PathEntry> devices;
   std::optional<Located<std::string>> network;  // "none" | "host"
   std::vector<EnvVar> environment;
@@ -135,6 +138,8 @@ struct Interface {
   std::string file;
   Located<std::string> name;
   std::string summary;
+  std::string description;  // what it grants, in words (docs/interfaces.md is made from these)
+  std::string risk;         // what a compromised app could do with it
   Connection connection = Connection::manual;
   std::vector<AttributeSpec> attributes;
   Grants grants;

@@ -145,4 +145,35 @@ std::string normalize_variables(std::string_view path) {
   return out;
 }
 
+std::optional<std::string> with_sample_values(const std::string& text, const std::vector<AttributeSpec>& attrs,
+                                              bool strings, std::string& problem) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 2, "@{") != 0) {
+      out += text[i];
+      continue;
+    }
+    const std::size_t close = text.find('}', i);
+    if (close == std::string::npos) {
+      problem = "unterminated '@{' in " + quoted(text);
+      return std::nullopt;
+    }
+    const std::string name = text.substr(i + 2, close - i - 2);
+    auto spec = std::find_if(attrs.begin(), attrs.end(), [&](const AttributeSpec& a) { return a.name == name; });
+    if (spec == attrs.end()) {
+      problem = "'@{" + name + "}' names no attribute of this interface";
+      return std::nullopt;
+    }
+    if (spec->type == AttributeType::integer) out += "0";
+    else if (strings && (spec->type == AttributeType::string || spec->type == AttributeType::boolean)) out += "x";
+    else {
+      problem = "'@{" + name + "}' names a " + std::string(to_string(spec->type)) + " attribute; here only " +
+                (strings ? "integer, string and boolean" : "integer") + " attributes can be put in";
+      return std::nullopt;
+    }
+    i = close;
+  }
+  return out;
+}
+
 }  // namespace cordon::policy

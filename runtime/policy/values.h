@@ -36,4 +36,12 @@ std::string normalize_variables(std::string_view path);
 // Validates a path's text; returns the problem, or nullopt when it is fine.
 std::optional<std::string> path_problem(std::string_view path);
 
+// Interface grants may hold @{NAME}: a plug's attribute value put in at resolution (model.h
+// Grants). `text` with each reference replaced by a sample value of its attribute, so that the
+// result can be checked like any path: "0" for an integer attribute, and for a string attribute
+// (allowed only when `strings`, as in environment values) "x". nullopt with `problem` set when a
+// reference is unterminated, names no attribute, or one of another type.
+std::optional<std::string> with_sample_values(const std::string& text, const std::vector<AttributeSpec>& attrs,
+                                              bool strings, std::string& problem);
+
 }  // namespace cordon::policy

@@ -43,6 +43,7 @@ constexpr std::uint64_t kFsAbi1 = (1u << 13) - 1;  // execute .. make_sym
 constexpr std::uint64_t kFsRefer = 1u << 13;       // ABI 2
 constexpr std::uint64_t kFsTruncate = 1u << 14;    // ABI 3
 constexpr std::uint64_t kFsIoctlDev = 1u << 15;    // ABI 5
+constexpr std::uint64_t kFsFileRights = kFsExecute | kFsWriteFile | kFsReadFile | kFsTruncate | kFsIoctlDev;
 constexpr std::uint64_t kNetBindTcp = 1u << 0;     // ABI 4
 constexpr std::uint64_t kNetConnectTcp = 1u << 1;
 constexpr std::uint64_t kScopeAbstractUnixSocket = 1u << 0;  // ABI 6
@@ -68,6 +69,11 @@ Result<void> allow_beneath(int ruleset, const std::string& path, std::uint64_t r
     if (errno == ENOENT || errno == ELOOP) return {};  // an optional grant that is not there
     return sys_fail("landlock", "open " + path + " for its rule");
   }
+  // A rule on a file (a read-write grant of one file, a device node) may hold only the rights
+  // that apply to a file; the kernel refuses the directory ones there (EINVAL).
+  struct stat st {};
+  if (::fstat(dir.get(), &st) != 0) return sys_fail("landlock", "stat " + path + " for its rule");
+  if (!S_ISDIR(st.st_mode)) rights &= kFsFileRights;
   PathBeneathAttr rule{rights, dir.get()};
   if (::syscall(SYS_landlock_add_rule, ruleset, kRulePathBeneath, &rule, 0) != 0)
     return sys_fail("landlock", "allow writing beneath " + path);
@@ -79,7 +85,7 @@ Result<void> allow_beneath(int ruleset, const std::string& path, std::uint64_t r
 // file's, beneath no rule. Each such file, and only it, keeps the rights on its descriptor; pipes,
 // sockets and the app's pty need none (Landlock leaves pipes and sockets alone; the pty is in /dev).
 Result<void> allow_std_files(int ruleset, std::uint64_t handled) {
-  const std::uint64_t rights = handled & (kFsReadFile | kFsWriteFile | kFsTruncate | kFsIoctlDev);
+  const std::uint64_t rights = handled & kFsFileRights & ~kFsExecute;
   for (int fd = 0; fd < 3; ++fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) continue;
