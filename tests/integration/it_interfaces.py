@@ -1,0 +1,266 @@
+"""The interface catalogue (docs/interfaces.md): for each interface, that the grant works and that
+nothing more is granted, each with its stand-in for hardware or services this machine may lack:
+- serial-port, i2c, camera: a pty, its slave bound at /dev/ttyUSB77, /dev/i2c-77 or /dev/video77
+  in a private mount namespace of the test (a character device, as the real ones are: device
+  nodes are bound read-only, which stops chmod on the host's node, not reading and writing it);
+- audio-playback, wayland: a fake runtime directory ($XDG_RUNTIME_DIR) with listening sockets;
+- system-observe: the host's /sys/block, read-only.
+The stand-ins are bound in a mount namespace of the test's own (unshare -m), so the host's /dev
+gains only empty placeholder files for the run (removed after it)."""
+import contextlib
+import os
+import pty
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+
+from harness import *  # noqa: F401,F403
+
+PROBE = r'''
+import errno, os, socket, sys
+def step(key, fn):
+    try:
+        print(key + "=" + fn(), flush=True)
+    except OSError as e:
+        print(key + "=" + errno.errorcode.get(e.errno, str(e)), flush=True)
+def write(path, data):
+    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+    try:
+        os.write(fd, data.encode())
+    finally:
+        os.close(fd)
+    return "ok"
+def read(path):
+    with open(path) as f:
+        return f.read().strip()[:40] or "empty"
+def connect(path):
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(path)
+        s.sendall(b"hello")
+        return "ok"
+def exists(path):
+    os.stat(path)
+    return "yes"
+for arg in sys.argv[1:]:
+    kind, path = arg.split(":", 1)
+    if kind == "env":
+        print(path + "=" + os.environ.get(path, "unset"), flush=True)
+        continue
+    what = {"write": lambda: write(path, "hello"), "read": lambda: read(path), "connect": lambda: connect(path),
+            "exists": lambda: exists(path)}[kind]
+    step(kind + ":" + path, what)
+'''
+
+
+def probe_app(env, name, plugs):
+    return env.script_app(name, PROBE, f"plugs:\n{plugs}" if plugs else "")
+
+
+def in_private_mounts(env, binds, argv, extra_env=None):
+    """Runs `argv` (a cordon command) as the mode's user inside a new mount namespace where each
+    (source, target) of `binds` is bound; targets are made as empty files on the host first."""
+    made = []
+    for _, target in binds:
+        if not os.path.exists(target):
+            open(target, "w").close()
+            made.append(target)
+    try:
+        mounts = " && ".join(f"mount --bind {src} {dst}" for src, dst in binds) or "true"
+        inner = env.command(["env", *[f"{k}={v}" for k, v in (extra_env or {}).items()], *argv])
+        r = subprocess.run(["unshare", "-m", "sh", "-c", f"{mounts} && exec \"$@\"", "sh", *inner],
+                           capture_output=True, text=True, timeout=60,
+                           env=None if env.user and not env.is_root else env.environ())
+        return r.returncode, r.stdout, r.stderr
+    finally:
+        for target in made:
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+
+
+def owned_by_mode_user(env, path):
+    """The stand-in belongs to the user the app runs as; root's app runs as host ids of its own
+    (private_ids.h), so in that mode the stand-in is open to all instead."""
+    os.chown(path, env.pw.pw_uid, env.pw.pw_gid)
+    if env.is_root:
+        os.chmod(path, 0o777 if os.path.isdir(path) or stat_is_socket(path) else 0o666)
+
+
+def stat_is_socket(path):
+    import stat
+    return stat.S_ISSOCK(os.lstat(path).st_mode)
+
+
+@contextlib.contextmanager
+def stand_in_devices(env, count):
+    """`count` ptys: (master fd, slave name), the slaves the mode's user's to open."""
+    pairs = [pty.openpty() for _ in range(count)]
+    try:
+        out = []
+        for master, slave in pairs:
+            name = os.ttyname(slave)
+            owned_by_mode_user(env, name)
+            out.append((master, name))
+        yield out
+    finally:
+        for master, slave in pairs:
+            os.close(master)
+            os.close(slave)
+
+
+@test
+def serial_port_grants_its_one_port(env):
+    """serial-port with path /dev/ttyUSB77 (stand-in: a pty's slave): the app's bytes arrive at the
+    pty master. Limits: /dev/ttyUSB78 (bound the same way, not granted) is not there, and a path
+    that is not a serial node (/dev/sda) is refused by `cordon check`. Control: the same write
+    outside reaches the master."""
+    with stand_in_devices(env, 2) as devices:
+        (master, name), (master2, name2) = devices
+        policy = probe_app(env, "it-if-serial", "  - serial-port: {path: /dev/ttyUSB77}\n")
+        rc, out, err = in_private_mounts(env, [(name, "/dev/ttyUSB77"), (name2, "/dev/ttyUSB78")],
+                                         [env.cordon, "run", policy, "--", "write:/dev/ttyUSB77", "exists:/dev/ttyUSB78"])
+        f = facts(out)
+        expect(rc == 0 and f.get("write:/dev/ttyUSB77") == "ok", f"the port: exit {rc}: {out} {err}")
+        expect(os.read(master, 64).startswith(b"hello"), "the bytes did not reach the pty master")
+        expect(f.get("exists:/dev/ttyUSB78") == "ENOENT", f"another port is there: {out}")
+        bad = env.write_policy("it-if-serial-bad", "schema: 1\nname: it-if-serial-bad\ncommand: [/bin/true]\n"
+                               "plugs:\n  - serial-port: {path: /dev/sda}\n")
+        rc, out, err = env.run([env.cordon, "check", bad])
+        expect(rc == 1 and "must match" in err, f"/dev/sda as a serial port: exit {rc}: {err}")
+        rc, out, err = in_private_mounts(env, [(name2, "/dev/ttyUSB78")],
+                                         ["/usr/bin/python3", env.policies + "/it-if-serial.py", "write:/dev/ttyUSB78"])
+        expect(facts(out).get("write:/dev/ttyUSB78") == "ok" and os.read(master2, 64).startswith(b"hello"),
+               f"control, outside: {out} {err}")
+
+
+@test
+def i2c_grants_its_one_bus(env):
+    """i2c with bus 77 (stand-in: a pty slave at /dev/i2c-77): the app's bytes reach it. Limit: bus
+    78 is not there. Control: outside, bus 78's stand-in takes the write."""
+    with stand_in_devices(env, 2) as devices:
+        (master, name), (master2, name2) = devices
+        policy = probe_app(env, "it-if-i2c", "  - i2c: {bus: 77}\n")
+        binds = [(name, "/dev/i2c-77"), (name2, "/dev/i2c-78")]
+        rc, out, err = in_private_mounts(env, binds, [env.cordon, "run", policy, "--", "write:/dev/i2c-77", "write:/dev/i2c-78"])
+        f = facts(out)
+        expect(rc == 0 and f.get("write:/dev/i2c-77") == "ok" and os.read(master, 64).startswith(b"hello"),
+               f"bus 77: {out} {err}")
+        expect(f.get("write:/dev/i2c-78") == "ENOENT", f"bus 78: {out}")
+        rc, out, err = in_private_mounts(env, binds, ["/usr/bin/python3", env.policies + "/it-if-i2c.py", "write:/dev/i2c-78"])
+        expect(facts(out).get("write:/dev/i2c-78") == "ok", f"control, outside: {out} {err}")
+
+
+@test
+def camera_is_manual_and_grants_its_one_device(env):
+    """camera (manual) with device 77 (stand-in: a pty slave at /dev/video77): nothing until the
+    owner connects it, then the device and not /dev/video78."""
+    with stand_in_devices(env, 2) as devices:
+        (master, name), (master2, name2) = devices
+        policy = probe_app(env, "it-if-camera", "  - camera: {device: 77}\n")
+        binds = [(name, "/dev/video77"), (name2, "/dev/video78")]
+        argv = [env.cordon, "run", policy, "--", "write:/dev/video77", "exists:/dev/video78"]
+        rc, out, err = in_private_mounts(env, binds, argv)
+        expect(facts(out).get("write:/dev/video77") == "ENOENT" and "not connected" in err, f"unconnected: {out} {err}")
+        rc, out, err = env.run([env.cordon, "connect", policy, "camera:device=77"])
+        expect(rc == 0, f"connect: exit {rc}: {err}")
+        rc, out, err = in_private_mounts(env, binds, argv)
+        f = facts(out)
+        expect(f.get("write:/dev/video77") == "ok" and f.get("exists:/dev/video78") == "ENOENT", f"connected: {out} {err}")
+
+
+class Listener(threading.Thread):
+    """A Unix socket server at `path` that records what its clients send."""
+
+    def __init__(self, path, owner):
+        super().__init__(daemon=True)
+        self.path, self.got = path, []
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(path)
+        os.chown(path, owner.pw_uid, owner.pw_gid)
+        os.chmod(path, 0o777)  # a socket's mode decides who may connect; its folder guards it
+        self.sock.listen(4)
+        self.sock.settimeout(30)
+        self.start()
+
+    def run(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            with c:
+                self.got.append(c.recv(64))
+
+
+@contextlib.contextmanager
+def fake_runtime_dir(env, *sockets):
+    """A runtime directory of the mode's user with a listener at each relative path in `sockets`."""
+    root = tempfile.mkdtemp(prefix="cordon-it-runtime-")
+    listeners = {}
+    try:
+        for rel in sockets:
+            os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        for dirpath, _, _ in os.walk(root):
+            os.chmod(dirpath, 0o700)
+            owned_by_mode_user(env, dirpath)  # root's app: its own host ids, so open to all
+        for rel in sockets:
+            listeners[rel] = Listener(os.path.join(root, rel), env.pw)
+        yield root, listeners
+    finally:
+        for l in listeners.values():
+            l.sock.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@test
+def audio_playback_reaches_the_sound_server_and_nothing_else(env):
+    """audio-playback in a fake runtime directory with pulse/native, pipewire-0 and a D-Bus socket
+    `bus`: the app connects to the first two (PULSE_SERVER names pulse's); the bus is not there.
+    Control: without the plug, neither sound socket is."""
+    with fake_runtime_dir(env, "pulse/native", "pipewire-0", "bus") as (runtime, listeners):
+        args = [f"connect:{runtime}/pulse/native", f"connect:{runtime}/pipewire-0", f"exists:{runtime}/bus", "env:PULSE_SERVER"]
+        rc, out, err = env.run(["env", f"XDG_RUNTIME_DIR={runtime}", env.cordon, "run",
+                                probe_app(env, "it-if-audio", "  - audio-playback\n"), "--", *args])
+        f = facts(out)
+        expect(rc == 0 and f.get(f"connect:{runtime}/pulse/native") == "ok" and f.get(f"connect:{runtime}/pipewire-0") == "ok",
+               f"the sound sockets: exit {rc}: {out} {err}")
+        expect(f.get(f"exists:{runtime}/bus") == "ENOENT", f"the bus socket is there: {out}")
+        expect(f.get("PULSE_SERVER") == f"unix:{runtime}/pulse/native", f"PULSE_SERVER: {out}")
+        rc, out, err = env.run(["env", f"XDG_RUNTIME_DIR={runtime}", env.cordon, "run",
+                                probe_app(env, "it-if-audio-off", ""), "--", *args])
+        expect(facts(out).get(f"connect:{runtime}/pulse/native") == "ENOENT", f"control, no plug: {out} {err}")
+
+
+@test
+def wayland_reaches_its_compositor_socket_only(env):
+    """wayland with display 1 in a fake runtime directory holding wayland-0, wayland-1 and
+    pulse/native: the app reaches wayland-1 with WAYLAND_DISPLAY=wayland-1, and neither wayland-0
+    nor the sound server is there."""
+    with fake_runtime_dir(env, "wayland-0", "wayland-1", "pulse/native") as (runtime, listeners):
+        args = [f"connect:{runtime}/wayland-1", f"exists:{runtime}/wayland-0", f"exists:{runtime}/pulse/native",
+                "env:WAYLAND_DISPLAY"]
+        rc, out, err = env.run(["env", f"XDG_RUNTIME_DIR={runtime}", env.cordon, "run",
+                                probe_app(env, "it-if-wayland", "  - wayland: {display: 1}\n"), "--", *args])
+        f = facts(out)
+        expect(rc == 0 and f.get(f"connect:{runtime}/wayland-1") == "ok" and f.get("WAYLAND_DISPLAY") == "wayland-1",
+               f"the compositor: exit {rc}: {out} {err}")
+        expect(f.get(f"exists:{runtime}/wayland-0") == "ENOENT" and f.get(f"exists:{runtime}/pulse/native") == "ENOENT",
+               f"more than the compositor: {out}")
+
+
+@test
+def system_observe_reads_block_devices_and_writes_nothing(env):
+    """system-observe: /sys/block is listed and its files read; a write is refused (read-only).
+    Control: without the plug /sys/block is not there."""
+    entries = sorted(os.listdir("/sys/block")) if os.path.isdir("/sys/block") else []
+    if not entries:
+        raise Skip("this host has no /sys/block entries to read")
+    size = f"/sys/block/{entries[0]}/size"
+    args = [f"read:{size}", f"write:/sys/block/{entries[0]}/queue/read_ahead_kb"]
+    rc, out, err = env.cordon_run(probe_app(env, "it-if-sysobs", "  - system-observe\n"), *args)
+    f = facts(out)
+    expect(rc == 0 and f.get(f"read:{size}", "").isdigit(), f"read: exit {rc}: {out} {err}")
+    expect(f.get(f"write:/sys/block/{entries[0]}/queue/read_ahead_kb") in ("EROFS", "EACCES", "EPERM"), f"write: {out}")
+    rc, out, err = env.cordon_run(probe_app(env, "it-if-sysobs-off", ""), *args)
+    expect(facts(out).get(f"read:{size}") == "ENOENT", f"control, no plug: {out} {err}")
