@@ -32,6 +32,10 @@ def write(path, data):
     finally:
         os.close(fd)
     return "ok"
+def create(path):
+    with open(path, "w") as f:
+        f.write("hello")
+    return "ok"
 def read(path):
     with open(path) as f:
         return f.read().strip()[:40] or "empty"
@@ -48,7 +52,8 @@ for arg in sys.argv[1:]:
     if kind == "env":
         print(path + "=" + os.environ.get(path, "unset"), flush=True)
         continue
-    what = {"write": lambda: write(path, "hello"), "read": lambda: read(path), "connect": lambda: connect(path),
+    what = {"write": lambda: write(path, "hello"), "create": lambda: create(path), "read": lambda: read(path),
+            "connect": lambda: connect(path),
             "exists": lambda: exists(path)}[kind]
     step(kind + ":" + path, what)
 '''
@@ -264,3 +269,138 @@ def system_observe_reads_block_devices_and_writes_nothing(env):
     expect(f.get(f"write:/sys/block/{entries[0]}/queue/read_ahead_kb") in ("EROFS", "EACCES", "EPERM"), f"write: {out}")
     rc, out, err = env.cordon_run(probe_app(env, "it-if-sysobs-off", ""), *args)
     expect(facts(out).get(f"read:{size}") == "ENOENT", f"control, no plug: {out} {err}")
+
+
+@test
+def spi_grants_its_one_chip_select(env):
+    """spi with bus 77 (chip select 0 by default; stand-in: a pty slave at /dev/spidev77.0): the
+    app's bytes reach it; chip select 1 of the same bus is not there."""
+    with stand_in_devices(env, 2) as devices:
+        (master, name), (master2, name2) = devices
+        policy = probe_app(env, "it-if-spi", "  - spi: {bus: 77}\n")
+        rc, out, err = in_private_mounts(env, [(name, "/dev/spidev77.0"), (name2, "/dev/spidev77.1")],
+                                         [env.cordon, "run", policy, "--", "write:/dev/spidev77.0", "exists:/dev/spidev77.1"])
+        f = facts(out)
+        expect(rc == 0 and f.get("write:/dev/spidev77.0") == "ok" and os.read(master, 64).startswith(b"hello"),
+               f"spidev77.0: {out} {err}")
+        expect(f.get("exists:/dev/spidev77.1") == "ENOENT", f"spidev77.1: {out}")
+
+
+@test
+def gpio_grants_its_chip_and_refuses_lines_it_cannot_enforce(env):
+    """gpio with chip 77 (stand-in: a pty slave at /dev/gpiochip77): the chip is there, chip 78 is
+    not. A plug that names `lines` is refused before anything runs: cordon cannot narrow a chip to
+    some lines yet, and would rather not run than give the whole chip silently."""
+    with stand_in_devices(env, 2) as devices:
+        (master, name), (master2, name2) = devices
+        binds = [(name, "/dev/gpiochip77"), (name2, "/dev/gpiochip78")]
+        policy = probe_app(env, "it-if-gpio", "  - gpio: {chip: 77}\n")
+        rc, out, err = in_private_mounts(env, binds, [env.cordon, "run", policy, "--", "write:/dev/gpiochip77",
+                                                      "exists:/dev/gpiochip78"])
+        f = facts(out)
+        expect(rc == 0 and f.get("write:/dev/gpiochip77") == "ok" and f.get("exists:/dev/gpiochip78") == "ENOENT",
+               f"chip 77: exit {rc}: {out} {err}")
+        lines = probe_app(env, "it-if-gpio-lines", "  - gpio: {chip: 77, lines: [3, 4]}\n")
+        rc, out, err = in_private_mounts(env, binds, [env.cordon, "run", lines, "--", "write:/dev/gpiochip77"])
+        expect(rc == 125 and "not enforced" in err and not out, f"lines: exit {rc}: {out} {err}")
+
+
+@test
+def hardware_observe_reads_sysfs_and_writes_nothing(env):
+    """hardware-observe: /sys/class and /sys/bus are listed and read; a write is refused. Control:
+    without the plug they are not there."""
+    target = "/sys/class/net/lo/mtu"
+    if not os.path.exists(target):
+        raise Skip(f"this host has no {target} to read")
+    args = [f"read:{target}", f"write:{target}", "exists:/sys/bus/pci"]
+    rc, out, err = env.cordon_run(probe_app(env, "it-if-hwobs", "  - hardware-observe\n"), *args)
+    f = facts(out)
+    expect(rc == 0 and f.get(f"read:{target}", "").isdigit(), f"read: exit {rc}: {out} {err}")
+    expect(f.get(f"write:{target}") in ("EROFS", "EACCES", "EPERM"), f"write: {out}")
+    rc, out, err = env.cordon_run(probe_app(env, "it-if-hwobs-off", ""), *args)
+    expect(facts(out).get(f"read:{target}") == "ENOENT", f"control, no plug: {out} {err}")
+
+
+@test
+def desktop_shows_fonts_and_not_the_rest_of_the_home(env):
+    """desktop: the user's ~/.fonts is readable; a document beside it in the home is not there.
+    Control: the document is readable with the home plug."""
+    home = env.pw.pw_dir
+    fonts, doc = os.path.join(home, ".fonts"), os.path.join(home, ".it-desktop-doc")
+    made = not os.path.exists(fonts)
+    try:
+        os.makedirs(fonts, exist_ok=True)
+        with open(os.path.join(fonts, "it-font.txt"), "w") as f:
+            f.write("glyphs\n")
+        with open(doc, "w") as f:
+            f.write("private\n")
+        for p in (fonts, os.path.join(fonts, "it-font.txt"), doc):
+            os.chown(p, env.pw.pw_uid, env.pw.pw_gid)
+            os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
+        args = [f"read:{fonts}/it-font.txt", f"read:{doc}", "env:XDG_DATA_DIRS"]
+        rc, out, err = env.cordon_run(probe_app(env, "it-if-desktop", "  - desktop\n"), *args)
+        f = facts(out)
+        expect(rc == 0 and f.get(f"read:{fonts}/it-font.txt") == "glyphs" and f.get("XDG_DATA_DIRS") == "/usr/local/share:/usr/share",
+               f"fonts: exit {rc}: {out} {err}")
+        expect(f.get(f"read:{doc}") in ("ENOENT", "EACCES"), f"the document: {out}")
+        if not env.is_root:  # root's home is not root's inside (host uid 0 is not mapped)
+            rc, out, err = env.cordon_run(probe_app(env, "it-if-desktop-home", "  - home\n"), *args)
+            expect(facts(out).get(f"read:{doc}") == "private", f"control, home plug: {out} {err}")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(doc)
+        if made:
+            shutil.rmtree(fonts, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(fonts, "it-font.txt"))
+
+
+@test
+def removable_media_is_manual_and_writes_only_there(env):
+    """removable-media (manual): /mnt is not there until the owner connects the plug; then a
+    drive's folder under /mnt takes a file, which lands on the host."""
+    drive = f"/mnt/cordon-it-media-{env.name}"
+    shutil.rmtree(drive, ignore_errors=True)
+    os.makedirs(drive)
+    os.chmod(drive, 0o777)
+    try:
+        policy = probe_app(env, "it-if-media", "  - removable-media\n")
+        rc, out, err = env.cordon_run(policy, f"create:{drive}/file")
+        expect(facts(out).get(f"create:{drive}/file") == "ENOENT" and "not connected" in err, f"unconnected: {out} {err}")
+        rc, out, err = env.run([env.cordon, "connect", policy, "removable-media"])
+        expect(rc == 0, f"connect: exit {rc}: {err}")
+        rc, out, err = env.cordon_run(policy, f"create:{drive}/file")
+        expect(facts(out).get(f"create:{drive}/file") == "ok" and os.path.exists(f"{drive}/file"), f"connected: {out} {err}")
+    finally:
+        shutil.rmtree(drive, ignore_errors=True)
+
+
+@test
+def x11_is_manual_and_reaches_the_display_socket(env):
+    """x11 (manual) with display 77 (stand-in: a listener at /tmp/.X11-unix/X77): nothing until
+    the owner connects it; then the socket takes a connection and DISPLAY is :77."""
+    folder = "/tmp/.X11-unix"
+    made = not os.path.isdir(folder)
+    os.makedirs(folder, exist_ok=True)
+    if made:
+        os.chmod(folder, 0o1777)
+    path = os.path.join(folder, "X77")
+    if os.path.exists(path):
+        raise Skip(f"{path} exists: a display 77 is in use here")
+    listener = Listener(path, env.pw)
+    try:
+        policy = probe_app(env, "it-if-x11", "  - x11: {display: 77}\n")
+        rc, out, err = env.cordon_run(policy, f"connect:{path}", "env:DISPLAY")
+        expect(facts(out).get(f"connect:{path}") == "ENOENT" and "not connected" in err, f"unconnected: {out} {err}")
+        rc, out, err = env.run([env.cordon, "connect", policy, "x11"])
+        expect(rc == 0, f"connect: exit {rc}: {err}")
+        rc, out, err = env.cordon_run(policy, f"connect:{path}", "env:DISPLAY")
+        f = facts(out)
+        expect(f.get(f"connect:{path}") == "ok" and f.get("DISPLAY") == ":77", f"connected: {out} {err}")
+    finally:
+        listener.sock.close()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
