@@ -87,7 +87,9 @@ std::string attributes_text(const std::vector<std::pair<std::string, std::string
 // PLUG[:ATTR=VALUE,...] -> the plug and the attributes the owner named.
 std::optional<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> parse_plug_spec(
     const std::string& spec) {
-  const std::size_t colon = spec.find(':');
+  std::size_t colon = spec.find(':');
+  // PROVIDER:SLOT (another app's slot) has no '=' after its colon; attributes always have one.
+  if (colon != std::string::npos && spec.find('=', colon) == std::string::npos) colon = std::string::npos;
   std::pair<std::string, std::vector<std::pair<std::string, std::string>>> out{spec.substr(0, colon), {}};
   if (out.first.empty()) return std::nullopt;
   if (colon == std::string::npos) return out;
@@ -136,7 +138,7 @@ int connect(const ConnectArgs& args) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   const auto spec = parse_plug_spec(args.plug);
   if (!spec) {
-    std::cerr << "cordon: connect: '" << args.plug << "' is not PLUG or PLUG:ATTR=VALUE[,ATTR=VALUE]\n";
+    std::cerr << "cordon: connect: '" << args.plug << "' is not PLUG, PLUG:ATTR=VALUE[,ATTR=VALUE] or PROVIDER:SLOT\n";
     return kExitCordon;
   }
   int status = kExitCordon;

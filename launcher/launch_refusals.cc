@@ -16,6 +16,7 @@ void report_plan_notices(const plan::Plan& plan, const std::string& file, policy
 
 std::string connect_hint(const plan::Plug& plug, const std::string& app_arg) {
   std::string spec = plug.name;
+  if (spec.find(':') != std::string::npos) return "to grant it, run `cordon connect " + app_arg + " " + spec + "`";  // a slot
   char sep = ':';
   for (const auto& [name, value] : plug.attributes) {
     if (name == "enforcement" && value == "strict") continue;  // every plug's default

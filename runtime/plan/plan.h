@@ -149,6 +149,21 @@ struct Notice {
 enum class NetworkMode { none, host };
 const char* to_string(NetworkMode m);
 
+// Another app's slot the app plugs and the owner connected (docs/slots.md): the provider's socket
+// or directory, found at launch below the provider's $APP_DATA and bound at /run/slots/PROVIDER/SLOT.
+struct SlotMount {
+  std::string provider;
+  std::string slot;
+  std::string kind;  // socket | directory
+  std::string path;  // below the provider's $APP_DATA
+  bool writable = false;
+  Source from;
+  bool operator==(const SlotMount&) const = default;
+};
+
+// Where a slot is shown inside the consumer's sandbox.
+inline std::string slot_mount_point(const SlotMount& s) { return "/run/slots/" + s.provider + "/" + s.slot; }
+
 // TCP ports first..last (one port: first == last), and who asked for them: a plug's connect-ports
 // or bind-ports, or cordon's "dns" (port 53 for name resolution over TCP).
 struct PortRange {
@@ -191,6 +206,7 @@ struct Plan {
   PortFilter ports;                     // active only with NetworkMode::host
   std::vector<Mount> mounts;            // in the order they are applied
   std::vector<Device> devices;
+  std::vector<SlotMount> slots;         // other apps' slots, connected, in plug order
   std::vector<EnvEntry> environment;    // sorted by name
   std::vector<Limit> limits;
   std::vector<SetUse> syscall_sets;     // sorted by name

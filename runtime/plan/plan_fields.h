@@ -120,6 +120,14 @@ struct Fields<Notice> {
 };
 
 template <>
+struct Fields<SlotMount> {
+  template <class S, class F>
+  static void each(S& s, F&& f) {
+    f(s.provider), f(s.slot), f(s.kind), f(s.path), f(s.writable), f(s.from);
+  }
+};
+
+template <>
 struct Fields<PortRange> {
   template <class S, class F>
   static void each(S& s, F&& f) {
@@ -140,7 +148,7 @@ struct Fields<Plan> {
   template <class S, class F>
   static void each(S& s, F&& f) {
     f(s.version), f(s.app), f(s.summary), f(s.command), f(s.health_check), f(s.app_from), f(s.hostname), f(s.plugs), f(s.namespaces),
-        f(s.network), f(s.network_from), f(s.ports), f(s.mounts), f(s.devices), f(s.environment), f(s.limits),
+        f(s.network), f(s.network_from), f(s.ports), f(s.mounts), f(s.devices), f(s.slots), f(s.environment), f(s.limits),
         f(explain_only(s.syscall_sets)), f(s.syscalls), f(s.denied), f(s.denied_to_all), f(s.rules), f(s.socket_families),
         f(s.notices);
   }

@@ -113,6 +113,12 @@ nlohmann::ordered_json to_json(const Plan& p) {
                                {"enforcement", p.ports.best_effort ? "best-effort" : "strict"}};
   j["mounts"] = mounts_json(p);
   j["devices"] = devices_json(p);
+  json slots = json::array();
+  for (const SlotMount& sm : p.slots)
+    slots.push_back({{"provider", sm.provider}, {"slot", sm.slot}, {"kind", sm.kind}, {"path", sm.path},
+                     {"access", sm.writable ? "read-write" : "read-only"}, {"at", slot_mount_point(sm)},
+                     {"from", source_json(sm.from)}});
+  j["slots"] = std::move(slots);
   json env = json::array();
   for (const EnvEntry& e : p.environment)
     env.push_back({{"name", e.name}, {"value", e.value}, {"from", source_json(e.from)}});

@@ -159,7 +159,6 @@ void reserved_notices(const policy::AppPolicy& app, Plan& plan) {
                                   source(kApp, where)});
   };
   if (app.user) add("user", app.user->where);
-  if (!app.slots.empty()) add("slots", app.slots.front().where);
 }
 
 // Every cordon variable in a command word must have a value at launch: the app's environment or a
@@ -216,6 +215,19 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
                                     source(kApp, rp.plug->where)});
   }
 
+  for (const policy::SlotPlug& sp : bundle.slot_plugs) {
+    const std::string& name = sp.plug->interface;
+    const bool connected = options.connect_all || std::find(options.connected.begin(), options.connected.end(),
+                                                            ConnectedPlug{name, sp.attributes}) != options.connected.end();
+    plan.plugs.push_back(Plug{name, "manual", connected, sp.attributes, source(kApp, sp.plug->where)});
+    if (connected)
+      plan.slots.push_back(SlotMount{sp.provider, sp.slot.name, policy::to_string(sp.slot.kind), sp.slot.path,
+                                     sp.slot.writable, source(kApp, sp.plug->where)});
+    else
+      plan.notices.push_back(Notice{NoticeKind::unconnected, "plug '" + name + "' is another app's slot and grants nothing until `cordon connect " +
+                                        app.name.value + " " + name + "`",
+                                    source(kApp, sp.plug->where)});
+  }
   plan.mounts = resolve_mounts(grants, app, diags);
   plan.devices = resolve_devices(grants);
   resolve_network(grants, plan);

@@ -58,9 +58,20 @@ AttributeValue read_attribute_value(const Reader& r, const YamlNode& n, const st
 }
 
 // A plug is NAME or {NAME: {attr: value, ...}}.
+// PROVIDER:SLOT, another app's slot (docs/slots.md): both parts are names.
+std::optional<std::string> slot_plug_name(const Reader& r, const YamlNode& n) {
+  const std::size_t colon = n.scalar.find(':');
+  YamlNode provider = n, slot = n;
+  provider.scalar = n.scalar.substr(0, colon);
+  slot.scalar = n.scalar.substr(colon + 1);
+  if (!r.name(provider, "the providing app's name in " + quoted(n.scalar)) || !r.name(slot, "the slot's name in " + quoted(n.scalar)))
+    return std::nullopt;
+  return n.scalar;
+}
+
 std::optional<Plug> read_plug(const Reader& r, const YamlNode& n, std::string_view what) {
   if (n.is_scalar()) {
-    auto name = r.name(n, "interface name");
+    auto name = n.scalar.find(':') != std::string::npos ? slot_plug_name(r, n) : r.name(n, "interface name");
     if (!name) return std::nullopt;
     return Plug{*name, {}, r.at(n)};
   }
@@ -108,6 +119,60 @@ std::vector<Plug> read_plugs(const Reader& r, const YamlNode& n, std::string_vie
     plugs.push_back(std::move(*plug));
   }
   return plugs;
+}
+
+// One slot: `NAME: {socket: $APP_DATA/PATH}` or `NAME: {directory: $APP_DATA/PATH, access: read-write}`.
+std::optional<Slot> read_slot(const Reader& r, const YamlNode& n) {
+  if (!n.is_mapping() || n.entries.size() != 1) {
+    r.error(n, "each slot must be NAME: {socket: $APP_DATA/PATH} or NAME: {directory: $APP_DATA/PATH}");
+    return std::nullopt;
+  }
+  const auto& [key, value] = n.entries.front();
+  auto name = r.name(key, "slot name");
+  if (!name || !r.mapping(value, "slot '" + *name + "'", {"access", "directory", "socket"})) return std::nullopt;
+  Slot slot{*name, SlotKind::socket, "", false, r.at(key)};
+  const YamlNode* socket = value.find("socket");
+  const YamlNode* directory = value.find("directory");
+  if ((socket != nullptr) == (directory != nullptr)) {
+    r.error(key, "slot '" + *name + "' needs exactly one of socket: and directory:");
+    return std::nullopt;
+  }
+  if (directory) slot.kind = SlotKind::directory;
+  const YamlNode& where = socket ? *socket : *directory;
+  auto path = r.path(where, "slot '" + *name + "'");
+  if (!path) return std::nullopt;
+  constexpr std::string_view kData = "$APP_DATA/";
+  if (path->rfind(kData, 0) != 0 || path->size() == kData.size()) {
+    r.error(where, "slot '" + *name + "': " + quoted(*path) + " must be below $APP_DATA (the app's own data is all it can offer)");
+    return std::nullopt;
+  }
+  slot.path = path->substr(kData.size());
+  if (slot.path.find('$') != std::string::npos) {
+    r.error(where, "slot '" + *name + "': no variable may follow $APP_DATA");
+    return std::nullopt;
+  }
+  if (const YamlNode* access = value.find("access")) {
+    auto a = r.string(*access, "access");
+    if (a && *a == "read-write") slot.writable = true;
+    else if (a && *a != "read-only") r.error(*access, "access must be read-only or read-write, found " + quoted(*a));
+  }
+  return slot;
+}
+
+std::vector<Slot> read_slots(const Reader& r, const YamlNode& n) {
+  std::vector<Slot> slots;
+  if (!r.sequence(n, "slots")) return slots;
+  std::map<std::string, Where> seen;
+  for (const YamlNode& item : n.items) {
+    auto slot = read_slot(r, item);
+    if (!slot) continue;
+    if (auto [earlier, fresh] = seen.emplace(slot->name, slot->where); !fresh) {
+      r.diags.error(slot->where, "slot '" + slot->name + "' is offered twice").notes.push_back(note(earlier->second, "first here"));
+      continue;
+    }
+    slots.push_back(std::move(*slot));
+  }
+  return slots;
 }
 
 // A user name as useradd accepts it, or a numeric uid (not (uid_t)-1, which means "no change").
@@ -183,7 +248,7 @@ std::optional<AppPolicy> parse_app_partial(const std::string& file, std::string_
   if (const YamlNode* v = root->find("user"))
     if (auto s = read_user(r, *v)) app.user = Located<std::string>{*s, r.at(*v)};
   if (const YamlNode* v = root->find("plugs")) app.plugs = read_plugs(r, *v, "plugs");
-  if (const YamlNode* v = root->find("slots")) app.slots = read_plugs(r, *v, "slots");
+  if (const YamlNode* v = root->find("slots")) app.slots = read_slots(r, *v);
   if (const YamlNode* v = root->find("filesystem")) {
     app.filesystem = r.filesystem(*v);
     refuse_personal_paths(r, app.filesystem);

@@ -177,6 +177,41 @@ void check_catalog(const SyscallCatalog& cat, Diagnostics& diags) {
   for (const SyscallSet& set : cat.sets) report_cycle(cat, set, {}, diags);
 }
 
+bool is_slot_plug(const Plug& plug) { return plug.interface.find(':') != std::string::npos; }
+
+// The slot a PROVIDER:SLOT plug names, from the provider's policy in the app search path (which the
+// Plan cache then watches like any other input). Errors at the plug.
+std::optional<Slot> find_offered_slot(const Plug& plug, const std::string& consumer, const SearchPaths& paths,
+                                      Diagnostics& diags, SourceTexts& sources) {
+  const std::string provider = plug.interface.substr(0, plug.interface.find(':'));
+  const std::string name = plug.interface.substr(plug.interface.find(':') + 1);
+  if (provider == consumer) {
+    diags.error(plug.where, "'" + plug.interface + "' is this app's own slot; its data is its own already");
+    return std::nullopt;
+  }
+  const auto file = find_app(paths, provider);
+  if (!file) {
+    diags.error(plug.where, "no app named '" + provider + "' to offer slot '" + name + "'; searched " + join(paths.app_dirs));
+    return std::nullopt;
+  }
+  Diagnostics theirs;  // the provider's own mistakes are its own; here only whether it offers the slot
+  auto text = read_policy_file(*file, theirs);
+  auto policy = text ? parse_app_partial(*file, *text, theirs) : std::nullopt;
+  if (text) sources[*file] = *text;
+  if (!policy) {
+    diags.error(plug.where, "'" + provider + "' (" + *file + ") is not a valid policy, so it offers no slot; `cordon check " +
+                                *file + "` says why");
+    return std::nullopt;
+  }
+  for (const Slot& s : policy->slots)
+    if (s.name == name) return s;
+  std::vector<std::string> names;
+  for (const Slot& s : policy->slots) names.push_back(s.name);
+  diags.error(plug.where, "'" + provider + "' offers no slot '" + name + "'" + did_you_mean(name, names) +
+                              (names.empty() ? "; it offers none" : "; it offers: " + join(names)));
+  return std::nullopt;
+}
+
 }  // namespace
 
 void check_syscall_catalog(const SyscallCatalog& cat, Diagnostics& diags) { check_catalog(cat, diags); }
@@ -257,7 +292,12 @@ std::unique_ptr<Bundle> load_bundle_partial(const std::string& app_file, const S
 
   const std::vector<std::string> known = list_interfaces(paths);
   std::vector<Interface> interfaces;
+  std::vector<std::pair<std::string, Slot>> offered;
   for (const Plug& plug : app->plugs) {
+    if (is_slot_plug(plug)) {
+      if (auto slot = find_offered_slot(plug, app->name.value, paths, diags, sources)) offered.emplace_back(plug.interface, *slot);
+      continue;
+    }
     if (plug.interface == "base") {
       diags.error(plug.where, "'base' is not an interface to plug; every app gets it");
       continue;
@@ -273,7 +313,20 @@ std::unique_ptr<Bundle> load_bundle_partial(const std::string& app_file, const S
     check_plugs(*app, interfaces, diags);  // attribute errors too, in the same pass
     return nullptr;
   }
-  return assemble_bundle_partial(std::move(*app), std::move(*base), std::move(interfaces), std::move(*syscalls), diags);
+  auto bundle = assemble_bundle_partial(std::move(*app), std::move(*base), std::move(interfaces), std::move(*syscalls), diags);
+  attach_slot_plugs(*bundle, offered);
+  return bundle;
+}
+
+void attach_slot_plugs(Bundle& bundle, const std::vector<std::pair<std::string, Slot>>& offered) {
+  for (const Plug& plug : bundle.app.plugs) {
+    auto it = std::find_if(offered.begin(), offered.end(), [&](const auto& o) { return o.first == plug.interface; });
+    if (it == offered.end()) continue;
+    const Slot& slot = it->second;
+    SlotPlug sp{&plug, plug.interface.substr(0, plug.interface.find(':')), slot, {}};
+    sp.attributes = {{"access", slot.writable ? "read-write" : "read-only"}, {"kind", to_string(slot.kind)}, {"path", slot.path}};
+    bundle.slot_plugs.push_back(std::move(sp));
+  }
 }
 
 }  // namespace cordon::policy

@@ -22,12 +22,22 @@ struct ResolvedPlug {
   bool needs_connect = false;             // manual interface, or a manual attribute value
 };
 
+// A plug of another app's slot, PROVIDER:SLOT (docs/slots.md), with the slot as the provider's
+// policy offers it.
+struct SlotPlug {
+  const Plug* plug = nullptr;  // into Bundle::app.plugs
+  std::string provider;
+  Slot slot;
+  std::vector<std::pair<std::string, std::string>> attributes;  // kind, path, access: what a connection records
+};
+
 struct Bundle {
   AppPolicy app;
   Interface base;
   std::vector<Interface> interfaces;  // plugged interfaces, in plug order
   SyscallCatalog syscalls;
   std::vector<ResolvedPlug> plugs;    // in plug order; pointers into this Bundle (do not copy a Bundle)
+  std::vector<SlotPlug> slot_plugs;   // the plugs of other apps' slots, in plug order
 
   Bundle() = default;
   Bundle(const Bundle&) = delete;
@@ -51,6 +61,10 @@ std::unique_ptr<Bundle> load_bundle_partial(const std::string& app_file, const S
                                             Diagnostics& diags, SourceTexts& sources);
 std::unique_ptr<Bundle> assemble_bundle_partial(AppPolicy app, Interface base, std::vector<Interface> interfaces,
                                                 SyscallCatalog syscalls, Diagnostics& diags);
+
+// Ties each PROVIDER:SLOT plug of `bundle.app` to its slot in `offered` (plug name -> slot, as
+// load_bundle found them in the providers' policies).
+void attach_slot_plugs(Bundle& bundle, const std::vector<std::pair<std::string, Slot>>& offered);
 
 // Loads one interface by name (for `cordon interfaces`). Reports against the file it found.
 std::optional<Interface> load_interface(const std::string& name, const SearchPaths& paths, Diagnostics& diags,

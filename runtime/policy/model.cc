@@ -32,4 +32,6 @@ const SyscallSet* SyscallCatalog::find(const std::string& name) const {
   return nullptr;
 }
 
+const char* to_string(SlotKind k) { return k == SlotKind::socket ? "socket" : "directory"; }
+
 }  // namespace cordon::policy

@@ -83,6 +83,20 @@ struct Plug {
   Where where;
 };
 
+// What an app offers other apps (docs/slots.md): a Unix socket or a directory in its $APP_DATA,
+// under a name. Another app plugs it as PROVIDER:NAME, a manual plug the owner connects; that app
+// then sees exactly this socket or directory, read-only unless `writable`.
+enum class SlotKind { socket, directory };
+const char* to_string(SlotKind k);  // socket, directory
+
+struct Slot {
+  std::string name;
+  SlotKind kind = SlotKind::socket;
+  std::string path;  // below $APP_DATA, as written after "$APP_DATA/" (run/db.sock)
+  bool writable = false;
+  Where where;
+};
+
 struct AppPolicy {
   std::string file;  // as given on the command line, for diagnostics
   Located<std::string> name;
@@ -92,7 +106,7 @@ struct AppPolicy {
   std::vector<Located<std::string>> health_check;                     // reserved
   std::optional<Located<std::string>> user;                           // reserved
   std::vector<Plug> plugs;
-  std::vector<Plug> slots;                                            // reserved
+  std::vector<Slot> slots;
   Filesystem filesystem;
   std::vector<EnvVar> environment;
   Limits limits;

@@ -24,6 +24,7 @@ enum class LaunchStep : std::uint8_t {
   app_data,
   expand,
   protect_mounts,
+  slots,
   fallback_filter,
   cgroup,
   channels,

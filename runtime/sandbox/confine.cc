@@ -73,8 +73,10 @@ Result<void> confine(const ChildSetup& s, Channels& ch, Checklist& steps, pid1::
   timer.mark("wait for the id maps");
   // Before any step touches a namespace or the filesystem: the invoker's descriptors stay with
   // the supervisor outside (fds.h).
-  int channels[] = {ch.sync.read.get(), ch.errors.write.get(), lifeline, ch.status.write.get(), descriptors};
-  CORDON_TRY(steps.run(LaunchStep::inherited_fds, [&] { return fds::close_all_except(channels); }));
+  std::vector<int> keep{ch.sync.read.get(), ch.errors.write.get(), lifeline, ch.status.write.get(), descriptors};
+  for (const Step& m : s.expanded.mounts)  // root's launch: slots the launcher cloned (slots.h)
+    if (m.prepared_tree >= 0) keep.push_back(m.prepared_tree);
+  CORDON_TRY(steps.run(LaunchStep::inherited_fds, [&] { return fds::close_all_except(keep); }));
   // Needs CAP_SYS_RESOURCE in the new user namespace and a writable /proc/sys: before the root.
   CORDON_TRY(steps.run(LaunchStep::kernel_budgets, [&] { return userns_limits::apply(ctx.host_id_base != 0); }));
   // Needs CAP_SYS_ADMIN in the new user namespace.

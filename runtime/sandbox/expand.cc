@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "plan/arguments.h"
+#include "sandbox/app_data.h"
 #include "sandbox/personal_paths.h"
 #include "sandbox/state_guard.h"
 
@@ -140,6 +141,15 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
   }
   for (const plan::Device& d : plan.devices)
     e.mounts.push_back(Step{plan::MountKind::bind_rw, d.path, d.optional, true, describe(d.from)});
+  for (const plan::SlotMount& sm : plan.slots) {
+    // Opened later from the host's root without following any link (mounts.cc bind), so whatever
+    // the provider puts on the way cannot lead out of its data.
+    Step slot{sm.writable ? plan::MountKind::bind_rw : plan::MountKind::bind_ro, plan::slot_mount_point(sm), false, false,
+              "slot " + sm.slot + " of " + sm.provider + " ($APP_DATA/" + sm.path + " of " + sm.provider + ")"};
+    slot.source = app_data_root(ctx) + "/" + sm.provider + "/" + sm.path;
+    slot.expect = sm.kind == "socket" ? Step::Expect::socket : Step::Expect::directory;
+    e.mounts.push_back(slot);
+  }
   if (!ctx.app_root.empty()) {
     Step payload{plan::MountKind::bind_ro, kAppRootInside, false, false, "the installed revision"};
     payload.source = ctx.app_root;

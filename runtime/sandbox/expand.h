@@ -21,6 +21,12 @@ struct Step {
   std::string origin;    // "base.yaml:12" etc., for error messages
   bool app_grant = false;  // only the app's own policy asks for it (no interface, no cordon)
   std::string source = {}; // a bind's host path when it is not `path` (the payload at $APP_ROOT)
+  // What the source must be, checked on the descriptor the bind is made from (a slot's socket or
+  // directory: its provider could put anything at that path).
+  enum class Expect { anything, socket, directory } expect = Expect::anything;
+  // A bind the launcher already made (root's launches: slots.h): a detached mount to attach as it
+  // is. -1: the child opens `source` itself.
+  int prepared_tree = -1;
 };
 
 struct Expanded {

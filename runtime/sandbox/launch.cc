@@ -27,6 +27,7 @@
 #include "sandbox/pid1.h"
 #include "sandbox/private_ids.h"
 #include "sandbox/seccomp_filter.h"
+#include "sandbox/slots.h"
 #include "sandbox/state_guard.h"
 #include "sandbox/supervisor.h"
 #include "sandbox/terminal.h"
@@ -200,6 +201,8 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   auto expanded = steps.run(LaunchStep::expand, [&] { return expand(plan, ctx, *app_data); });
   if (!expanded) return expanded.error();
   CORDON_TRY(steps.run(LaunchStep::protect_mounts, [&] { return protect(*expanded, ctx, *state, *app_data); }));
+  std::vector<UniqueFd> slot_trees;  // root's launch: other apps' slots, cloned here for the child (slots.h)
+  CORDON_TRY(steps.run(LaunchStep::slots, [&] { return prepare_slot_mounts(expanded->mounts, ctx, slot_trees); }));
   timer.mark("app data, expand");
   const auto errno_only = steps.run(LaunchStep::fallback_filter, [&] { return fallback_filter(plan, filters, ctx); });
   if (!errno_only) return errno_only.error();

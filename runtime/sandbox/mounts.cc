@@ -36,7 +36,19 @@ bool made_writable_by_test(const Step& s) {
 #endif
 }
 
+// A slot the launcher opened, checked and cloned already (slots.h): attached as it is, and its
+// descriptor closed, so that nothing of it is left for init or the app.
+Result<void> attach_prepared(const Roots& roots, const Step& s) {
+  UniqueFd tree(s.prepared_tree);
+  struct stat st {};
+  if (::fstat(tree.get(), &st) != 0) return sys_fail("mounts", "stat " + s.path + " (" + s.origin + ")");
+  auto target = mount_point(roots.app, s.path, S_ISDIR(st.st_mode), s.origin);
+  if (!target) return target.error();
+  return attach(tree.get(), target->get(), "attach " + s.path + " (" + s.origin + ")");
+}
+
 Result<void> bind(const Roots& roots, const Step& s) {
+  if (s.prepared_tree >= 0) return attach_prepared(roots, s);
   UniqueFd source(open_host(roots.host, s.source.empty() ? s.path : s.source));
   if (!source.valid()) {
     if (errno == ENOENT && s.optional) return {};
@@ -47,6 +59,10 @@ Result<void> bind(const Roots& roots, const Step& s) {
   }
   struct stat st {};
   if (::fstat(source.get(), &st) != 0) return sys_fail("mounts", "stat " + s.path + " (" + s.origin + ")");
+  if ((s.expect == Step::Expect::socket && !S_ISSOCK(st.st_mode)) ||
+      (s.expect == Step::Expect::directory && !S_ISDIR(st.st_mode)))
+    return fail("mounts", "bind " + s.path + " (" + s.origin + "): it is not a " +
+                              (s.expect == Step::Expect::socket ? "socket" : "directory") + " there now; refused");
   const int root = roots.app;
   if (S_ISLNK(st.st_mode)) {  // reproduce the host's layout (/bin -> usr/bin) instead of following it
     char target[4096];

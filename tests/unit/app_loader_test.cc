@@ -178,3 +178,22 @@ TEST_CASE("an app's own filesystem section cannot reach the user's files; interf
   }
   CHECK(app_errors(with("filesystem: {hide: [$HOME/.ssh]}\n")).empty());  // hiding more is always allowed
 }
+
+TEST_CASE("slots: a socket or a directory below $APP_DATA, under a name; plugs of slots are PROVIDER:SLOT") {
+  const std::string head = "schema: 1\nname: demo\ncommand: [/usr/bin/true]\n";
+  CHECK(cordon::test::app_errors(head + "slots:\n  - db: {socket: $APP_DATA/run/db.sock}\n"
+                                        "  - out: {directory: '${APP_DATA}/exports', access: read-write}\n"
+                                        "plugs: [sensor:db]\n").empty());
+  CHECK(cordon::test::app_errors(head + "slots: [db]\n") ==
+        V{"4:9: each slot must be NAME: {socket: $APP_DATA/PATH} or NAME: {directory: $APP_DATA/PATH}"});
+  CHECK(cordon::test::app_errors(head + "slots: [{db: {socket: /run/db.sock}}]\n") ==
+        V{"4:23: slot 'db': '/run/db.sock' must be below $APP_DATA (the app's own data is all it can offer)"});
+  CHECK(cordon::test::app_errors(head + "slots: [{db: {socket: $APP_DATA}}]\n").size() == 1);
+  CHECK(cordon::test::app_errors(head + "slots: [{db: {socket: $APP_DATA/x, directory: $APP_DATA/y}}]\n") ==
+        V{"4:10: slot 'db' needs exactly one of socket: and directory:"});
+  CHECK(cordon::test::app_errors(head + "slots: [{db: {socket: $APP_DATA/../x}}]\n").size() == 1);
+  CHECK(cordon::test::app_errors(head + "slots: [{db: {socket: $APP_DATA/x, access: all}}]\n").size() == 1);
+  CHECK(cordon::test::app_errors(head + "slots: [{db: {socket: $APP_DATA/x}}, {db: {socket: $APP_DATA/y}}]\n").size() == 1);
+  CHECK(cordon::test::app_errors(head + "plugs: ['Sensor:db']\n").size() == 1);
+  CHECK(cordon::test::app_errors(head + "plugs: ['sensor:']\n").size() == 1);
+}

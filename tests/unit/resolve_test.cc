@@ -230,9 +230,10 @@ TEST_CASE("the same inputs give byte-identical JSON and the same hash") {
 }
 
 TEST_CASE("reserved keys become notices, so nothing is silently ignored") {
-  auto r = resolve_text(kApp + "user: alice\nslots: [x]\nplugs: [{network: {connect-ports: [443]}}]\n");
+  auto r = resolve_text(kApp + "user: alice\nslots: [{db: {socket: $APP_DATA/db.sock}}]\n"
+                        "plugs: [{network: {connect-ports: [443]}}]\n");
   REQUIRE(r.plan);
-  CHECK(r.plan->notices.size() == 2);  // user and slots; connect-ports is enforced (PortFilter)
+  CHECK(r.plan->notices.size() == 1);  // user; slots and connect-ports are enforced
 }
 
 TEST_CASE("a grant inside a hidden path is refused, from any source") {
