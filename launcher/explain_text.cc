@@ -128,6 +128,13 @@ std::string explain_text(const plan::Plan& p) {
   out += "\nfilesystem, in mount order (the root is remounted read-only at the end)\n";
   for (const plan::Mount& m : p.mounts)
     line(out, padded(plan::to_string(m.kind), 10) + m.path + (m.optional ? " (if present)" : ""), where(m.from));
+  if (!p.slots.empty()) {
+    out += "\nslots of other apps (docs/slots.md)\n";
+    for (const plan::SlotMount& sm : p.slots)
+      line(out, plan::slot_mount_point(sm) + " <- " + sm.kind + " $APP_DATA/" + sm.path + " of " + sm.provider +
+                    (sm.writable ? " (read-write)" : " (read-only)"),
+           where(sm.from));
+  }
   out += "\ndevices\n";
   if (p.devices.empty()) out += "  (only the minimal /dev)\n";
   for (const plan::Device& d : p.devices) line(out, d.path + (d.optional ? " (if present)" : ""), where(d.from));

@@ -237,6 +237,7 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   check_argument_variables(app.health_check, "health-check", plan.environment, diags);
   plan.limits = resolve_limits(bundle.base.limits, app.limits);
   resolve_seccomp(grants, app, bundle.syscalls, plan, diags);
+  add_port_filter_rules(plan);
   reserved_notices(app, plan);
   if (diags.error_count() != errors_before) return std::nullopt;
   return plan;

@@ -107,4 +107,24 @@ void resolve_ports(const policy::Bundle& bundle, const std::vector<bool>& connec
                                              " (Landlock takes one rule per port, at every launch)");
 }
 
+void add_port_filter_rules(Plan& plan) {
+  if (!plan.ports.active) return;
+  // sendto(MSG_FASTOPEN) connects inside the kernel without connect(), so Landlock's connect rule
+  // never sees it (TCP Fast Open is on by default for clients). An integer argument: no race.
+  const Source from{Origin::cordon, "tcp-ports", "", 0};
+  for (const auto& [call, arg] : {std::pair<const char*, int>{"sendto", 3}, {"sendmsg", 2}, {"sendmmsg", 3}}) {
+    if (!has_name(plan.syscalls, call)) continue;
+    Rule r;
+    r.syscall = call;
+    r.action = RuleAction::deny_bits;
+    r.arg = arg;
+    r.low32 = true;
+    r.values = {"MSG_FASTOPEN"};
+    r.why = "TCP Fast Open connects without connect(), past the port rules of a network narrowed to TCP ports";
+    r.from = {from};
+    plan.rules.push_back(std::move(r));
+  }
+  std::stable_sort(plan.rules.begin(), plan.rules.end(), [](const Rule& a, const Rule& b) { return a.syscall < b.syscall; });
+}
+
 }  // namespace cordon::plan::detail

@@ -30,8 +30,8 @@ std::optional<Interface> load_interface_file(const std::string& path, const std:
 
 void check_attribute(const AttributeSpec& spec, const AttributeValue& value, const Interface& iface,
                      Diagnostics& diags) {
-  // Only ports may be a list: a port list is one value ("connect to 80 and 443").
-  if (value.is_list && spec.type != AttributeType::ports) {
+  // Only ports and names may be lists: a list is one value ("connect to 80 and 443").
+  if (value.is_list && spec.type != AttributeType::ports && spec.type != AttributeType::names) {
     diags.error(value.where, "attribute '" + spec.name + "' of '" + iface.name.value + "' takes one " +
                                  to_string(spec.type) + ", not a list");
     return;

@@ -13,7 +13,7 @@ namespace cordon::policy {
 
 namespace {
 
-const std::vector<std::string> kGrantKeys{"devices", "environment", "filesystem", "network", "seccomp"};
+const std::vector<std::string> kGrantKeys{"dbus-proxy", "devices", "environment", "filesystem", "network", "seccomp"};
 
 std::vector<std::string> interface_keys() {
   std::vector<std::string> keys{"attributes", "connection", "description", "interface", "limits",
@@ -119,6 +119,8 @@ Grants read_grants(const Reader& outer, const YamlNode& map, const std::vector<A
   Grants g;
   if (const YamlNode* v = map.find("filesystem")) g.filesystem = r.filesystem(*v);
   if (const YamlNode* v = map.find("devices")) g.devices = read_devices(r, *v, attrs);
+  if (const YamlNode* v = map.find("dbus-proxy"))
+    if (auto b = r.boolean(*v, "dbus-proxy")) g.dbus_proxy = *b;
   if (const YamlNode* v = map.find("network")) {
     auto mode = r.string(*v, "network");
     if (mode && *mode != "none" && *mode != "host")
@@ -135,7 +137,7 @@ Grants read_grants(const Reader& outer, const YamlNode& map, const std::vector<A
 }
 
 std::optional<AttributeType> attribute_type(const Reader& r, const YamlNode& n) {
-  static const std::vector<std::string> names{"boolean", "integer", "path", "ports", "string"};
+  static const std::vector<std::string> names{"boolean", "integer", "names", "path", "ports", "string"};
   auto s = r.string(n, "attribute type");
   if (!s) return std::nullopt;
   if (*s == "string") return AttributeType::string;
@@ -143,6 +145,7 @@ std::optional<AttributeType> attribute_type(const Reader& r, const YamlNode& n) 
   if (*s == "boolean") return AttributeType::boolean;
   if (*s == "path") return AttributeType::path;
   if (*s == "ports") return AttributeType::ports;
+  if (*s == "names") return AttributeType::names;
   r.error(n, "unknown attribute type '" + *s + "'; known: " + join(names));
   return std::nullopt;
 }
@@ -251,8 +254,8 @@ std::optional<Conditional> read_conditional(const Reader& r, const YamlNode& n, 
         r.error(key, "condition on unknown attribute '" + key.scalar + "'" + did_you_mean(key.scalar, names));
         continue;
       }
-      if (spec->type == AttributeType::ports) {  // a port list is one value: "is 443 in it" is not a condition
-        r.error(key, "conditions cannot test '" + key.scalar + "', a ports attribute");
+      if (spec->type == AttributeType::ports || spec->type == AttributeType::names) {  // a list is one value
+        r.error(key, "conditions cannot test '" + key.scalar + "', a " + to_string(spec->type) + " attribute");
         continue;
       }
       auto v = r.string(value, "condition on '" + key.scalar + "'");

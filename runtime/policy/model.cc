@@ -16,6 +16,7 @@ const char* to_string(AttributeType t) {
     case AttributeType::boolean: return "boolean";
     case AttributeType::path: return "path";
     case AttributeType::ports: return "ports";
+    case AttributeType::names: return "names";
   }
   return "string";
 }

@@ -113,7 +113,9 @@ struct AppPolicy {
   SeccompSection seccomp;
 };
 
-enum class AttributeType { string, integer, boolean, path, ports };
+// ports: a list of ports or ranges (80, 8000-8010); names: a list of D-Bus names (org.example.App,
+// org.example.*). Only these two may be lists.
+enum class AttributeType { string, integer, boolean, path, ports, names };
 const char* to_string(AttributeType t);
 
 struct AttributeSpec {
@@ -136,6 +138,9 @@ struct Grants {
   // or path attribute (/dev/i2c-@{bus}, @{path}), put in at resolution; unset, the entry is dropped.
   std::vector<PathEntry> devices;
   std::optional<Located<std::string>> network;  // "none" | "host"
+  // The plug's D-Bus traffic goes through a filtering proxy (xdg-dbus-proxy) made per launch, with
+  // the plug's `bus`, `talk` and `own` attributes (plan.h DbusProxy).
+  bool dbus_proxy = false;
   std::vector<EnvVar> environment;
   SeccompSection seccomp;
 };

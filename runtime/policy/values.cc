@@ -62,6 +62,12 @@ bool value_has_type(const std::string& v, AttributeType type) {
     case AttributeType::integer: return v.size() <= 18 && std::regex_match(v, integer);
     case AttributeType::boolean: return v == "true" || v == "false";
     case AttributeType::path: return !path_problem(v);
+    case AttributeType::names: {
+      // A well-known D-Bus name, as xdg-dbus-proxy takes it: two or more elements, or a prefix
+      // ending in .* (org.mpris.MediaPlayer2.*). Never a unique name (:1.42), which changes per run.
+      static const std::regex bus_name("[A-Za-z_-][A-Za-z0-9_-]*(\\.[A-Za-z_-][A-Za-z0-9_-]*)+(\\.\\*)?");
+      return v.size() <= 255 && std::regex_match(v, bus_name);
+    }
     case AttributeType::ports: {
       std::smatch m;
       if (v.size() > 11 || !std::regex_match(v, m, port)) return false;

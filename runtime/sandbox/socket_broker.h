@@ -8,7 +8,9 @@
 // socket() has integer arguments only, read from the notification itself: there is no pointer
 // to race (seccomp_unotify(2)), and nothing is ever let through with CONTINUE.
 // Once made, the socket is the app's like any other: bind, connect, listen and accept act in the
-// host's namespace, and accept() yields host sockets too.
+// host's namespace, and accept() yields host sockets too. With a Plan narrowed to TCP ports, the
+// broker also answers listen() (answer_listen): a socket never bound would listen on a port no
+// Landlock rule saw.
 #pragma once
 
 #include <linux/seccomp.h>
@@ -32,6 +34,8 @@ class SocketBroker {
   void answer(int listener, const seccomp_notif& n);
 
  private:
+  void answer_listen(int listener, const seccomp_notif& n);
+
   std::vector<std::uint64_t> families_;
   SocketMaker maker_;
   bool tcp_only_ = false;

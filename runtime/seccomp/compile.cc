@@ -124,6 +124,10 @@ Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, D
     if (!value) return fail("seccomp", r.syscall + " rule: unknown errno " + r.errno_name);
     action[*nr] = SCMP_ACT_ERRNO(static_cast<std::uint32_t>(*value));
   }
+  // A network narrowed to TCP ports: listen() goes to the supervisor, which refuses a socket that
+  // was never bound (the kernel would give it an ephemeral port that no bind rule saw:
+  // sandbox/socket_broker.h). Every mode, like the brokered socket() calls.
+  if (listen_is_brokered(plan)) action[SCMP_SYS(listen)] = SCMP_ACT_NOTIFY;
   return action;
 }
 
@@ -310,8 +314,12 @@ std::vector<std::uint64_t> brokered_families(const plan::Plan& plan) {
   return out;
 }
 
+bool listen_is_brokered(const plan::Plan& plan) {
+  return plan.ports.active && plan.network == plan::NetworkMode::host && plan::has_name(plan.syscalls, "listen");
+}
+
 bool needs_listener(const plan::Plan& plan, Denials denials) {
-  return denials != Denials::errno_only || !brokered_families(plan).empty();
+  return denials != Denials::errno_only || !brokered_families(plan).empty() || listen_is_brokered(plan);
 }
 
 // One program from the two: the argument rules first, each of their ALLOW answers turned into a

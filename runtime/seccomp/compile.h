@@ -54,6 +54,9 @@ Result<Filters> compile(const plan::Plan& plan, Denials denials = Denials::errno
 // family, or when its allowlist lacks socket. socketpair() is not brokered: the kernel has no
 // AF_INET pairs anyway.
 std::vector<std::uint64_t> brokered_families(const plan::Plan& plan);
+
+// Whether listen() goes to the supervisor: a network narrowed to TCP ports (plan.h PortFilter).
+bool listen_is_brokered(const plan::Plan& plan);
 // Whether the filter needs a listener: its denials go to cordon, or it brokers sockets.
 bool needs_listener(const plan::Plan& plan, Denials denials);
 

@@ -56,6 +56,7 @@ const std::vector<Constant>& table() {
       CORDON_CONST(socket_protocol, IPPROTO_ICMP),  CORDON_CONST(socket_protocol, IPPROTO_TCP),
       CORDON_CONST(socket_protocol, IPPROTO_UDP),   CORDON_CONST(socket_protocol, IPPROTO_ICMPV6),
       CORDON_CONST(socket_protocol, IPPROTO_UDPLITE),
+      CORDON_CONST(message_flag, MSG_FASTOPEN),
       // socket()'s type with the flags it may carry: SOCK_PACKET on AF_INET is AF_PACKET's code
       CORDON_CONST(socket_type, SOCK_PACKET),
       Constant{ConstantKind::socket_type, "SOCK_PACKET_NONBLOCK", SOCK_PACKET | SOCK_NONBLOCK},
@@ -97,6 +98,8 @@ ConstantKind argument_kind(std::string_view syscall, int arg) {
     return ConstantKind::memory_protection;
   if (syscall == "socket" || syscall == "socketpair") return ConstantKind::address_family;
   if (syscall == "setsockopt" || syscall == "getsockopt") return ConstantKind::socket_option;
+  if ((syscall == "sendto" || syscall == "sendmmsg") && arg == 3) return ConstantKind::message_flag;
+  if (syscall == "sendmsg" && arg == 2) return ConstantKind::message_flag;
   for (std::string_view s : {"chmod", "creat", "fchmod", "fchmodat", "fchmodat2", "mkdir", "mkdirat", "mknod", "mknodat",
                              "open", "openat"})
     if (syscall == s) return ConstantKind::file_mode;

@@ -11,7 +11,7 @@ namespace cordon::syscalls {
 
 enum class ConstantKind {
   errno_value, address_family, ioctl_request, clone_flag, personality_value, memory_protection, file_mode,
-  socket_option, socket_protocol, socket_type
+  socket_option, socket_protocol, socket_type, message_flag
 };
 
 std::optional<std::uint64_t> constant_value(ConstantKind kind, std::string_view name);
@@ -23,7 +23,8 @@ std::string constant_names(ConstantKind kind);
 // Which table an argument rule's constants come from, by syscall and argument: ioctl requests,
 // personality values, memory protections (mmap, mprotect, pkey_mprotect, shmat), file modes (the
 // chmod and create calls), types and protocols (socket's second and third arguments), address families (socket,
-// socketpair), socket levels and options (setsockopt, getsockopt), clone flags (the rest).
+// socketpair), socket levels and options (setsockopt, getsockopt), message flags (the send calls'
+// flags), clone flags (the rest).
 ConstantKind argument_kind(std::string_view syscall, int arg);
 
 // True if libseccomp knows the name on some architecture.

@@ -44,8 +44,26 @@ def serve(port):
         c, _ = l.accept()
         with c:
             return c.recv(64).decode()
+def fast_open(port):
+    with socket.socket() as s:  # TCP Fast Open: sendto() connects without connect()
+        s.sendto(b"ping", socket.MSG_FASTOPEN, ("127.0.0.1", port))
+        s.settimeout(10)
+        return s.recv(64).decode()
+def listen_unbound(family):
+    with socket.socket(socket.AF_INET6 if family == 6 else socket.AF_INET) as s:
+        s.listen(1)  # no bind(): the kernel would pick an ephemeral port on every address
+        return "port-%d" % s.getsockname()[1]
+def listen_bound(port):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+        return "ok"
 for arg in sys.argv[1:]:
     what, port = arg.split(":")
+    if what in ("fastopen", "listen0", "listenbound"):
+        step(what + port, lambda: {"fastopen": fast_open, "listen0": listen_unbound, "listenbound": listen_bound}[what](int(port)))
+        continue
     if what == "resolve":
         step("resolve", lambda: socket.gethostbyname("it-dns.example"))
         continue
@@ -230,3 +248,27 @@ def ports_are_refused_where_the_kernel_cannot_filter_them(env):
     finally:
         for s in (a, b, u):
             s.close()
+
+
+@test
+def no_way_around_the_port_rules_by_fast_open_or_an_unbound_listen(env):
+    """Two ways around Landlock's connect and bind rules, found by an escape probe: sendto() with
+    MSG_FASTOPEN connects without connect(), and listen() on a socket never bound takes an
+    ephemeral port on every address without bind(). With ports named, both are refused (EPERM by
+    the filter, EACCES by the supervisor), while listening on a named port still works. Control:
+    the whole network plug does both."""
+    b = Pong()
+    p = free_port()
+    try:
+        args = [f"fastopen:{b.port}", "listen0:4", "listen0:6", f"listenbound:{p}"]
+        rc, out, err = env.cordon_run(app(env, "it-ports-tfo", f"  - network: {{connect-ports: [443], bind-ports: [{p}]}}\n"), *args)
+        f = facts(out)
+        expect(rc == 0 and f.get(f"fastopen{b.port}") == "EPERM", f"fast open: exit {rc}: {out} {err}")
+        expect(f.get("listen04") == "EACCES" and f.get("listen06") == "EACCES", f"listen unbound: {out} {err}")
+        expect(f.get(f"listenbound{p}") == "ok", f"listen on the named port: {out} {err}")
+        rc, out, err = env.cordon_run(app(env, "it-ports-tfo-whole", "  - network\n"), *args)
+        f = facts(out)
+        expect(f.get(f"fastopen{b.port}") == "pong:ping" and f.get("listen04", "").startswith("port-"),
+               f"control, the whole network: {out} {err}")
+    finally:
+        b.close()

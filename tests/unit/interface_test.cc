@@ -41,7 +41,7 @@ TEST_CASE("interface errors") {
         V{"4:29: unknown socket family 'AF_FOO'; known: AF_ALG, AF_BLUETOOTH, AF_CAN, AF_INET, AF_INET6, AF_NETLINK, "
           "AF_PACKET, AF_UNIX, AF_VSOCK"});
   CHECK(interface_errors(iface("attributes: {access: {type: text}}\n")) ==
-        V{"4:29: unknown attribute type 'text'; known: boolean, integer, path, ports, string"});
+        V{"4:29: unknown attribute type 'text'; known: boolean, integer, names, path, ports, string"});
   CHECK(interface_errors(iface("attributes: {access: {values: [a, b], default: c}}\n")) ==
         V{"4:48: default 'c' is not one of the values of attribute 'access': a, b"});
   CHECK(interface_errors(iface("attributes: {access: {required: true, default: c}}\n")) ==
