@@ -78,6 +78,7 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user) {
   ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
   ctx.term = env_or_empty("TERM");
+  ctx.dbus_session_address = env_or_empty("DBUS_SESSION_BUS_ADDRESS");
   if (!ctx.invoked_by_root) {  // root's state is in /etc, /var/lib and /var/cache: the Plan's frame hides it
     auto xdg = [&](const char* var, const char* fallback) {
       const std::string v = env_or_empty(var);

@@ -15,6 +15,8 @@ packages=(
   doctest-dev python3 python3-yaml python3-jsonschema   # unit, CLI and schema tests
   util-linux procps passwd bsdutils  # integration tests: runuser, unshare, pgrep, useradd, script
   git sqlite3 tar                    # real programs that must work under the default seccomp allowlist
+  xdg-dbus-proxy                     # the dbus plug's filtering proxy (run at launch)
+  dbus-daemon dbus-bin dbus-tests    # the dbus tests' private bus, dbus-send and echo services
   clang-14 libfuzzer-14-dev libclang-rt-14-dev          # the fuzz target
 )
 

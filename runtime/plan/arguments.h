@@ -5,6 +5,7 @@
 // `$$NAME` is a literal "$NAME"; any other `$$` stays `$$` (a shell's process id). Everything else
 // after a '$' ($n, $1, $(...), ${x:-y}, $) is left as written, for a shell the command may be. The scanner is shared by resolution (which refuses an
 // unknown name at its line) and the launch (which expands), so the two never read a word apart.
+// A name that only a plug not connected would set expands to "" (resolution knew it).
 #pragma once
 
 #include <cstddef>

@@ -164,6 +164,20 @@ struct SlotMount {
 // Where a slot is shown inside the consumer's sandbox.
 inline std::string slot_mount_point(const SlotMount& s) { return "/run/slots/" + s.provider + "/" + s.slot; }
 
+// Where the dbus plug's proxy socket is inside (sandbox/dbus_proxy.h binds it there).
+inline constexpr const char* kDbusSessionInside = "/run/cordon/session-bus";
+inline constexpr const char* kDbusSystemInside = "/run/dbus/system_bus_socket";
+
+// A filtering D-Bus proxy for the app (the dbus interface, docs/interfaces.md "dbus"): started
+// per launch outside the sandbox, its socket the only bus the app sees.
+struct DbusProxy {
+  std::string bus;                // session | system
+  std::vector<std::string> talk;  // names the app may see and call
+  std::vector<std::string> own;   // names the app may own
+  Source from;
+  bool operator==(const DbusProxy&) const = default;
+};
+
 // TCP ports first..last (one port: first == last), and who asked for them: a plug's connect-ports
 // or bind-ports, or cordon's "dns" (port 53 for name resolution over TCP).
 struct PortRange {
@@ -207,6 +221,7 @@ struct Plan {
   std::vector<Mount> mounts;            // in the order they are applied
   std::vector<Device> devices;
   std::vector<SlotMount> slots;         // other apps' slots, connected, in plug order
+  std::vector<DbusProxy> dbus;          // at most one: the dbus plug's, when connected
   std::vector<EnvEntry> environment;    // sorted by name
   std::vector<Limit> limits;
   std::vector<SetUse> syscall_sets;     // sorted by name

@@ -128,6 +128,14 @@ struct Fields<SlotMount> {
 };
 
 template <>
+struct Fields<DbusProxy> {
+  template <class S, class F>
+  static void each(S& s, F&& f) {
+    f(s.bus), f(s.talk), f(s.own), f(s.from);
+  }
+};
+
+template <>
 struct Fields<PortRange> {
   template <class S, class F>
   static void each(S& s, F&& f) {
@@ -148,7 +156,7 @@ struct Fields<Plan> {
   template <class S, class F>
   static void each(S& s, F&& f) {
     f(s.version), f(s.app), f(s.summary), f(s.command), f(s.health_check), f(s.app_from), f(s.hostname), f(s.plugs), f(s.namespaces),
-        f(s.network), f(s.network_from), f(s.ports), f(s.mounts), f(s.devices), f(s.slots), f(s.environment), f(s.limits),
+        f(s.network), f(s.network_from), f(s.ports), f(s.mounts), f(s.devices), f(s.slots), f(s.dbus), f(s.environment), f(s.limits),
         f(explain_only(s.syscall_sets)), f(s.syscalls), f(s.denied), f(s.denied_to_all), f(s.rules), f(s.socket_families),
         f(s.notices);
   }

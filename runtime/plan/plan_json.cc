@@ -119,6 +119,10 @@ nlohmann::ordered_json to_json(const Plan& p) {
                      {"access", sm.writable ? "read-write" : "read-only"}, {"at", slot_mount_point(sm)},
                      {"from", source_json(sm.from)}});
   j["slots"] = std::move(slots);
+  json dbus = json::array();
+  for (const DbusProxy& d : p.dbus)
+    dbus.push_back({{"bus", d.bus}, {"talk", d.talk}, {"own", d.own}, {"from", source_json(d.from)}});
+  j["dbus"] = std::move(dbus);
   json env = json::array();
   for (const EnvEntry& e : p.environment)
     env.push_back({{"name", e.name}, {"value", e.value}, {"from", source_json(e.from)}});

@@ -163,12 +163,29 @@ void reserved_notices(const policy::AppPolicy& app, Plan& plan) {
 
 // Every cordon variable in a command word must have a value at launch: the app's environment or a
 // Plan variable (plan/arguments.h). Anything else would reach the program as a literal "$NAME".
+// The variables any plug of the app would set, connected or not: a command may name them (a shell
+// reading $DBUS_SESSION_BUS_ADDRESS) before the owner connects the plug; they expand to "" until then.
+std::vector<std::string> plug_variables(const policy::Bundle& bundle) {
+  std::vector<std::string> out;
+  auto add = [&](const policy::Grants& g) {
+    for (const policy::EnvVar& v : g.environment) out.push_back(v.name);
+    if (g.dbus_proxy) out.insert(out.end(), {"DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS"});
+  };
+  for (const policy::ResolvedPlug& rp : bundle.plugs) {
+    add(rp.interface->grants);
+    for (const policy::Conditional& c : rp.interface->when) add(c.grants);
+  }
+  return out;
+}
+
 void check_argument_variables(const std::vector<policy::Located<std::string>>& words, const char* what,
-                              const std::vector<EnvEntry>& environment, Diagnostics& diags) {
-  std::vector<std::string> known;
+                              const std::vector<EnvEntry>& environment, const std::vector<std::string>& plugs_set,
+                              Diagnostics& diags) {
+  std::vector<std::string> known = plugs_set;
   for (const EnvEntry& e : environment) known.push_back(e.name);
   for (const std::string& v : argument_plan_variables()) known.push_back(v);
   std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
   for (const policy::Located<std::string>& word : words)
     for (const ArgumentPart& v : argument_variables(word.value)) {
       if (std::binary_search(known.begin(), known.end(), v.text)) continue;
@@ -233,8 +250,10 @@ std::optional<Plan> resolve(const policy::Bundle& bundle, const ResolveOptions& 
   resolve_network(grants, plan);
   resolve_ports(bundle, plug_connected, plan, diags);
   plan.environment = resolve_environment(grants, app, diags);
-  check_argument_variables(app.command, "command", plan.environment, diags);
-  check_argument_variables(app.health_check, "health-check", plan.environment, diags);
+  resolve_dbus(bundle, plug_connected, plan);  // its bus address joins the environment
+  const std::vector<std::string> plugs_set = plug_variables(bundle);
+  check_argument_variables(app.command, "command", plan.environment, plugs_set, diags);
+  check_argument_variables(app.health_check, "health-check", plan.environment, plugs_set, diags);
   plan.limits = resolve_limits(bundle.base.limits, app.limits);
   resolve_seccomp(grants, app, bundle.syscalls, plan, diags);
   add_port_filter_rules(plan);

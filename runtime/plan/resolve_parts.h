@@ -51,6 +51,8 @@ void resolve_seccomp(const std::vector<GrantFrom>& grants, const policy::AppPoli
 // says, for each of bundle.plugs, whether it grants anything.
 void resolve_ports(const policy::Bundle& bundle, const std::vector<bool>& connected, Plan& plan,
                    policy::Diagnostics& diags);
+// The dbus plugs' proxies (plan.h DbusProxy).
+void resolve_dbus(const policy::Bundle& bundle, const std::vector<bool>& connected, Plan& plan);
 // After resolve_seccomp: the argument rules a port filter needs (no TCP Fast Open).
 void add_port_filter_rules(Plan& plan);
 

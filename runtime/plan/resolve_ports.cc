@@ -107,6 +107,50 @@ void resolve_ports(const policy::Bundle& bundle, const std::vector<bool>& connec
                                              " (Landlock takes one rule per port, at every launch)");
 }
 
+namespace {
+
+// "[a.b, c.d]" or "a.b" (canonical, checked by the loader) -> the names.
+std::vector<std::string> name_list(const std::string* text) {
+  std::vector<std::string> out;
+  if (!text) return out;
+  std::string body = *text;
+  if (!body.empty() && body.front() == '[') body = body.substr(1, body.size() - 2);
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    std::size_t end = body.find(',', pos);
+    if (end == std::string::npos) end = body.size();
+    std::string item = body.substr(pos, end - pos);
+    item.erase(0, item.find_first_not_of(' '));
+    if (!item.empty()) out.push_back(item);
+    pos = end + 1;
+  }
+  return out;
+}
+
+bool grants_dbus_proxy(const policy::Interface& iface) {
+  return iface.grants.dbus_proxy ||
+         std::any_of(iface.when.begin(), iface.when.end(), [](const policy::Conditional& c) { return c.grants.dbus_proxy; });
+}
+
+}  // namespace
+
+void resolve_dbus(const policy::Bundle& bundle, const std::vector<bool>& connected, Plan& plan) {
+  for (std::size_t i = 0; i < bundle.plugs.size(); ++i) {
+    const policy::ResolvedPlug& rp = bundle.plugs[i];
+    if (!connected[i] || !grants_dbus_proxy(*rp.interface)) continue;
+    const std::string* bus = attribute(rp, "bus");
+    const Source from = source(plug_origin(rp.interface->name.value), rp.plug->where);
+    plan.dbus.push_back(DbusProxy{bus ? *bus : "session", name_list(attribute(rp, "talk")), name_list(attribute(rp, "own")), from});
+    const bool session = plan.dbus.back().bus == "session";
+    const std::string name = session ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS";
+    const std::string value = std::string("unix:path=") + (session ? kDbusSessionInside : kDbusSystemInside);
+    auto it = std::find_if(plan.environment.begin(), plan.environment.end(), [&](const EnvEntry& e) { return e.name == name; });
+    if (it != plan.environment.end()) *it = EnvEntry{name, value, from};  // the proxy is the only bus there is
+    else plan.environment.push_back(EnvEntry{name, value, from});
+  }
+  std::sort(plan.environment.begin(), plan.environment.end(), [](const EnvEntry& a, const EnvEntry& b) { return a.name < b.name; });
+}
+
 void add_port_filter_rules(Plan& plan) {
   if (!plan.ports.active) return;
   // sendto(MSG_FASTOPEN) connects inside the kernel without connect(), so Landlock's connect rule

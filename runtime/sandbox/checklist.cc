@@ -14,7 +14,7 @@ namespace {
 // The names errors, docs/sandbox.md and CORDON_FAIL_AT use, indexed by LaunchStep.
 constexpr std::array<std::string_view, kStepCount> kNames = {
     "refuse-unenforced", "private-ids", "state-dirs", "claim-name", "app-data", "expand",
-    "protect-mounts", "slots", "fallback-filter", "cgroup", "channels", "clone", "map-ids", "watch-launcher", "wait-for-id-maps",
+    "dbus-proxy", "protect-mounts", "slots", "fallback-filter", "cgroup", "channels", "clone", "map-ids", "watch-launcher", "wait-for-id-maps",
     "inherited-fds", "kernel-budgets", "root", "hostname", "loopback", "own-ids", "session",
     "bounding-set", "user", "capabilities", "no-new-privs", "landlock", "keyring", "limits",
     "umask", "terminal", "working-directory", "close-on-exec", "seccomp", "app",

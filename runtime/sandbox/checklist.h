@@ -23,6 +23,7 @@ enum class LaunchStep : std::uint8_t {
   claim_name,
   app_data,
   expand,
+  dbus_proxy,
   protect_mounts,
   slots,
   fallback_filter,

@@ -40,6 +40,7 @@ struct LaunchContext {
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
   std::string term;               // $TERM, passed through when set
+  std::string dbus_session_address;  // $DBUS_SESSION_BUS_ADDRESS, for the dbus plug's proxy ("" when unset)
   std::vector<std::string> state_dirs;  // this user's cordon state (XDG data, cache, config): hidden in every sandbox
   std::vector<std::string> args;  // appended to the Plan's command (`cordon run APP -- ARGS`)
   bool timing = false;            // `--timing`: print each step's duration to stderr

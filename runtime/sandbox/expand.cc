@@ -99,6 +99,8 @@ Result<std::string> expand_argument(const std::string& word, const std::vector<s
       out += set->substr(prefix.size());
       continue;
     }
+    const auto& plan_vars = plan::argument_plan_variables();
+    if (std::find(plan_vars.begin(), plan_vars.end(), part.text) == plan_vars.end()) continue;  // a plug's, not connected: ""
     auto value = expand_variables("$" + part.text, ctx, app_data, false);
     if (!value) return fail("expand", "expand the argument " + word + ": $" + part.text + " has no value in this launch");
     out += *value;

@@ -17,6 +17,7 @@
 #include "sandbox/channels.h"
 #include "sandbox/checklist.h"
 #include "sandbox/confine.h"
+#include "sandbox/dbus_proxy.h"
 #include "sandbox/error_channel.h"
 #include "sandbox/expand.h"
 #include "sandbox/fd_channel.h"
@@ -200,6 +201,9 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (!app_data) return app_data.error();
   auto expanded = steps.run(LaunchStep::expand, [&] { return expand(plan, ctx, *app_data); });
   if (!expanded) return expanded.error();
+  // Before the mounts are protected and sorted: the proxy's socket is one of them (dbus_proxy.h).
+  DbusProxies dbus;  // stopped when this launch returns, after the app
+  CORDON_TRY(steps.run(LaunchStep::dbus_proxy, [&] { return start_dbus_proxies(plan, ctx, app_credentials(ctx), *expanded, dbus); }));
   CORDON_TRY(steps.run(LaunchStep::protect_mounts, [&] { return protect(*expanded, ctx, *state, *app_data); }));
   std::vector<UniqueFd> slot_trees;  // root's launch: other apps' slots, cloned here for the child (slots.h)
   CORDON_TRY(steps.run(LaunchStep::slots, [&] { return prepare_slot_mounts(expanded->mounts, ctx, slot_trees); }));

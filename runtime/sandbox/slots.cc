@@ -6,15 +6,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox/app_data.h"
 #include "util/openat2.h"
 
 namespace cordon::sandbox {
 
 namespace {
 
-Result<UniqueFd> clone_slot(const Step& s, int data_root) {
-  UniqueFd source(open_resolved(data_root, s.source.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC,
+// `s.source` is absolute and has no '.' or '..' (a slot's path passed the loader's path checks):
+// resolved from the root with no link followed anywhere, it stays beneath the folder it names.
+Result<UniqueFd> clone_slot(const Step& s, int root) {
+  UniqueFd source(open_resolved(root, s.source.c_str() + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS));
   if (!source.valid()) return sys_fail("slots", "open " + s.path + " (" + s.origin + ")");
   struct stat st {};
@@ -36,18 +37,11 @@ Result<UniqueFd> clone_slot(const Step& s, int data_root) {
 
 Result<void> prepare_slot_mounts(std::vector<Step>& mounts, const LaunchContext& ctx, std::vector<UniqueFd>& trees) {
   if (!ctx.invoked_by_root) return {};
-  const std::string root = app_data_root(ctx);
-  UniqueFd data_root;
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return sys_fail("slots", "open /");
   for (Step& s : mounts) {
-    if (s.expect == Step::Expect::anything) continue;
-    if (!data_root.valid()) {
-      data_root = UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!data_root.valid()) return sys_fail("slots", "open " + root);
-    }
-    const std::string rel = s.source.substr(root.size() + 1);  // PROVIDER/PATH, below the data root
-    Step relative = s;
-    relative.source = rel;
-    auto tree = clone_slot(relative, data_root.get());
+    if (s.expect == Step::Expect::anything || s.source.empty() || s.source[0] != '/') continue;
+    auto tree = clone_slot(s, root.get());
     if (!tree) return tree.error();
     s.prepared_tree = tree->get();
     trees.push_back(std::move(*tree));

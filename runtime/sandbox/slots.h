@@ -17,7 +17,8 @@
 
 namespace cordon::sandbox {
 
-// For each slot step of `mounts`, a detached mount in `trees` and its descriptor in the step.
+// For each slot step of `mounts` (and the dbus proxy's socket: every step that expects a socket or
+// a directory), a detached mount in `trees` and its descriptor in the step.
 Result<void> prepare_slot_mounts(std::vector<Step>& mounts, const LaunchContext& ctx, std::vector<UniqueFd>& trees);
 
 }  // namespace cordon::sandbox
