@@ -338,3 +338,25 @@ TEST_CASE("named ports filter the network: TCP only, those ports, 53 for DNS; a 
   CHECK_FALSE(many.plan);
   CHECK(cordon::test::errors(many.diags).at(0).find("at most 4096") != std::string::npos);
 }
+
+TEST_CASE("a connected dbus plug gives a proxy with its names and the bus address in the environment") {
+  cordon::plan::ResolveOptions options;
+  options.connect_all = true;
+  auto r = resolve_text(kApp + "plugs: [{dbus: {talk: [org.example.A, 'org.example.B.*'], own: org.example.Mine}}]\n", {}, options);
+  REQUIRE(r.plan);
+  REQUIRE(r.plan->dbus.size() == 1);
+  CHECK(r.plan->dbus[0].bus == "session");
+  CHECK(r.plan->dbus[0].talk == V{"org.example.A", "org.example.B.*"});
+  CHECK(r.plan->dbus[0].own == V{"org.example.Mine"});
+  bool address = false;
+  for (const auto& e : r.plan->environment)
+    if (e.name == "DBUS_SESSION_BUS_ADDRESS") address = e.value == "unix:path=/run/cordon/session-bus";
+  CHECK(address);
+  auto unconnected = resolve_text(kApp + "plugs: [{dbus: {talk: org.example.A}}]\n");
+  REQUIRE(unconnected.plan);
+  CHECK(unconnected.plan->dbus.empty());  // manual: nothing until connected
+  for (const char* bad : {"':1.42'", "org", "'org.example.*.x'", "'org..x'"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(resolve_text(kApp + "plugs: [{dbus: {talk: " + std::string(bad) + "}}]\n").plan);
+  }
+}
