@@ -7,6 +7,7 @@
 #include "plan/arguments.h"
 #include "plan/resolve_parts.h"
 #include "policy/suggest.h"
+#include "policy/values.h"
 
 namespace cordon::plan {
 
@@ -28,20 +29,11 @@ bool conditions_hold(const policy::Conditional& c, const policy::ResolvedPlug& p
 // "/dev/i2c-@{bus}" with the plug's bus 7 -> "/dev/i2c-7"; nullopt when an attribute it names is
 // unset (the entry then grants nothing). The loader checked what each @{} may name.
 std::optional<std::string> with_attributes(const std::string& path, const policy::ResolvedPlug& plug) {
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path.compare(i, 2, "@{") != 0) {
-      out += path[i];
-      continue;
-    }
-    const std::size_t close = path.find('}', i);
-    const std::string name = path.substr(i + 2, close - i - 2);
+  return policy::replace_attribute_references(path, [&](const std::string& name, std::string&) -> std::optional<std::string> {
     auto it = std::find_if(plug.attributes.begin(), plug.attributes.end(), [&](const auto& a) { return a.first == name; });
     if (it == plug.attributes.end()) return std::nullopt;
-    out += it->second;
-    i = close;
-  }
-  return out;
+    return it->second;
+  });
 }
 
 bool has_reference(const std::string& text) { return text.find("@{") != std::string::npos; }

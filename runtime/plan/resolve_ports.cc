@@ -28,9 +28,9 @@ const std::string* attribute(const policy::ResolvedPlug& rp, const std::string& 
   return nullptr;
 }
 
-// "443", "[80, 8000-8080]" (canonical, checked by the loader) -> ranges.
-std::vector<PortRange> parse_ports(const std::string& text, const Source& from) {
-  std::vector<PortRange> out;
+// The items of a list attribute's canonical text: "443" or "[80, 8000-8080]" (checked by the loader).
+std::vector<std::string> list_items(const std::string& text) {
+  std::vector<std::string> out;
   std::string body = text;
   if (!body.empty() && body.front() == '[') body = body.substr(1, body.size() - 2);
   std::size_t pos = 0;
@@ -39,11 +39,19 @@ std::vector<PortRange> parse_ports(const std::string& text, const Source& from) 
     if (end == std::string::npos) end = body.size();
     std::string item = body.substr(pos, end - pos);
     item.erase(0, item.find_first_not_of(' '));
+    if (!item.empty()) out.push_back(item);
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::vector<PortRange> parse_ports(const std::string& text, const Source& from) {
+  std::vector<PortRange> out;
+  for (const std::string& item : list_items(text)) {
     const std::size_t dash = item.find('-');
     const int first = std::stoi(item.substr(0, dash));
     const int last = dash == std::string::npos ? first : std::stoi(item.substr(dash + 1));
     out.push_back(PortRange{first, last, {from}});
-    pos = end + 1;
   }
   return out;
 }
@@ -109,23 +117,7 @@ void resolve_ports(const policy::Bundle& bundle, const std::vector<bool>& connec
 
 namespace {
 
-// "[a.b, c.d]" or "a.b" (canonical, checked by the loader) -> the names.
-std::vector<std::string> name_list(const std::string* text) {
-  std::vector<std::string> out;
-  if (!text) return out;
-  std::string body = *text;
-  if (!body.empty() && body.front() == '[') body = body.substr(1, body.size() - 2);
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    std::size_t end = body.find(',', pos);
-    if (end == std::string::npos) end = body.size();
-    std::string item = body.substr(pos, end - pos);
-    item.erase(0, item.find_first_not_of(' '));
-    if (!item.empty()) out.push_back(item);
-    pos = end + 1;
-  }
-  return out;
-}
+std::vector<std::string> name_list(const std::string* text) { return text ? list_items(*text) : std::vector<std::string>{}; }
 
 bool grants_dbus_proxy(const policy::Interface& iface) {
   return iface.grants.dbus_proxy ||

@@ -151,35 +151,45 @@ std::string normalize_variables(std::string_view path) {
   return out;
 }
 
-std::optional<std::string> with_sample_values(const std::string& text, const std::vector<AttributeSpec>& attrs,
-                                              bool strings, std::string& problem) {
-  std::string out;
+std::optional<std::string> replace_attribute_references(
+    const std::string& text, const std::function<std::optional<std::string>(const std::string&, std::string&)>& value_of,
+    std::string* problem) {
+  std::string out, why;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text.compare(i, 2, "@{") != 0) {
       out += text[i];
       continue;
     }
     const std::size_t close = text.find('}', i);
-    if (close == std::string::npos) {
-      problem = "unterminated '@{' in " + quoted(text);
+    if (close == std::string::npos) why = "unterminated '@{' in " + quoted(text);
+    const auto value = close == std::string::npos ? std::nullopt : value_of(text.substr(i + 2, close - i - 2), why);
+    if (!value) {
+      if (problem) *problem = why;
       return std::nullopt;
     }
-    const std::string name = text.substr(i + 2, close - i - 2);
-    auto spec = std::find_if(attrs.begin(), attrs.end(), [&](const AttributeSpec& a) { return a.name == name; });
-    if (spec == attrs.end()) {
-      problem = "'@{" + name + "}' names no attribute of this interface";
-      return std::nullopt;
-    }
-    if (spec->type == AttributeType::integer) out += "0";
-    else if (strings && (spec->type == AttributeType::string || spec->type == AttributeType::boolean)) out += "x";
-    else {
-      problem = "'@{" + name + "}' names a " + std::string(to_string(spec->type)) + " attribute; here only " +
-                (strings ? "integer, string and boolean" : "integer") + " attributes can be put in";
-      return std::nullopt;
-    }
+    out += *value;
     i = close;
   }
   return out;
+}
+
+std::optional<std::string> with_sample_values(const std::string& text, const std::vector<AttributeSpec>& attrs,
+                                              bool strings, std::string& problem) {
+  return replace_attribute_references(
+      text,
+      [&](const std::string& name, std::string& why) -> std::optional<std::string> {
+        auto spec = std::find_if(attrs.begin(), attrs.end(), [&](const AttributeSpec& a) { return a.name == name; });
+        if (spec == attrs.end()) {
+          why = "'@{" + name + "}' names no attribute of this interface";
+          return std::nullopt;
+        }
+        if (spec->type == AttributeType::integer) return "0";
+        if (strings && (spec->type == AttributeType::string || spec->type == AttributeType::boolean)) return "x";
+        why = "'@{" + name + "}' names a " + std::string(to_string(spec->type)) + " attribute; here only " +
+              (strings ? "integer, string and boolean" : "integer") + " attributes can be put in";
+        return std::nullopt;
+      },
+      &problem);
 }
 
 }  // namespace cordon::policy

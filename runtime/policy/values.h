@@ -2,6 +2,7 @@
 // loaders share (pure functions on strings; no YAML, no positions).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,12 @@ std::string normalize_variables(std::string_view path);
 
 // Validates a path's text; returns the problem, or nullopt when it is fine.
 std::optional<std::string> path_problem(std::string_view path);
+
+// `text` with each @{NAME} replaced by value_of(NAME); nullopt when value_of gives nothing for one
+// (`problem`, when given, then says why) or a reference is unterminated.
+std::optional<std::string> replace_attribute_references(
+    const std::string& text, const std::function<std::optional<std::string>(const std::string&, std::string&)>& value_of,
+    std::string* problem = nullptr);
 
 // Interface grants may hold @{NAME}: a plug's attribute value put in at resolution (model.h
 // Grants). `text` with each reference replaced by a sample value of its attribute, so that the
