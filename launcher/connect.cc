@@ -75,15 +75,6 @@ bool may_decide(const Target& t, const std::string& app_arg, const std::string& 
   return false;
 }
 
-std::string attributes_text(const std::vector<std::pair<std::string, std::string>>& attrs) {
-  std::string out;
-  for (const auto& [name, value] : attrs) {
-    if (name == "enforcement" && value == "strict") continue;  // every plug's default: noise in a listing
-    out += (out.empty() ? "" : ",") + name + "=" + value;
-  }
-  return out;
-}
-
 // PLUG[:ATTR=VALUE,...] -> the plug and the attributes the owner named.
 std::optional<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> parse_plug_spec(
     const std::string& spec) {
@@ -124,7 +115,7 @@ std::optional<std::string> attribute_mismatch(const plan::Plug& plug,
   for (const auto& [name, value] : named) {
     auto it = std::find_if(plug.attributes.begin(), plug.attributes.end(), [&](const auto& a) { return a.first == name; });
     if (it == plug.attributes.end())
-      return "plug '" + plug.name + "' has no attribute '" + name + "'; its attributes: " + attributes_text(plug.attributes);
+      return "plug '" + plug.name + "' has no attribute '" + name + "'; its attributes: " + plug_attributes_text(plug.attributes);
     if (it->second != value)
       return "the policy plugs '" + plug.name + "' with " + name + "=" + it->second + ", not " + value +
              "; a connection grants what the policy asks, no more and no other";
@@ -174,7 +165,7 @@ int connect(const ConnectArgs& args) {
     std::cerr << "cordon: " << args.app << ": cannot " << written.error().to_string() << "\n";
     return kExitCordon;
   }
-  const std::string attrs = attributes_text(plug->attributes);
+  const std::string attrs = plug_attributes_text(plug->attributes);
   std::cout << "connected " << target->plan.app << ":" << plug->name << (attrs.empty() ? "" : " (" + attrs + ")") << "\n";
   return kExitOk;
 }
@@ -216,7 +207,7 @@ std::vector<Row> rows_for_app(const Target& t) {
       const bool any = std::any_of(recorded.begin(), recorded.end(), [&](const auto& c) { return c.plug == p.name; });
       state = p.connected ? "connected" : any ? "changed since connected" : "not connected";
     }
-    rows.push_back(Row{t.plan.app, p.name, p.connection, state, attributes_text(p.attributes), p.attributes});
+    rows.push_back(Row{t.plan.app, p.name, p.connection, state, plug_attributes_text(p.attributes), p.attributes});
   }
   return rows;
 }
@@ -235,7 +226,7 @@ std::vector<Row> rows_in_store(const app::ConnectionStore& store) {
   std::sort(apps.begin(), apps.end());
   for (const std::string& app : apps)
     for (const plan::ConnectedPlug& c : app::read_connections(store, app))
-      rows.push_back(Row{app, c.plug, "manual", "connected", attributes_text(c.attributes), c.attributes});
+      rows.push_back(Row{app, c.plug, "manual", "connected", plug_attributes_text(c.attributes), c.attributes});
   return rows;
 }
 

@@ -14,15 +14,20 @@ void report_plan_notices(const plan::Plan& plan, const std::string& file, policy
   }
 }
 
+std::string plug_attributes_text(const std::vector<std::pair<std::string, std::string>>& attributes) {
+  std::string out;
+  for (const auto& [name, value] : attributes) {
+    if (name == "enforcement" && value == "strict") continue;  // every plug's default: noise
+    out += (out.empty() ? "" : ",") + name + "=" + value;
+  }
+  return out;
+}
+
 std::string connect_hint(const plan::Plug& plug, const std::string& app_arg) {
   std::string spec = plug.name;
-  if (spec.find(':') != std::string::npos) return "to grant it, run `cordon connect " + app_arg + " " + spec + "`";  // a slot
-  char sep = ':';
-  for (const auto& [name, value] : plug.attributes) {
-    if (name == "enforcement" && value == "strict") continue;  // every plug's default
-    spec += sep + name + "=" + value;
-    sep = ',';
-  }
+  const std::string attrs = plug_attributes_text(plug.attributes);
+  // A slot (PROVIDER:SLOT) is named alone: its attributes are the provider's, not the owner's choice.
+  if (spec.find(':') == std::string::npos && !attrs.empty()) spec += ":" + attrs;
   return "to grant it, run `cordon connect " + app_arg + " " + spec + "`";
 }
 

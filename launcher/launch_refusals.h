@@ -16,6 +16,9 @@ namespace cordon::launcher {
 // manual plug not connected), each at the line of `file` that asks for it.
 void report_plan_notices(const plan::Plan& plan, const std::string& file, policy::Diagnostics& diags);
 
+// "name=value,name=value" of a plug's attributes, without every plug's default enforcement=strict.
+std::string plug_attributes_text(const std::vector<std::pair<std::string, std::string>>& attributes);
+
 // How the owner connects `plug` of the app run as `app_arg`: "connect it with `cordon connect
 // APP PLUG:ATTR=VALUE`", naming the attributes they approve (and root, for a system app's).
 std::string connect_hint(const plan::Plug& plug, const std::string& app_arg);

@@ -19,7 +19,6 @@ namespace {
 
 using plan::kDbusSessionInside;
 using plan::kDbusSystemInside;
-constexpr const char* kSystemAddress = "unix:path=/run/dbus/system_bus_socket";
 constexpr int kReadyTimeoutMs = 10000;
 
 std::string find_proxy() {
@@ -85,7 +84,7 @@ std::vector<std::string> dbus_proxy_argv(const plan::DbusProxy& proxy, const std
 }
 
 Result<std::string> dbus_bus_address(const plan::DbusProxy& proxy, const LaunchContext& ctx) {
-  if (proxy.bus == "system") return std::string(kSystemAddress);
+  if (proxy.bus == "system") return "unix:path=" + std::string(kDbusSystemInside);  // the host's, at the same path
   const std::string& a = ctx.dbus_session_address;
   if (a.empty())
     return fail("dbus", "proxy the session bus: DBUS_SESSION_BUS_ADDRESS is not set (no session bus to give the app)");

@@ -78,6 +78,13 @@ int open_host(int host, const std::string& path) { return open_beneath(host, pat
 
 // A bind made read-only (or not), nosuid and nodev before it is attached, so it is never
 // visible with more rights than the Plan gives; AT_RECURSIVE covers mounts below the source.
+Result<void> check_expected_kind(const Step& s, mode_t mode) {
+  if ((s.expect == Step::Expect::socket && !S_ISSOCK(mode)) || (s.expect == Step::Expect::directory && !S_ISDIR(mode)))
+    return fail("mounts", "bind " + s.path + " (" + s.origin + "): it is not a " +
+                              (s.expect == Step::Expect::socket ? "socket" : "directory") + " there now; refused");
+  return {};
+}
+
 Result<UniqueFd> clone_tree(int source, bool read_only, bool device, const std::string& what) {
   UniqueFd tree(::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
   if (!tree.valid()) return sys_fail("mounts", what);

@@ -44,6 +44,9 @@ int open_host(int host, const std::string& path);
 // A detached clone of `source`, restricted (ro unless `read_only` is false, nosuid, nodev unless
 // `device`) before anyone can see it.
 Result<UniqueFd> clone_tree(int source, bool read_only, bool device, const std::string& what);
+// A step that expects a socket or a directory (a slot, the dbus proxy's socket) refuses anything
+// else found at its source (`mode` from fstat of the descriptor it binds).
+Result<void> check_expected_kind(const Step& s, mode_t mode);
 // A new detached filesystem of `type` with `options` (a null value sets a flag) and mount `attrs`.
 Result<UniqueFd> new_fs(const char* type, const std::vector<std::pair<const char*, const char*>>& options,
                         unsigned attrs, const std::string& what);

@@ -59,10 +59,7 @@ Result<void> bind(const Roots& roots, const Step& s) {
   }
   struct stat st {};
   if (::fstat(source.get(), &st) != 0) return sys_fail("mounts", "stat " + s.path + " (" + s.origin + ")");
-  if ((s.expect == Step::Expect::socket && !S_ISSOCK(st.st_mode)) ||
-      (s.expect == Step::Expect::directory && !S_ISDIR(st.st_mode)))
-    return fail("mounts", "bind " + s.path + " (" + s.origin + "): it is not a " +
-                              (s.expect == Step::Expect::socket ? "socket" : "directory") + " there now; refused");
+  CORDON_TRY(check_expected_kind(s, st.st_mode));
   const int root = roots.app;
   if (S_ISLNK(st.st_mode)) {  // reproduce the host's layout (/bin -> usr/bin) instead of following it
     char target[4096];

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/mount_ops.h"
 #include "util/openat2.h"
 
 namespace cordon::sandbox {
@@ -20,17 +21,10 @@ Result<UniqueFd> clone_slot(const Step& s, int root) {
   if (!source.valid()) return sys_fail("slots", "open " + s.path + " (" + s.origin + ")");
   struct stat st {};
   if (::fstat(source.get(), &st) != 0) return sys_fail("slots", "stat " + s.path + " (" + s.origin + ")");
-  const bool socket = s.expect == Step::Expect::socket;
-  if (socket ? !S_ISSOCK(st.st_mode) : !S_ISDIR(st.st_mode))
-    return fail("slots", "bind " + s.path + " (" + s.origin + "): it is not a " + (socket ? "socket" : "directory") +
-                             " there now; refused");
-  UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, source.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)));
-  if (!tree.valid()) return sys_fail("slots", "clone " + s.path + " (" + s.origin + ")");
-  struct mount_attr attr {};
-  attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (s.kind == plan::MountKind::bind_ro ? MOUNT_ATTR_RDONLY : 0);
-  if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
-    return sys_fail("slots", "make " + s.path + " read-only, nosuid, nodev (" + s.origin + ")");
-  return tree;
+  CORDON_TRY(mounts::check_expected_kind(s, st.st_mode));
+  // The same clone, with the same restrictions, as the child makes of an unprivileged launch's slot.
+  return mounts::clone_tree(source.get(), s.kind == plan::MountKind::bind_ro, false,
+                            "clone " + s.path + " (" + s.origin + ")");
 }
 
 }  // namespace
