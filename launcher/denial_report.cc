@@ -96,7 +96,7 @@ void DenialReport::denied(const sandbox::Denial& d) {
   }
   if (!seen_.insert(d.syscall + " " + family).second) return;
   const Hint h = hint_for(d.syscall, family);
-  if (!h.plugs.empty()) plugs_.insert(h.plugs.front());
+  if (!h.plugs.empty()) plugs_.try_emplace(h.plugs.front(), "called " + d.syscall + "(" + family + (family.empty() ? "…)" : ", …)"));
   else if (h.allow_by_name) allow_.insert(d.syscall);
   else unfixable_.insert(d.syscall + "(" + (family.empty() ? "…" : family + ", …") + "): " + h.text);
   if (shown_ < kMaxShown) print(d, family, h);
@@ -111,14 +111,22 @@ void DenialReport::no_listener() {
                                         "already has a listener (they still fail with EPERM or ENOSYS)\n";
 }
 
-std::string DenialReport::suggestions() const {
-  std::string out = "# cordon run --complain --suggest: what " + app_ + "'s policy lacked in this run.\n";
-  if (plugs_.empty() && allow_.empty()) out += "# nothing it called was outside the policy\n";
-  if (!plugs_.empty()) out += "plugs: [" + policy::join(std::vector<std::string>(plugs_.begin(), plugs_.end())) + "]\n";
-  if (!allow_.empty())
-    out += "seccomp:\n  allow: [" + policy::join(std::vector<std::string>(allow_.begin(), allow_.end())) + "]\n";
-  for (const std::string& u : unfixable_) out += "# cannot be granted: " + u + "\n";
-  return out;
+bool DenialReport::plan_allows(const std::string& syscall) { return plan::has_name(plan_.syscalls, syscall); }
+
+void DenialReport::path_used(const sandbox::PathUse& use) {
+  if (learned_) learned_->note(use);
+}
+
+policy::Amendment DenialReport::amendment() {
+  policy::Amendment add;
+  for (const auto& [plug, why] : plugs_) add.plugs.push_back({plug, {}, why});
+  add.allow.assign(allow_.begin(), allow_.end());
+  for (const std::string& u : unfixable_) add.notes.push_back("cannot be granted: " + u);
+  if (!grants_) grants_ = std::make_unique<app::GrantIndex>(app::GrantIndex::build(paths_));
+  if (learned_ && learned_->size()) learned_->suggest(*grants_, add);
+  for (policy::PlugAddition& p : add.plugs)
+    if (grants_->manual(p.interface)) p.why += "; manual: grants nothing until `cordon connect`";
+  return add;
 }
 
 }  // namespace cordon::launcher

@@ -1,14 +1,17 @@
 // What `cordon run` says about calls the seccomp filter handed to it: one line per distinct
 // denial on stderr ("cordon: fetch-url: denied socket(AF_INET, …) — the network plug would allow
 // it"), or one JSON object per line with `--json`; nothing with `--quiet`. In complain mode the
-// same calls are let through and collected for `--suggest`. docs/seccomp.md.
+// same calls are let through and collected for `--suggest`, with the files outside the Plan the app
+// used (learned_files.h). docs/seccomp.md.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "app/grants.h"
+#include "launcher/learned_files.h"
 #include "plan/plan.h"
 #include "policy/search.h"
 #include "sandbox/denials.h"
@@ -28,9 +31,14 @@ class DenialReport final : public sandbox::DenialSink {
   void denied(const sandbox::Denial& d) override;
   bool may_let_through(const sandbox::Denial& d) override;
   void no_listener() override;
+  bool plan_allows(const std::string& syscall) override;
+  void path_used(const sandbox::PathUse& use) override;
 
-  // The smallest policy additions that would have made the run need no complaint, as YAML.
-  std::string suggestions() const;
+  // Learn mode notes the files the app used here (may be null: then they are not noted).
+  void learn_files_into(LearnedFiles* files) { learned_ = files; }
+
+  // The smallest policy additions that would have made the run need no complaint.
+  policy::Amendment amendment();
 
  private:
   struct Hint {
@@ -49,7 +57,9 @@ class DenialReport final : public sandbox::DenialSink {
   std::unique_ptr<app::GrantIndex> grants_;  // built at the first denial (it parses YAML)
   std::set<std::string> seen_;
   int shown_ = 0;
-  std::set<std::string> plugs_, allow_, unfixable_;
+  std::map<std::string, std::string> plugs_;  // plug -> the first call it would have allowed
+  std::set<std::string> allow_, unfixable_;
+  LearnedFiles* learned_ = nullptr;
 };
 
 }  // namespace cordon::launcher

@@ -85,7 +85,7 @@ int explain(const ExplainArgs& args) {
               << (*installed)->revision << ", signed by key " << package::short_id((*installed)->key) << "\n"
               << "payload: " << (*installed)->app_root << ", shown read-only at /app ($APP_ROOT)\n"
               << "policy: " << (*installed)->policy_file << "\n\n";
-  std::cout << explain_text(*plan) << on_this_kernel(*plan, sandbox::landlock_abi());
+  std::cout << explain_text(*plan, args.app) << on_this_kernel(*plan, sandbox::landlock_abi());
   return kExitOk;
 }
 

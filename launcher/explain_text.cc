@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "launcher/launch_refusals.h"
 #include "plan/plan_json.h"
 
 namespace cordon::launcher {
@@ -90,7 +91,7 @@ void syscalls_section(std::string& out, const plan::Plan& p) {
 
 }  // namespace
 
-std::string explain_text(const plan::Plan& p) {
+std::string explain_text(const plan::Plan& p, const std::string& app_arg) {
   std::string out;
   out += "app " + p.app + (p.summary.empty() ? "" : ": " + p.summary) + "\n";
   std::string cmd;
@@ -150,7 +151,8 @@ std::string explain_text(const plan::Plan& p) {
   }
   syscalls_section(out, p);
   if (!p.notices.empty()) out += "\nnotices\n";
-  for (const plan::Notice& n : p.notices) line(out, std::string(plan::to_string(n.kind)) + ": " + n.message, where(n.from));
+  for (const plan::Notice& n : p.notices)
+    line(out, std::string(plan::to_string(n.kind)) + ": " + notice_message(n, p, app_arg), where(n.from));
   out += "\nplan " + plan::plan_hash(p) + "\n";
   return out;
 }

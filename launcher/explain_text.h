@@ -7,6 +7,6 @@
 
 namespace cordon::launcher {
 
-std::string explain_text(const plan::Plan& plan);
+std::string explain_text(const plan::Plan& plan, const std::string& app_arg);
 
 }  // namespace cordon::launcher

@@ -1,9 +1,11 @@
 #include "launcher/host.h"
 
+#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <string>
@@ -58,6 +60,24 @@ policy::HostContext read_host_context() {
   return h;
 }
 
+namespace {
+
+// A user's groups from the group database, without its primary group and root's group (whose id
+// the user namespace maps to root already), at most kMaxGroups of them.
+std::vector<gid_t> supplementary_groups(const char* name, gid_t primary) {
+  constexpr int kMaxGroups = 64;  // a gid_map takes 340 lines; a person has a handful of groups
+  std::vector<gid_t> all(256);
+  int n = static_cast<int>(all.size());
+  if (::getgrouplist(name, primary, all.data(), &n) < 0) n = std::min<int>(n, static_cast<int>(all.size()));
+  std::vector<gid_t> out;
+  for (int i = 0; i < n && static_cast<int>(out.size()) < kMaxGroups; ++i)
+    if (all[i] != primary && all[i] != 0 && std::find(out.begin(), out.end(), all[i]) == out.end()) out.push_back(all[i]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
 // Who the app runs as: the invoker, or for root the user `--user` names (its uid, gid and home
 // come from the user database, not from root's environment).
 Result<sandbox::LaunchContext> launch_context(const std::string& user) {
@@ -74,6 +94,7 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user) {
     ctx.uid = pw->pw_uid;
     ctx.gid = pw->pw_gid;
     ctx.home = pw->pw_dir;
+    if (ctx.uid != 0) ctx.groups = supplementary_groups(pw->pw_name, pw->pw_gid);
   }
   ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)

@@ -1,5 +1,7 @@
 #include "launcher/launch_refusals.h"
 
+#include <algorithm>
+
 #include "launcher/installed.h"
 #include "package/store.h"
 
@@ -10,8 +12,17 @@ void report_plan_notices(const plan::Plan& plan, const std::string& file, policy
     // Notices name their file by its base name; the app's own are the checked file's.
     const policy::Where where{n.from.origin == plan::Origin::app ? file : n.from.file, n.from.line, 1};
     if (n.kind == plan::NoticeKind::unenforced) diags.error(where, n.message + "; `cordon run` refuses it");
-    else if (n.kind == plan::NoticeKind::unconnected) diags.warning(where, n.message);
+    else if (n.kind == plan::NoticeKind::unconnected) diags.warning(where, notice_message(n, plan, file));
   }
+}
+
+std::string notice_message(const plan::Notice& n, const plan::Plan& plan, const std::string& app_arg) {
+  if (n.kind != plan::NoticeKind::unconnected) return n.message;
+  const auto plug = std::find_if(plan.plugs.begin(), plan.plugs.end(),
+                                 [&](const plan::Plug& p) { return !p.connected && p.from == n.from; });
+  const std::size_t until = n.message.find(" until `cordon connect");
+  if (plug == plan.plugs.end() || until == std::string::npos) return n.message;
+  return n.message.substr(0, until) + " until it is connected; " + connect_hint(*plug, app_arg);
 }
 
 std::string plug_attributes_text(const std::vector<std::pair<std::string, std::string>>& attributes) {

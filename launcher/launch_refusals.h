@@ -13,8 +13,13 @@
 namespace cordon::launcher {
 
 // Errors for what the launch refuses (unenforced notices), warnings for what it only says (a
-// manual plug not connected), each at the line of `file` that asks for it.
+// manual plug not connected, with the command that connects it for the app named as `file`), each
+// at the line of `file` that asks for it.
 void report_plan_notices(const plan::Plan& plan, const std::string& file, policy::Diagnostics& diags);
+
+// A notice's words for the app named on the command line as `app_arg`: an unconnected plug's
+// names the exact `cordon connect` command (a policy file is connected by its path, as run says).
+std::string notice_message(const plan::Notice& n, const plan::Plan& plan, const std::string& app_arg);
 
 // "name=value,name=value" of a plug's attributes, without every plug's default enforcement=strict.
 std::string plug_attributes_text(const std::vector<std::pair<std::string, std::string>>& attributes);

@@ -19,6 +19,11 @@
 #include "launcher/host.h"
 #include "launcher/installed.h"
 #include "launcher/launch_refusals.h"
+#include "launcher/learn_view.h"
+#include "launcher/learned_files.h"
+#include "policy/amend.h"
+#include "policy/load.h"
+#include "sandbox/app_data.h"
 #include "cache/filter_cache.h"
 #include "cache/plan_cache.h"
 #include "app/plan_for.h"
@@ -118,9 +123,19 @@ Result<UniqueFd> create_suggestions_file(const std::string& path) {
   return fd;
 }
 
+// The app's whole policy with the additions (policy/amend.h); `policy_file` is the file the Plan
+// came from. Unreadable now, the additions alone are written.
+std::string suggested_policy(const std::string& policy_file, const policy::Amendment& add) {
+  policy::Diagnostics diags;
+  auto text = policy::read_policy_file(policy_file, diags);
+  std::optional<policy::AppPolicy> app;
+  if (text) app = policy::parse_app_partial(policy_file, *text, diags);
+  if (!app) return policy::amended_policy("", policy::AppPolicy{}, add);
+  return policy::amended_policy(*text, *app, add);
+}
+
 // A failure is said on stderr; the app's exit status stands.
-void write_suggestions(const std::string& path, int fd, const DenialReport& report) {
-  const std::string text = report.suggestions();
+void write_suggestions(const std::string& path, int fd, const std::string& text) {
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -146,7 +161,8 @@ int run(const RunArgs& args) {
     std::cerr << "cordon: " << args.app << ": cannot " << installed.error().to_string() << "\n";
     return kExitCordon;
   }
-  auto plan = cached_or_resolved_plan(*installed ? (*installed)->policy_file : args.app, paths, where);
+  const std::string policy_arg = *installed ? (*installed)->policy_file : args.app;
+  auto plan = cached_or_resolved_plan(policy_arg, paths, where);
   timer.mark("load the plan");
   if (!plan) return kExitCordon;  // 1 would read as the app's own status
   if (*installed && plan->app != args.app) {
@@ -216,8 +232,19 @@ int run(const RunArgs& args) {
                   << connect_hint(p, args.app) << "\n";
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
-  auto status = sandbox::launch(*plan, *filters, *ctx);
-  if (suggest_fd.valid()) write_suggestions(args.suggest, suggest_fd.get(), report);
+  // Learn mode: the app sees the host read-only besides its Plan, and the files it uses outside the
+  // Plan are noted (learn_view.h, learned_files.h).
+  const plan::Plan view = args.complain ? with_learn_view(*plan, paths) : plan::Plan{};
+  LearnedFiles learned(*plan, view, *ctx, sandbox::app_data_root(*ctx) + "/" + plan->app);
+  if (args.complain) report.learn_files_into(&learned);
+  auto status = sandbox::launch(args.complain ? view : *plan, *filters, *ctx);
+  if (suggest_fd.valid()) {
+    const auto found = policy::find_app(paths, policy_arg);
+    write_suggestions(args.suggest, suggest_fd.get(), suggested_policy(found.value_or(policy_arg), report.amendment()));
+  } else if (args.complain && learned.size() && !args.quiet) {
+    std::cerr << "cordon: " << plan->app << ": complain: the app named " << learned.size()
+              << " path(s) outside its policy; --suggest FILE proposes the grants\n";
+  }
   if (!status) {
     const Error& e = status.error();
     // The step names where in the launch it failed (docs/sandbox.md "The steps"); exec's is the app's.

@@ -92,6 +92,17 @@ class MountTable {
           .notes.push_back(policy::note(earlier, std::string("made ") + to_string(m.kind) + " here"));
       return;
     }
+    if (names_the_file_another_plug_hides(m, r)) {
+      // The interface that binds exactly this path is its grant (x11's ~/.Xauthority); the hide
+      // is another interface's list of what it keeps back (home's). Interfaces are trusted files.
+      if (r.kind != MountKind::hide) {
+        m.kind = r.kind;
+        m.from = {r.from};
+        m.optional = r.entry.optional;
+        earlier = r.entry.where;
+      }
+      return;
+    }
     const bool new_wins = strictness(r.kind) > strictness(m.kind);
     const MountKind loser = new_wins ? m.kind : r.kind;
     const MountKind winner = new_wins ? r.kind : m.kind;
@@ -104,6 +115,12 @@ class MountTable {
       m.optional = r.entry.optional;
       earlier = r.entry.where;
     }
+  }
+
+  static bool names_the_file_another_plug_hides(const Mount& m, const MountRequest& r) {
+    if ((m.kind == MountKind::hide) == (r.kind == MountKind::hide)) return false;
+    if (m.from.size() != 1 || m.from.front().origin != Origin::plug || r.from.origin != Origin::plug) return false;
+    return m.from.front().name != r.from.name;
   }
 
   Diagnostics& diags_;

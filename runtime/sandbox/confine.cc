@@ -40,7 +40,7 @@ Result<void> enter_own_ids(const LaunchContext& ctx, int lifeline) {
 
 Result<void> become_user(const LaunchContext& ctx, int lifeline) {
   if (::getuid() == ctx.uid) return {};
-  return then_watch_again(ids::apply(ctx.uid, ctx.gid), lifeline);
+  return then_watch_again(ids::apply(ctx.uid, ctx.gid, ctx.groups), lifeline);
 }
 
 Result<void> apply_second_wall(const ChildSetup& s) {

@@ -22,6 +22,9 @@ inline constexpr const char* kAppRootInside = "/app";
 struct LaunchContext {
   uid_t uid = 0;                  // the user the app runs as: the invoker, or the one root named
   gid_t gid = 0;
+  // Root naming another user (`--user`): that user's supplementary groups, as runuser and
+  // systemd's User= give them (a serial port reached through `dialout`). Never 0, never `gid`.
+  std::vector<gid_t> groups;
   bool invoked_by_root = false;   // root's layout (/var/lib/cordon) even when the app runs as another user
   // Root's app running as uid 0: the first of the host ids its sandbox's ids 0..65535 are
   // (private_ids.h); 0 when the app's ids are its own host ids.

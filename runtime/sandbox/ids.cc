@@ -31,14 +31,18 @@ Result<void> map(pid_t pid, const LaunchContext& ctx) {
   // switches users, so that the child can drop root's supplementary groups (ids::apply).
   if (!switching) CORDON_TRY(write_text("ids", base + "/setgroups", "deny"));
   CORDON_TRY(write_text("ids", base + "/uid_map", switching ? line(0) + line(ctx.uid) : line(ctx.uid)));
-  CORDON_TRY(write_text("ids", base + "/gid_map", switching && ctx.gid != 0 ? line(0) + line(ctx.gid) : line(ctx.gid)));
+  std::string gids = switching && ctx.gid != 0 ? line(0) + line(ctx.gid) : line(ctx.gid);
+  if (switching)
+    for (gid_t g : ctx.groups) gids += line(g);  // apply() takes them on
+  CORDON_TRY(write_text("ids", base + "/gid_map", gids));
   return {};
 }
 
 // Root naming another user: become that user. The bounding set and securebits are already locked
 // (NO_SETUID_FIXUP), so the change keeps the capabilities until drop_all removes them.
-Result<void> apply(uid_t uid, gid_t gid) {
-  if (::setgroups(0, nullptr) != 0) return sys_fail("ids", "setgroups to none");  // root's groups stay behind
+Result<void> apply(uid_t uid, gid_t gid, const std::vector<gid_t>& groups) {
+  // Root's groups stay behind; the user's own (mapped by map()) come along.
+  if (::setgroups(groups.size(), groups.data()) != 0) return sys_fail("ids", "setgroups to the user's groups");
   if (::setresgid(gid, gid, gid) != 0) return sys_fail("ids", "setresgid " + std::to_string(gid));
   if (::setresuid(uid, uid, uid) != 0) return sys_fail("ids", "setresuid " + std::to_string(uid));
   return {};

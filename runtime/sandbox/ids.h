@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <vector>
+
 #include "sandbox/context.h"
 #include "util/result.h"
 
@@ -20,7 +22,8 @@ Result<void> map(pid_t pid, const LaunchContext& ctx);
 // only: host root's files are just another user's files. Only a process in the first namespace
 // may write the nested one's maps, so a short-lived helper forked before the unshare does it.
 Result<void> enter_private_ids();
-// setresgid + setresuid. Expects securebits NO_SETUID_FIXUP locked, so capabilities survive it.
-Result<void> apply(uid_t uid, gid_t gid);
+// setgroups (the user's supplementary `groups`, root's dropped) + setresgid + setresuid. Expects
+// securebits NO_SETUID_FIXUP locked, so capabilities survive it.
+Result<void> apply(uid_t uid, gid_t gid, const std::vector<gid_t>& groups);
 
 }  // namespace cordon::sandbox::ids

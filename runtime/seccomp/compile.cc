@@ -1,4 +1,5 @@
 #include "seccomp/compile.h"
+#include "seccomp/path_calls.h"
 
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -33,7 +34,7 @@ constexpr std::size_t kMaxProgram = 4096;  // BPF_MAXINSNS
 
 // Part of every filter cache key: bump it with any change to what compile() generates for the
 // same Plan (rule shapes, the splice, the modes), or warm caches keep the old programs.
-constexpr int kFilterLayout = 4;
+constexpr int kFilterLayout = 5;  // 5: complain mode hands over the path calls
 
 // x86_64 numbers end well below this; the x32 range (0x40000000+) is killed as a foreign ABI.
 constexpr int kLastSyscallNumber = 1023;
@@ -128,6 +129,13 @@ Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, D
   // was never bound (the kernel would give it an ephemeral port that no bind rule saw:
   // sandbox/socket_broker.h). Every mode, like the brokered socket() calls.
   if (listen_is_brokered(plan)) action[SCMP_SYS(listen)] = SCMP_ACT_NOTIFY;
+  // Learn mode: the path calls the Plan allows go to the supervisor too, which notes the path and
+  // lets the call through (path_calls.h).
+  if (denials == Denials::complain)
+    for (const PathCall& c : path_calls()) {
+      auto nr = syscall_number(std::string(c.name));
+      if (nr && action.count(*nr) && action[*nr] == SCMP_ACT_ALLOW) action[*nr] = SCMP_ACT_NOTIFY;
+    }
   return action;
 }
 

@@ -64,11 +64,14 @@ def a_manual_plug_grants_nothing_until_connected(env):
     policy = home_writer(env, "it-conn-home")
     target = fresh_target("it-conn-home")
     try:
+        # check, explain and run name the same command, the one that works for a policy file
+        hint = f"cordon connect {policy} home:access=read-write"
         rc, out, err = env.run([env.cordon, "check", policy])
-        expect(rc == 0 and "warning: plug 'home' is manual" in err, f"check: exit {rc}: {err}")
+        expect(rc == 0 and "warning: plug 'home' is manual" in err and hint in err, f"check: exit {rc}: {err}")
+        rc, out, err = env.run([env.cordon, "explain", policy])
+        expect(rc == 0 and hint in out, f"explain: exit {rc}: {out} {err}")
         rc, out, err = run_as_user(env, policy, target)
         expect("REFUSED" in out and not os.path.exists(target), f"unconnected: {out} {err}")
-        hint = f"cordon connect {policy} home:access=read-write"
         expect(err.count("is not connected") == 1 and hint in err, f"the run's note: {err}")
         rc, out, err = env.run([env.cordon, "connect", policy, "home:access=read-write"])
         expect(rc == 0 and "connected it-conn-home:home" in out, f"connect: exit {rc}: {out} {err}")

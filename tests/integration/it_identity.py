@@ -3,8 +3,10 @@ its own hostname, pids, environment and session keyring, no inherited descriptor
 not run as host root (docs/security.md item 7; runtime/sandbox/private_ids.h): an app root launches
 runs as uid 0 of a range of host ids of its own, so it reads nothing that only host root may read,
 whatever a mask list knows of. Each with its positive control."""
+import grp
 import os
 import shutil
+import subprocess
 
 import pwd
 
@@ -168,6 +170,42 @@ def root_runs_app_as_named_user(env):
     # control: without --user the same app runs as root
     control = env.policy("it-as-root", f"[{env.probe('probe_identity')}]")
     expect(facts(env.cordon_run(control)[1]).get("uid") == "0", "control: root by default")
+
+
+@test
+def root_naming_a_user_gives_the_app_that_users_groups(env):
+    """`cordon run --user NAME` as root: the app has NAME's supplementary groups (as runuser and
+    systemd's User= give them), so a file or a device open to one of its groups (a serial port's
+    `dialout`) opens; root's own groups stay behind. Control: the same run while the user is not in
+    the group is refused. Root only: only root may name the user."""
+    if not env.is_root:
+        raise Skip("only root may name the user an app runs as (`--user`)")
+    user = os.environ.get("CORDON_TEST_USER", "cordon-test")
+    group = "cordon-it-grp"
+    tree = env.fresh_tree("groups")
+    secret = os.path.join(tree, "for-the-group")
+    with open(secret, "w") as f:
+        f.write("group-only\n")
+    subprocess.run(["groupdel", group], capture_output=True)
+    subprocess.run(["groupadd", group], check=True, capture_output=True)
+    try:
+        gid = grp.getgrnam(group).gr_gid
+        os.chown(secret, 0, gid)
+        os.chmod(secret, 0o640)
+        os.chmod(tree, 0o755)
+        policy = env.write_policy("it-groups", "schema: 1\nname: it-groups\n"
+                                  f"command: [/bin/sh, -c, 'id -G; cat {secret}']\n"
+                                  f"filesystem:\n  read-only: [{tree}]\n")
+        shutil.rmtree("/var/lib/cordon/data/it-groups", ignore_errors=True)
+        rc, out, err = env.cordon_run_opts(["--user", user], policy)
+        expect("group-only" not in out, f"control: read without the group: {out} {err}")
+        subprocess.run(["gpasswd", "-a", user, group], check=True, capture_output=True)
+        rc, out, err = env.cordon_run_opts(["--user", user], policy)
+        groups = out.split("\n", 1)[0].split()
+        expect(rc == 0 and "group-only" in out and str(gid) in groups and "0" not in groups,
+               f"with the group: exit {rc}: {out} {err}")
+    finally:
+        subprocess.run(["groupdel", group], capture_output=True)
 
 
 @test

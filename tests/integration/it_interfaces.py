@@ -9,109 +9,16 @@ The stand-ins are bound in a mount namespace of the test's own (unshare -m), so 
 gains only empty placeholder files for the run (removed after it)."""
 import contextlib
 import os
-import pty
 import shutil
 import socket
-import subprocess
 import tempfile
 import threading
 
 from harness import *  # noqa: F401,F403
-
-PROBE = r'''
-import errno, os, socket, sys
-def step(key, fn):
-    try:
-        print(key + "=" + fn(), flush=True)
-    except OSError as e:
-        print(key + "=" + errno.errorcode.get(e.errno, str(e)), flush=True)
-def write(path, data):
-    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
-    try:
-        os.write(fd, data.encode())
-    finally:
-        os.close(fd)
-    return "ok"
-def create(path):
-    with open(path, "w") as f:
-        f.write("hello")
-    return "ok"
-def read(path):
-    with open(path) as f:
-        return f.read().strip()[:40] or "empty"
-def connect(path):
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(path)
-        s.sendall(b"hello")
-        return "ok"
-def exists(path):
-    os.stat(path)
-    return "yes"
-for arg in sys.argv[1:]:
-    kind, path = arg.split(":", 1)
-    if kind == "env":
-        print(path + "=" + os.environ.get(path, "unset"), flush=True)
-        continue
-    what = {"write": lambda: write(path, "hello"), "create": lambda: create(path), "read": lambda: read(path),
-            "connect": lambda: connect(path),
-            "exists": lambda: exists(path)}[kind]
-    step(kind + ":" + path, what)
-'''
-
+from standins import PROBE, in_private_mounts, owned_by_mode_user, stand_in_devices
 
 def probe_app(env, name, plugs):
     return env.script_app(name, PROBE, f"plugs:\n{plugs}" if plugs else "")
-
-
-def in_private_mounts(env, binds, argv, extra_env=None):
-    """Runs `argv` (a cordon command) as the mode's user inside a new mount namespace where each
-    (source, target) of `binds` is bound; targets are made as empty files on the host first."""
-    made = []
-    for _, target in binds:
-        if not os.path.exists(target):
-            open(target, "w").close()
-            made.append(target)
-    try:
-        mounts = " && ".join(f"mount --bind {src} {dst}" for src, dst in binds) or "true"
-        inner = env.command(["env", *[f"{k}={v}" for k, v in (extra_env or {}).items()], *argv])
-        r = subprocess.run(["unshare", "-m", "sh", "-c", f"{mounts} && exec \"$@\"", "sh", *inner],
-                           capture_output=True, text=True, timeout=60,
-                           env=None if env.user and not env.is_root else env.environ())
-        return r.returncode, r.stdout, r.stderr
-    finally:
-        for target in made:
-            with contextlib.suppress(OSError):
-                os.unlink(target)
-
-
-def owned_by_mode_user(env, path):
-    """The stand-in belongs to the user the app runs as; root's app runs as host ids of its own
-    (private_ids.h), so in that mode the stand-in is open to all instead."""
-    os.chown(path, env.pw.pw_uid, env.pw.pw_gid)
-    if env.is_root:
-        os.chmod(path, 0o777 if os.path.isdir(path) or stat_is_socket(path) else 0o666)
-
-
-def stat_is_socket(path):
-    import stat
-    return stat.S_ISSOCK(os.lstat(path).st_mode)
-
-
-@contextlib.contextmanager
-def stand_in_devices(env, count):
-    """`count` ptys: (master fd, slave name), the slaves the mode's user's to open."""
-    pairs = [pty.openpty() for _ in range(count)]
-    try:
-        out = []
-        for master, slave in pairs:
-            name = os.ttyname(slave)
-            owned_by_mode_user(env, name)
-            out.append((master, name))
-        yield out
-    finally:
-        for master, slave in pairs:
-            os.close(master)
-            os.close(slave)
 
 
 @test
@@ -398,6 +305,23 @@ def x11_is_manual_and_reaches_the_display_socket(env):
         rc, out, err = env.cordon_run(policy, f"connect:{path}", "env:DISPLAY")
         f = facts(out)
         expect(f.get(f"connect:{path}") == "ok" and f.get("DISPLAY") == ":77", f"connected: {out} {err}")
+        # The home plug hides ~/.Xauthority (the display's login), x11's own bind of it wins there.
+        home = env.fresh_tree("x11home")
+        with open(os.path.join(home, ".Xauthority"), "w") as fh:
+            fh.write("cookie\n")
+        both = probe_app(env, "it-if-x11-home", "  - x11: {display: 77}\n  - home\n")
+        env.give(home, "it-if-x11-home")
+        rc, out, err = env.run([env.cordon, "connect", both, "x11"])
+        expect(rc == 0, f"connect: exit {rc}: {err}")
+        # (the user's connections stay where they are: their place follows $HOME otherwise)
+        config = os.path.join(env.pw.pw_dir, ".config")
+        rc, out, err = env.run(["env", f"HOME={home}", f"XDG_CONFIG_HOME={config}", env.cordon, "run", both, "--",
+                                f"read:{home}/.Xauthority"])
+        expect(facts(out).get(f"read:{home}/.Xauthority") == "cookie", f"x11 and home: {out} {err}")
+        home_only = probe_app(env, "it-if-home-only", "  - home\n")
+        env.give(home, "it-if-home-only")
+        rc, out, err = env.run(["env", f"HOME={home}", env.cordon, "run", home_only, "--", f"read:{home}/.Xauthority"])
+        expect(facts(out).get(f"read:{home}/.Xauthority") not in (None, "cookie"), f"home alone shows the cookie: {out} {err}")
     finally:
         listener.sock.close()
         with contextlib.suppress(OSError):

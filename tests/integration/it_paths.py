@@ -226,9 +226,17 @@ def hides_cover_links_sockets_and_fifos(env):
 def the_home_plug_does_not_hand_out_keys_or_agent_sockets(env):
     """An app with the home plug reads the user's documents, but not ~/.ssh or ~/.gnupg: no private
     key, no gpg-agent socket, no ssh ControlMaster socket. The control: outside, all are reachable."""
-    home = env.fresh_tree("agenthome", ".ssh", ".gnupg", "Documents")
+    home = env.fresh_tree("agenthome", ".ssh", ".gnupg", "Documents", ".config/git", "snap/firefox/common/.mozilla")
     write(os.path.join(home, "Documents", "notes.txt"), "notes\n")
     write(os.path.join(home, ".ssh", "id_ed25519"), "PRIVATE KEY\n")
+    # Since the escape probes: the X cookie (a login to a display on TCP), git's XDG credential
+    # store, a Snap browser's profile, a registry token.
+    write(os.path.join(home, ".Xauthority"), "X COOKIE\n")
+    write(os.path.join(home, ".config/git/credentials"), "https://u:token@host\n")
+    write(os.path.join(home, "snap/firefox/common/.mozilla/logins.json"), "{}\n")
+    write(os.path.join(home, ".npmrc"), "//registry/:_authToken=t\n")
+    cookies = {"xauth": ".Xauthority", "gitcred": ".config/git/credentials",
+               "snapfox": "snap/firefox/common/.mozilla/logins.json", "npmrc": ".npmrc"}
     agent = listening_socket(os.path.join(home, ".gnupg", "S.gpg-agent"))
     master = listening_socket(os.path.join(home, ".ssh", "cm-user@host:22"))
     env.give(home)
@@ -236,14 +244,15 @@ def the_home_plug_does_not_hand_out_keys_or_agent_sockets(env):
         script = attempts_script(env)
         checks = [f"read:notes:{home}/Documents/notes.txt", f"read:key:{home}/.ssh/id_ed25519",
                   f"connect:gpg:{home}/.gnupg/S.gpg-agent", f"connect:master:{home}/.ssh/cm-user@host:22"]
+        checks += [f"read:{name}:{home}/{path}" for name, path in cookies.items()]
         policy = attempts_policy(env, "it-homeplug", plugs=["home"])
         rc, out, err = run_with(env, {"HOME": home}, policy, *checks)
         f = facts(out)
         expect(rc == 0 and f.get("notes") == "ok", f"the home's documents are missing: exit {rc}: {out} {err}")
-        for name in ("key", "gpg", "master"):
+        for name in ("key", "gpg", "master", *cookies):
             expect(f.get(name) not in (None, "ok"), f"{name} was reachable with the home plug: {out}")
         f = facts(env.run(["/usr/bin/python3", script, *checks])[1])
-        expect(all(f.get(n) == "ok" for n in ("notes", "key", "gpg", "master")), f"control: outside: {f}")
+        expect(all(f.get(n) == "ok" for n in ("notes", "key", "gpg", "master", *cookies)), f"control: outside: {f}")
     finally:
         agent.close()
         master.close()

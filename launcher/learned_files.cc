@@ -1,0 +1,126 @@
+#include "launcher/learned_files.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <set>
+
+#include "sandbox/expand.h"
+
+namespace cordon::launcher {
+
+namespace {
+
+// An app naming ever new paths must not grow the launcher's memory (it sits outside the limits).
+constexpr std::size_t kMaxNoted = 512;
+
+// The nodes of the minimal /dev every sandbox has; anything else under /dev was not there.
+const std::set<std::string>& minimal_dev() {
+  static const std::set<std::string> nodes = {"/dev",         "/dev/null",   "/dev/zero",   "/dev/full",
+                                              "/dev/random",  "/dev/urandom", "/dev/tty",   "/dev/ptmx",
+                                              "/dev/console", "/dev/fd",     "/dev/stdin",  "/dev/stdout",
+                                              "/dev/stderr",  "/dev/core"};
+  return nodes;
+}
+
+bool within(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         (dir == "/" || path[dir.size()] == '/'));
+}
+
+std::optional<std::string> resolved_on_host(const std::string& path) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) return std::nullopt;
+  return std::string(buf);
+}
+
+}  // namespace
+
+LearnedFiles::LearnedFiles(const plan::Plan& plan, const plan::Plan& view, const sandbox::LaunchContext& ctx,
+                           const std::string& app_data)
+    : home_(ctx.home) {
+  // A variable this launch has no value for leaves its mount out: the sandbox skips it too.
+  for (const plan::Mount& m : plan.mounts)
+    if (m.kind != plan::MountKind::root_tmpfs && m.kind != plan::MountKind::hide && m.kind != plan::MountKind::dev)
+      if (auto path = sandbox::expand_variables(m.path, ctx, app_data, true)) shown_.push_back(*path);
+  for (const plan::Mount& m : view.mounts)
+    if (m.kind == plan::MountKind::hide)
+      if (auto path = sandbox::expand_variables(m.path, ctx, app_data, true)) hidden_.push_back(*path);
+  for (const plan::Device& d : plan.devices)
+    if (auto path = sandbox::expand_variables(d.path, ctx, app_data, true)) shown_.push_back(*path);
+  if (!plan.app.empty()) shown_.push_back(sandbox::kAppRootInside);
+}
+
+// Inside the Plan's own mounts, or a directory the sandbox makes to hold them ("/", "/home").
+bool LearnedFiles::shown_by_plan(const std::string& path) const {
+  for (const std::string& s : shown_)
+    if (within(path, s) || within(s, path)) return true;
+  if (within(path, "/dev")) return minimal_dev().count(path) || within(path, "/dev/pts") || within(path, "/dev/shm");
+  return false;
+}
+
+void LearnedFiles::note(const sandbox::PathUse& use) {
+  if (shown_by_plan(use.path)) return;
+  auto it = used_.find(use.path);
+  if (it != used_.end()) {
+    it->second = it->second || use.write;
+    return;
+  }
+  if (used_.size() < kMaxNoted) used_.emplace(use.path, use.write);
+}
+
+void LearnedFiles::suggest(const app::GrantIndex& grants, policy::Amendment& add) const {
+  std::map<std::string, policy::PlugAddition> plugs;  // by interface and attribute values
+  std::map<std::string, bool> paths;                   // resolved -> written
+  for (const auto& [named, write] : used_) {
+    auto real = resolved_on_host(named);
+    // A file the app created: what grants it is what grants its directory.
+    std::optional<std::string> created_in;
+    if (!real && write && named != "/") {
+      created_in = resolved_on_host(named.substr(0, std::max<std::size_t>(named.rfind('/'), 1)));
+      if (created_in) real = (*created_in == "/" ? "" : *created_in) + named.substr(named.rfind('/'));
+    }
+    if (!real || shown_by_plan(*real)) continue;  // nothing there, or a link into what the Plan shows
+    if (std::any_of(hidden_.begin(), hidden_.end(), [&](const std::string& h) { return within(*real, h); })) {
+      add.notes.push_back("not suggested: " + *real + ", which is hidden (a secret or cordon's state)");
+      continue;
+    }
+    struct stat st {};
+    const bool device = ::stat(real->c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
+    if (auto plug = grants.plug_for_path(*real, write, home_)) {
+      std::string key = plug->plug;
+      for (const auto& [n, v] : plug->attributes) key += " " + n + "=" + v;
+      auto [entry, fresh] = plugs.try_emplace(key, policy::PlugAddition{plug->plug, plug->attributes, ""});
+      if (fresh) entry->second.why = (write ? "wrote " : "read ") + *real;
+      continue;
+    }
+    if (device) {
+      add.notes.push_back("not suggested: no interface grants the device " + *real +
+                          " (a filesystem entry cannot: every bind is nodev)");
+      continue;
+    }
+    const std::string& entry = created_in ? *created_in : *real;  // a bind needs something there
+    paths[entry] = paths[entry] || write;
+  }
+  // One plug per interface where only its access differs: the variant chosen for a write wins.
+  std::map<std::string, std::pair<policy::PlugAddition, bool>> merged;
+  for (const auto& [key, p] : plugs) {
+    const bool access_only = std::all_of(p.attributes.begin(), p.attributes.end(),
+                                         [](const auto& a) { return a.first == "access"; });
+    const bool wrote = p.why.rfind("wrote ", 0) == 0;
+    auto [it, fresh] = merged.try_emplace(access_only ? p.interface : key, p, wrote);
+    if (!fresh && wrote && !it->second.second) it->second = {p, true};
+  }
+  for (const auto& [key, p] : merged) add.plugs.push_back(p.first);
+  // A path beneath another suggested one with at least its access is already granted.
+  for (const auto& [path, write] : paths) {
+    const bool covered = std::any_of(paths.begin(), paths.end(), [&](const auto& other) {
+      return other.first != path && within(path, other.first) && (other.second || !write);
+    });
+    if (!covered) (write ? add.read_write : add.read_only).push_back(path);
+  }
+}
+
+}  // namespace cordon::launcher

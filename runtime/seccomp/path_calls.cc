@@ -1,0 +1,31 @@
+#include "seccomp/path_calls.h"
+
+#include <algorithm>
+
+namespace cordon::seccomp {
+
+// Opening, executing, looking at and changing the directory: what an app does to a file it needs.
+// Calls that create or remove names (mkdir, unlink, rename) are left out: they act in a directory
+// the app must already see, which an open or a stat of it shows first.
+const std::vector<PathCall>& path_calls() {
+  static const std::vector<PathCall> calls = {
+      {"open", 0, -1, 1, false, false},        {"openat", 1, 0, 2, false, false},
+      {"openat2", 1, 0, 2, true, false},       {"creat", 0, -1, -1, false, true},
+      {"truncate", 0, -1, -1, false, true},    {"execve", 0, -1, -1, false, false},
+      {"execveat", 1, 0, -1, false, false},    {"stat", 0, -1, -1, false, false},
+      {"lstat", 0, -1, -1, false, false},      {"newfstatat", 1, 0, -1, false, false},
+      {"statx", 1, 0, -1, false, false},       {"access", 0, -1, -1, false, false},
+      {"faccessat", 1, 0, -1, false, false},   {"faccessat2", 1, 0, -1, false, false},
+      {"readlink", 0, -1, -1, false, false},   {"readlinkat", 1, 0, -1, false, false},
+      {"chdir", 0, -1, -1, false, false},
+  };
+  return calls;
+}
+
+const PathCall* path_call(std::string_view name) {
+  const auto& calls = path_calls();
+  auto it = std::find_if(calls.begin(), calls.end(), [&](const PathCall& c) { return c.name == name; });
+  return it == calls.end() ? nullptr : &*it;
+}
+
+}  // namespace cordon::seccomp

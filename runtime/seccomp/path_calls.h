@@ -1,0 +1,25 @@
+// The calls that name a file by path: in complain mode the filter hands them to cordon's
+// supervisor (which lets each through) so that `--suggest` can say which files outside the Plan
+// the app used (docs/seccomp.md "Learn mode"). Never in an enforcing filter: there every one of
+// them would cost a round trip to the supervisor.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace cordon::seccomp {
+
+struct PathCall {
+  std::string_view name;
+  int path_arg;        // the argument holding the path's address
+  int dirfd_arg;       // -1: relative to the working directory
+  int flags_arg;       // open flags (O_WRONLY ...); -1 when the call never writes by its path
+  bool flags_in_how;   // openat2: the flags are the first field of the struct at flags_arg
+  bool writes;         // the call changes what it names, whatever its flags (creat, truncate)
+};
+
+const std::vector<PathCall>& path_calls();
+// nullptr when `name` is not one of them.
+const PathCall* path_call(std::string_view name);
+
+}  // namespace cordon::seccomp

@@ -1,0 +1,127 @@
+"""Learn mode for files and devices (`cordon run --complain --suggest FILE`, docs/seccomp.md "Learn
+mode"): under --complain the app sees the host read-only besides its Plan, minus the secrets the
+home interface hides and cordon's state; the paths outside its Plan it names are noted, and
+--suggest writes the app's whole policy with the plugs or filesystem entries that grant them.
+Each test: the enforced run fails (control), the learn run suggests the grant, and the suggested
+policy, used as it is, makes the enforced run pass. Root's mode runs the home case for the test
+user (`--user`): root's own home is not readable by the private ids root's apps run as.
+Stand-in for a serial port: a pty slave bound at /dev/ttyUSB77 in the test's own mount namespace."""
+import contextlib
+import os
+import pwd
+import shutil
+
+from harness import *  # noqa: F401,F403
+from standins import PROBE, in_private_mounts, stand_in_devices
+
+
+def home_user(env):
+    return env.pw if not env.is_root else pwd.getpwnam(os.environ.get("CORDON_TEST_USER", "cordon-test"))
+
+
+def run_options(env):
+    return ["--user", home_user(env).pw_name] if env.is_root else []
+
+
+def suggestion_dir(env):
+    """A folder the user cordon runs as may create the --suggest file in."""
+    d = env.fresh_tree("learn-out")
+    env.give(d)
+    return d
+
+
+def learn(env, policy, args=(), binds=None):
+    """Runs `policy` in learn mode (in a mount namespace with `binds` when given); returns (exit,
+    stderr, the suggested policy's text)."""
+    out = os.path.join(suggestion_dir(env), "suggested.yaml")
+    argv = [env.cordon, "run", *run_options(env), "--complain", "--suggest", out, policy, *args]
+    if binds is not None:
+        rc, _, err = in_private_mounts(env, binds, argv)
+    else:
+        rc, _, err = env.run(argv)
+    expect(os.path.exists(out), f"no suggestion written: exit {rc}: {err}")
+    with open(out) as f:
+        return rc, err, f.read()
+
+
+@test
+def learn_mode_suggests_home_for_a_file_there_and_the_suggestion_passes(env):
+    """An app that reads a file in its user's home: enforced, the file is not there (control);
+    learn mode shows it and suggests `home`, while a secret the home interface hides stays hidden
+    even then; the suggested policy, applied, runs and reads the file."""
+    pw = home_user(env)
+    note = os.path.join(pw.pw_dir, ".it-learn-note")
+    secrets = os.path.join(pw.pw_dir, ".password-store")
+    made_secrets = not os.path.exists(secrets)
+    try:
+        with open(note, "w") as f:
+            f.write("from the home\n")
+        os.makedirs(secrets, exist_ok=True)
+        with open(os.path.join(secrets, "it-learn-secret"), "w") as f:
+            f.write("hunter2\n")
+        for p in (note, secrets, os.path.join(secrets, "it-learn-secret")):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+        name = "it-learn-home"
+        secret = os.path.join(secrets, "it-learn-secret")
+        policy = env.write_policy(name, f"schema: 1\nname: {name}\nsummary: reads a note\n"
+                                        f"command: [/bin/sh, -c, 'cat {note}; cat {secret} || echo secret-hidden']\n")
+        rc, out, err = env.cordon_run_opts(run_options(env), policy)
+        expect("from the home" not in out, f"control: the home file was readable without a plug: {out}")
+        rc, err, text = learn(env, policy)
+        expect(rc == 0, f"learn run: exit {rc}: {err}")
+        expect("\n  - home  # read " + note in text, f"home not suggested:\n{text}")
+        expect("filesystem:" not in text and f"not suggested: {secret}, which is hidden" in text,
+               f"the secret was suggested:\n{text}")
+        expect("\ncommand: [/bin/sh, -c," in text and "summary: reads a note" in text, f"not the whole policy:\n{text}")
+        env.write_policy(name, text)
+        rc, out, err = env.cordon_run_opts(run_options(env), policy)
+        expect(rc == 0 and "from the home" in out and "secret-hidden" in out and "hunter2" not in out,
+               f"the suggested policy: exit {rc}: {out} {err}")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(note)
+        if made_secrets:
+            shutil.rmtree(secrets, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(secrets, "it-learn-secret"))
+
+
+@test
+def learn_mode_suggests_a_filesystem_entry_and_a_device_plug(env):
+    """An app that reads a file under /srv and writes to a serial port (stand-in: a pty slave at
+    /dev/ttyUSB77): enforced, neither is there (control); learn mode suggests a read-only
+    filesystem entry for the file and `serial-port: {path: /dev/ttyUSB77}`; the suggested policy
+    passes, and the bytes reach the pty master."""
+    tree = f"/srv/it-learn-{env.name}"
+    shutil.rmtree(tree, ignore_errors=True)
+    try:
+        os.makedirs(tree)
+        os.chmod(tree, 0o755)
+        data = os.path.join(tree, "data.txt")
+        with open(data, "w") as f:
+            f.write("from srv\n")
+        os.chmod(data, 0o644)
+        with stand_in_devices(env, 1) as devices:
+            (master, slave), = devices
+            binds = [(slave, "/dev/ttyUSB77")]
+            name = "it-learn-srv"
+            policy = env.script_app(name, PROBE)
+            args = ["--", f"read:{data}", "write:/dev/ttyUSB77"]
+            argv = [env.cordon, "run", *run_options(env), policy, *args]
+            rc, out, err = in_private_mounts(env, binds, argv)
+            f = facts(out)
+            expect(f.get(f"read:{data}") == "ENOENT" and f.get("write:/dev/ttyUSB77") == "ENOENT",
+                   f"control: granted without a grant: {out} {err}")
+            rc, err, text = learn(env, policy, args, binds)
+            expect("serial-port: {path: /dev/ttyUSB77}" in text, f"serial-port not suggested:\n{text}")
+            expect(f"\n    - {data}\n" in text, f"the file not suggested:\n{text}")
+            env.write_policy(name, text)
+            rc, out, err = in_private_mounts(env, binds, argv)
+            f = facts(out)
+            expect(rc == 0 and f.get(f"read:{data}") == "from srv" and f.get("write:/dev/ttyUSB77") == "ok",
+                   f"the suggested policy: exit {rc}: {out} {err}")
+            expect(os.read(master, 64).startswith(b"hello"), "the bytes did not reach the pty master")
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
