@@ -1,9 +1,10 @@
 """The interface catalogue (docs/interfaces.md): for each interface, that the grant works and that
 nothing more is granted, each with its stand-in for hardware or services this machine may lack:
-- serial-port, i2c, camera: a pty, its slave bound at /dev/ttyUSB77, /dev/i2c-77 or /dev/video77
+- serial-port, i2c, spi, gpio, camera, opengl, raw-usb: a pty, its slave bound at /dev/ttyUSB77,
+  /dev/i2c-77, /dev/video77, /dev/dri/renderD128, /dev/bus/usb/077/001 ...
   in a private mount namespace of the test (a character device, as the real ones are: device
   nodes are bound read-only, which stops chmod on the host's node, not reading and writing it);
-- audio-playback, wayland: a fake runtime directory ($XDG_RUNTIME_DIR) with listening sockets;
+- audio-playback, audio-record, wayland: a fake runtime directory ($XDG_RUNTIME_DIR) with listening sockets;
 - system-observe: the host's /sys/block, read-only.
 The stand-ins are bound in a mount namespace of the test's own (unshare -m), so the host's /dev
 gains only empty placeholder files for the run (removed after it)."""
@@ -142,6 +143,88 @@ def audio_playback_reaches_the_sound_server_and_nothing_else(env):
         rc, out, err = env.run(["env", f"XDG_RUNTIME_DIR={runtime}", env.cordon, "run",
                                 probe_app(env, "it-if-audio-off", ""), "--", *args])
         expect(facts(out).get(f"connect:{runtime}/pulse/native") == "ENOENT", f"control, no plug: {out} {err}")
+
+
+@test
+def audio_record_is_manual_and_reaches_the_sound_server_once_connected(env):
+    """audio-record (manual) in a fake runtime directory with pulse/native and a D-Bus socket
+    `bus`: nothing until the owner connects it (the control); then the sound socket takes a
+    connection, PULSE_SERVER names it, and the bus is still not there."""
+    with fake_runtime_dir(env, "pulse/native", "pipewire-0", "bus") as (runtime, listeners):
+        args = [f"connect:{runtime}/pulse/native", f"exists:{runtime}/bus", "env:PULSE_SERVER"]
+        policy = probe_app(env, "it-if-record", "  - audio-record\n")
+        argv = ["env", f"XDG_RUNTIME_DIR={runtime}", env.cordon, "run", policy, "--", *args]
+        rc, out, err = env.run(argv)
+        expect(facts(out).get(f"connect:{runtime}/pulse/native") == "ENOENT" and "not connected" in err,
+               f"unconnected: {out} {err}")
+        rc, out, err = env.run([env.cordon, "connect", policy, "audio-record"])
+        expect(rc == 0, f"connect: exit {rc}: {err}")
+        rc, out, err = env.run(argv)
+        f = facts(out)
+        expect(rc == 0 and f.get(f"connect:{runtime}/pulse/native") == "ok" and
+               f.get("PULSE_SERVER") == f"unix:{runtime}/pulse/native", f"connected: exit {rc}: {out} {err}")
+        expect(f.get(f"exists:{runtime}/bus") == "ENOENT", f"the bus socket is there: {out}")
+
+
+@test
+def opengl_grants_render_nodes_and_not_the_card(env):
+    """opengl (stand-in: pty slaves bound at /dev/dri/renderD128 and /dev/dri/card77 in the test's
+    mount namespace): the render node takes a write, the card node (display control) is not there.
+    Control: without the plug, the render node is not there either."""
+    dri = "/dev/dri"
+    made = not os.path.isdir(dri)
+    if not made and os.path.exists(os.path.join(dri, "renderD128")):
+        raise Skip("this host has a GPU render node at /dev/dri/renderD128: the stand-in would hide it")
+    os.makedirs(dri, exist_ok=True)
+    try:
+        with stand_in_devices(env, 2) as devices:
+            (master, name), (master2, name2) = devices
+            binds = [(name, f"{dri}/renderD128"), (name2, f"{dri}/card77")]
+            args = [f"write:{dri}/renderD128", f"exists:{dri}/card77"]
+            rc, out, err = in_private_mounts(env, binds, [env.cordon, "run", probe_app(env, "it-if-gl", "  - opengl\n"), "--", *args])
+            f = facts(out)
+            expect(rc == 0 and f.get(f"write:{dri}/renderD128") == "ok" and os.read(master, 64).startswith(b"hello"),
+                   f"the render node: exit {rc}: {out} {err}")
+            expect(f.get(f"exists:{dri}/card77") == "ENOENT", f"the card node is there: {out}")
+            rc, out, err = in_private_mounts(env, binds, [env.cordon, "run", probe_app(env, "it-if-gl-off", ""), "--", *args])
+            expect(facts(out).get(f"write:{dri}/renderD128") == "ENOENT", f"control, no plug: {out} {err}")
+    finally:
+        if made:
+            shutil.rmtree(dri, ignore_errors=True)
+
+
+@test
+def raw_usb_is_manual_and_grants_its_one_device(env):
+    """raw-usb (manual) with path /dev/bus/usb/077/001 (stand-in: pty slaves bound there and at
+    077/002): nothing until connected; then that device takes a write and the other is not there.
+    A path that is not a USB node (/dev/sda) is refused by `cordon check`."""
+    bus = "/dev/bus/usb/077"
+    if os.path.exists(bus):
+        raise Skip(f"{bus} exists here: the stand-in would hide a real USB bus")
+    os.makedirs(bus)
+    try:
+        with stand_in_devices(env, 2) as devices:
+            (master, name), (master2, name2) = devices
+            policy = probe_app(env, "it-if-usb", "  - raw-usb: {path: /dev/bus/usb/077/001}\n")
+            binds = [(name, f"{bus}/001"), (name2, f"{bus}/002")]
+            argv = [env.cordon, "run", policy, "--", f"write:{bus}/001", f"exists:{bus}/002"]
+            rc, out, err = in_private_mounts(env, binds, argv)
+            expect(facts(out).get(f"write:{bus}/001") == "ENOENT" and "not connected" in err, f"unconnected: {out} {err}")
+            rc, out, err = env.run([env.cordon, "connect", policy, "raw-usb:path=/dev/bus/usb/077/001"])
+            expect(rc == 0, f"connect: exit {rc}: {err}")
+            rc, out, err = in_private_mounts(env, binds, argv)
+            f = facts(out)
+            expect(f.get(f"write:{bus}/001") == "ok" and os.read(master, 64).startswith(b"hello"), f"connected: {out} {err}")
+            expect(f.get(f"exists:{bus}/002") == "ENOENT", f"another device is there: {out}")
+        bad = env.write_policy("it-if-usb-bad", "schema: 1\nname: it-if-usb-bad\ncommand: [/bin/true]\n"
+                               "plugs:\n  - raw-usb: {path: /dev/sda}\n")
+        rc, out, err = env.run([env.cordon, "check", bad])
+        expect(rc == 1 and "must match" in err, f"/dev/sda as a USB device: exit {rc}: {err}")
+    finally:
+        shutil.rmtree(bus, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.rmdir("/dev/bus/usb")
+            os.rmdir("/dev/bus")
 
 
 @test
