@@ -117,6 +117,10 @@ void DenialReport::path_used(const sandbox::PathUse& use) {
   if (learned_) learned_->note(use);
 }
 
+void DenialReport::address_used(const sandbox::AddressUse& use) {
+  if (learned_network_) learned_network_->note(use);
+}
+
 policy::Amendment DenialReport::amendment() {
   policy::Amendment add;
   for (const auto& [plug, why] : plugs_) add.plugs.push_back({plug, {}, why});
@@ -124,6 +128,7 @@ policy::Amendment DenialReport::amendment() {
   for (const std::string& u : unfixable_) add.notes.push_back("cannot be granted: " + u);
   if (!grants_) grants_ = std::make_unique<app::GrantIndex>(app::GrantIndex::build(paths_));
   if (learned_ && learned_->size()) learned_->suggest(*grants_, add);
+  if (learned_network_) learned_network_->suggest(plan_, add);
   for (policy::PlugAddition& p : add.plugs)
     if (grants_->manual(p.interface)) p.why += "; manual: grants nothing until `cordon connect`";
   return add;

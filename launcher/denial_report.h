@@ -12,6 +12,7 @@
 
 #include "app/grants.h"
 #include "launcher/learned_files.h"
+#include "launcher/learned_network.h"
 #include "plan/plan.h"
 #include "policy/search.h"
 #include "sandbox/denials.h"
@@ -33,9 +34,13 @@ class DenialReport final : public sandbox::DenialSink {
   void no_listener() override;
   bool plan_allows(const std::string& syscall) override;
   void path_used(const sandbox::PathUse& use) override;
+  void address_used(const sandbox::AddressUse& use) override;
 
-  // Learn mode notes the files the app used here (may be null: then they are not noted).
-  void learn_files_into(LearnedFiles* files) { learned_ = files; }
+  // Learn mode notes the files and the network the app used here (null: they are not noted).
+  void learn_into(LearnedFiles* files, LearnedNetwork* network) {
+    learned_ = files;
+    learned_network_ = network;
+  }
 
   // The smallest policy additions that would have made the run need no complaint.
   policy::Amendment amendment();
@@ -60,6 +65,7 @@ class DenialReport final : public sandbox::DenialSink {
   std::map<std::string, std::string> plugs_;  // plug -> the first call it would have allowed
   std::set<std::string> allow_, unfixable_;
   LearnedFiles* learned_ = nullptr;
+  LearnedNetwork* learned_network_ = nullptr;
 };
 
 }  // namespace cordon::launcher

@@ -92,7 +92,9 @@ void LearnedFiles::suggest(const app::GrantIndex& grants, policy::Amendment& add
     if (auto plug = grants.plug_for_path(*real, write, home_)) {
       std::string key = plug->plug;
       for (const auto& [n, v] : plug->attributes) key += " " + n + "=" + v;
-      auto [entry, fresh] = plugs.try_emplace(key, policy::PlugAddition{plug->plug, plug->attributes, ""});
+      policy::PlugAddition addition{plug->plug, {}, ""};
+      for (const auto& [n, v] : plug->attributes) addition.attributes.emplace_back(n, v);
+      auto [entry, fresh] = plugs.try_emplace(key, std::move(addition));
       if (fresh) entry->second.why = (write ? "wrote " : "read ") + *real;
       continue;
     }

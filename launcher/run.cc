@@ -236,7 +236,8 @@ int run(const RunArgs& args) {
   // Plan are noted (learn_view.h, learned_files.h).
   const plan::Plan view = args.complain ? with_learn_view(*plan, paths) : plan::Plan{};
   LearnedFiles learned(*plan, view, *ctx, sandbox::app_data_root(*ctx) + "/" + plan->app);
-  if (args.complain) report.learn_files_into(&learned);
+  LearnedNetwork learned_network;
+  if (args.complain) report.learn_into(&learned, &learned_network);
   auto status = sandbox::launch(args.complain ? view : *plan, *filters, *ctx);
   if (suggest_fd.valid()) {
     const auto found = policy::find_app(paths, policy_arg);

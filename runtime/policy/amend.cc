@@ -33,8 +33,10 @@ std::string attributes_text(const Attributes& attributes) {
   return out + "}";
 }
 
-std::string value_text(const AttributeValue& v) {
-  if (!v.is_list) return yaml_scalar(v.items.empty() ? "" : v.items.front());
+
+
+std::string added_text(const AddedValue& v) {
+  if (!v.list) return yaml_scalar(v.items.empty() ? "" : v.items.front());
   std::string out = "[";
   for (std::size_t i = 0; i < v.items.size(); ++i) out += (i ? ", " : "") + yaml_scalar(v.items[i]);
   return out + "]";
@@ -50,14 +52,14 @@ std::string plugs_section(const AppPolicy& app, const Amendment& add) {
   std::vector<std::pair<std::string, std::string>> lines;  // line, comment
   for (const Plug& p : app.plugs) {
     Attributes attributes;
-    for (const auto& [name, value] : p.attributes) attributes.emplace_back(name, value_text(value));
+    for (const auto& [name, value] : p.attributes) attributes.emplace_back(name, added_text(AddedValue(value.items, value.is_list)));
     lines.emplace_back(p.interface, plug_line(p.interface, attributes));
   }
   std::vector<std::string> result;
   for (const auto& [name, line] : lines) result.push_back("  - " + line);
   for (const PlugAddition& a : add.plugs) {
     Attributes attributes;
-    for (const auto& [name, value] : a.attributes) attributes.emplace_back(name, yaml_scalar(value));
+    for (const auto& [name, value] : a.attributes) attributes.emplace_back(name, added_text(value));
     const std::string line = "  - " + plug_line(a.interface, attributes) + (a.why.empty() ? "" : "  # " + comment_text(a.why));
     auto same = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == a.interface; });
     if (same == lines.end()) result.push_back(line);

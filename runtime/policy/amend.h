@@ -14,9 +14,18 @@
 
 namespace cordon::policy {
 
+// An attribute's value: a scalar, or a list (`connect-ports: [443, 8080]`).
+struct AddedValue {
+  std::vector<std::string> items;
+  bool list = false;
+  AddedValue(std::string scalar) : items{std::move(scalar)} {}  // NOLINT: a scalar is the common case
+  AddedValue(const char* scalar) : items{scalar} {}             // NOLINT
+  AddedValue(std::vector<std::string> values, bool is_list) : items(std::move(values)), list(is_list) {}
+};
+
 struct PlugAddition {
   std::string interface;
-  std::vector<std::pair<std::string, std::string>> attributes;
+  std::vector<std::pair<std::string, AddedValue>> attributes;
   std::string why;  // a comment beside it: "read /home/u/notes.txt"
 };
 

@@ -36,16 +36,23 @@ bool answer_notification(int listener, seccomp::Denials mode, DenialSink* sink, 
     return true;
   }
   Denial d = describe(req);
-  if (mode == seccomp::Denials::complain && sink && d.known)
-    if (const seccomp::PathCall* call = seccomp::path_call(d.syscall); call && sink->plan_allows(d.syscall)) {
-      auto use = path_use_of(listener, req, *call);  // read before the call goes on and the memory may change
-      seccomp_notif_resp resp{};
-      resp.id = req.id;
-      resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-      (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-      if (use) sink->path_used(*use);
-      return true;
-    }
+  const seccomp::PathCall* path_call = seccomp::path_call(d.syscall);
+  const seccomp::AddressCall* address_call = seccomp::address_call(d.syscall);
+  if (mode == seccomp::Denials::complain && sink && d.known && (path_call || address_call) &&
+      sink->plan_allows(d.syscall)) {
+    // Read before the call goes on and the memory may change.
+    std::optional<PathUse> path;
+    std::optional<AddressUse> address;
+    if (path_call) path = path_use_of(listener, req, *path_call);
+    else address = address_use_of(listener, req, *address_call);
+    seccomp_notif_resp resp{};
+    resp.id = req.id;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    if (path) sink->path_used(*path);
+    if (address) sink->address_used(*address);
+    return true;
+  }
   // Complain mode lets through only what could be granted; an unknown number stays ENOSYS.
   d.let_through = mode == seccomp::Denials::complain && d.known && sink && sink->may_let_through(d);
   seccomp_notif_resp resp{};

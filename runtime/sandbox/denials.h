@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "sandbox/address_use.h"
 #include "sandbox/path_use.h"
 #include "seccomp/compile.h"
 
@@ -29,11 +30,12 @@ class DenialSink {
   // may go through. Calls nothing could grant (an argument rule's denial, a family no interface
   // grants, the policy's own deny) stay denied even then.
   virtual bool may_let_through(const Denial& d) = 0;
-  // Complain mode hands over the path calls the Plan allows too (seccomp/path_calls.h): whether
+  // Complain mode hands over the path calls the Plan allows too (seccomp/learn_calls.h): whether
   // the Plan allows `syscall`, so that the notification is a use to note and not a denial.
   virtual bool plan_allows(const std::string& syscall) = 0;
-  // A path such a call named; the call has been let through.
+  // A path or an IP address such a call named; the call has been let through.
   virtual void path_used(const PathUse& use) = 0;
+  virtual void address_used(const AddressUse& use) = 0;
   // Once, when no listener could be installed (cordon runs under something that already holds
   // one): denials are then plain errno answers that nobody hears of.
   virtual void no_listener() = 0;

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "seccomp/path_calls.h"
+#include "seccomp/learn_calls.h"
 
 namespace cordon::sandbox {
 

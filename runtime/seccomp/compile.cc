@@ -1,5 +1,5 @@
 #include "seccomp/compile.h"
-#include "seccomp/path_calls.h"
+#include "seccomp/learn_calls.h"
 
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -129,13 +129,16 @@ Result<std::map<int, std::uint32_t>> allowlist_actions(const plan::Plan& plan, D
   // was never bound (the kernel would give it an ephemeral port that no bind rule saw:
   // sandbox/socket_broker.h). Every mode, like the brokered socket() calls.
   if (listen_is_brokered(plan)) action[SCMP_SYS(listen)] = SCMP_ACT_NOTIFY;
-  // Learn mode: the path calls the Plan allows go to the supervisor too, which notes the path and
-  // lets the call through (path_calls.h).
-  if (denials == Denials::complain)
-    for (const PathCall& c : path_calls()) {
-      auto nr = syscall_number(std::string(c.name));
+  // Learn mode: the path and address calls the Plan allows go to the supervisor too, which notes
+  // what they name and lets the call through (learn_calls.h).
+  if (denials == Denials::complain) {
+    auto watch = [&](std::string_view name) {
+      auto nr = syscall_number(std::string(name));
       if (nr && action.count(*nr) && action[*nr] == SCMP_ACT_ALLOW) action[*nr] = SCMP_ACT_NOTIFY;
-    }
+    };
+    for (const PathCall& c : path_calls()) watch(c.name);
+    for (const AddressCall& c : address_calls()) watch(c.name);
+  }
   return action;
 }
 

@@ -2,6 +2,7 @@
 mode"): under --complain the app sees the host read-only besides its Plan, minus the secrets the
 home interface hides and cordon's state; the paths outside its Plan it names are noted, and
 --suggest writes the app's whole policy with the plugs or filesystem entries that grant them.
+An app's network is learned too: connects beyond its own loopback, servers on other addresses.
 Each test: the enforced run fails (control), the learn run suggests the grant, and the suggested
 policy, used as it is, makes the enforced run pass. Root's mode runs the home case for the test
 user (`--user`): root's own home is not readable by the private ids root's apps run as.
@@ -10,6 +11,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import socket
 
 from harness import *  # noqa: F401,F403
 from standins import PROBE, in_private_mounts, stand_in_devices
@@ -19,8 +21,9 @@ def home_user(env):
     return env.pw if not env.is_root else pwd.getpwnam(os.environ.get("CORDON_TEST_USER", "cordon-test"))
 
 
-def run_options(env):
-    return ["--user", home_user(env).pw_name] if env.is_root else []
+def run_options(env, for_home=False):
+    """Root's apps run as uid 0 of their own ids, except for the home case, run for the test user."""
+    return ["--user", home_user(env).pw_name] if env.is_root and for_home else []
 
 
 def suggestion_dir(env):
@@ -30,11 +33,11 @@ def suggestion_dir(env):
     return d
 
 
-def learn(env, policy, args=(), binds=None):
+def learn(env, policy, args=(), binds=None, for_home=False):
     """Runs `policy` in learn mode (in a mount namespace with `binds` when given); returns (exit,
     stderr, the suggested policy's text)."""
     out = os.path.join(suggestion_dir(env), "suggested.yaml")
-    argv = [env.cordon, "run", *run_options(env), "--complain", "--suggest", out, policy, *args]
+    argv = [env.cordon, "run", *run_options(env, for_home), "--complain", "--suggest", out, policy, *args]
     if binds is not None:
         rc, _, err = in_private_mounts(env, binds, argv)
     else:
@@ -65,16 +68,16 @@ def learn_mode_suggests_home_for_a_file_there_and_the_suggestion_passes(env):
         secret = os.path.join(secrets, "it-learn-secret")
         policy = env.write_policy(name, f"schema: 1\nname: {name}\nsummary: reads a note\n"
                                         f"command: [/bin/sh, -c, 'cat {note}; cat {secret} || echo secret-hidden']\n")
-        rc, out, err = env.cordon_run_opts(run_options(env), policy)
+        rc, out, err = env.cordon_run_opts(run_options(env, True), policy)
         expect("from the home" not in out, f"control: the home file was readable without a plug: {out}")
-        rc, err, text = learn(env, policy)
+        rc, err, text = learn(env, policy, for_home=True)
         expect(rc == 0, f"learn run: exit {rc}: {err}")
         expect("\n  - home  # read " + note in text, f"home not suggested:\n{text}")
         expect("filesystem:" not in text and f"not suggested: {secret}, which is hidden" in text,
                f"the secret was suggested:\n{text}")
         expect("\ncommand: [/bin/sh, -c," in text and "summary: reads a note" in text, f"not the whole policy:\n{text}")
         env.write_policy(name, text)
-        rc, out, err = env.cordon_run_opts(run_options(env), policy)
+        rc, out, err = env.cordon_run_opts(run_options(env, True), policy)
         expect(rc == 0 and "from the home" in out and "secret-hidden" in out and "hunter2" not in out,
                f"the suggested policy: exit {rc}: {out} {err}")
     finally:
@@ -125,3 +128,57 @@ def learn_mode_suggests_a_filesystem_entry_and_a_device_plug(env):
     finally:
         shutil.rmtree(tree, ignore_errors=True)
 
+
+
+NET_APP = r'''
+import socket, sys
+port, serve = int(sys.argv[1]), int(sys.argv[2])
+c = socket.socket()
+try:
+    c.connect(("127.0.0.1", port))
+    print("connect=ok", flush=True)
+except OSError as e:
+    print("connect=" + type(e).__name__, flush=True)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", serve))
+s.listen(1)
+own = socket.socket()
+own.connect(("127.0.0.1", serve))  # its own listener: not a reason for the network plug alone
+print("serve=ok", flush=True)
+'''
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@test
+def learn_mode_suggests_the_network_ports_an_app_used(env):
+    """An app without the network plug connects to a host listener on 127.0.0.1:A and serves on
+    0.0.0.0:B: enforced, the connect is refused (its loopback is its own: the control); learn mode
+    suggests `network: {connect-ports: [...]}` with A (and B, which it connects to itself) and
+    `network-bind: {bind-ports: [B]}`; the suggested policy connects to A."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port, serve = listener.getsockname()[1], free_port()
+    try:
+        name = "it-learn-net"
+        policy = env.script_app(name, NET_APP)
+        args = [str(port), str(serve)]
+        rc, out, err = env.cordon_run_opts(run_options(env), policy, *args)
+        expect(facts(out).get("connect") == "ConnectionRefusedError", f"control: the host was reached: {out} {err}")
+        rc, err, text = learn(env, policy, args)
+        ports = ", ".join(str(p) for p in sorted((port, serve)))
+        expect(f"\n  - network: {{connect-ports: [{ports}]}}" in text, f"network not suggested:\n{text}")
+        expect(f"\n  - network-bind: {{bind-ports: [{serve}]}}" in text, f"network-bind not suggested:\n{text}")
+        env.write_policy(name, text)
+        rc, out, err = env.cordon_run_opts(run_options(env), policy, *args)
+        f = facts(out)
+        expect(rc == 0 and f.get("connect") == "ok" and f.get("serve") == "ok", f"the suggested policy: exit {rc}: {out} {err}")
+    finally:
+        listener.close()

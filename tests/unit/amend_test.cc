@@ -39,6 +39,13 @@ TEST_CASE("an amendment keeps the policy's lines and merges into the sections it
         "seccomp:\n  allow:\n    - ptrace\n");
 }
 
+TEST_CASE("an amendment's list attribute is a flow list") {
+  Amendment add;
+  add.plugs.push_back({"network", {{"connect-ports", cordon::policy::AddedValue({"443", "8080"}, true)}}, ""});
+  CHECK(body(amended("schema: 1\nname: a\ncommand: [/bin/true]\n", add)) ==
+        "schema: 1\nname: a\ncommand: [/bin/true]\nplugs:\n  - network: {connect-ports: [443, 8080]}\n");
+}
+
 TEST_CASE("an amendment's plug of an interface the app plugs replaces its attributes") {
   Amendment add;
   add.plugs.push_back({"home", {{"access", "read-write"}}, ""});

@@ -1,4 +1,4 @@
-#include "seccomp/path_calls.h"
+#include "seccomp/learn_calls.h"
 
 #include <algorithm>
 
@@ -25,6 +25,17 @@ const std::vector<PathCall>& path_calls() {
 const PathCall* path_call(std::string_view name) {
   const auto& calls = path_calls();
   auto it = std::find_if(calls.begin(), calls.end(), [&](const PathCall& c) { return c.name == name; });
+  return it == calls.end() ? nullptr : &*it;
+}
+
+const std::vector<AddressCall>& address_calls() {
+  static const std::vector<AddressCall> calls = {{"connect", 0, 1, 2}, {"bind", 0, 1, 2}, {"sendto", 0, 4, 5}};
+  return calls;
+}
+
+const AddressCall* address_call(std::string_view name) {
+  const auto& calls = address_calls();
+  auto it = std::find_if(calls.begin(), calls.end(), [&](const AddressCall& c) { return c.name == name; });
   return it == calls.end() ? nullptr : &*it;
 }
 
