@@ -138,7 +138,9 @@ def environment_is_the_plans(env):
     expect(rc == 0, err)
     names = sorted(l.split("=", 1)[0] for l in out.splitlines() if "=" in l)
     expect("SECRET_FROM_HOST" not in names, f"host variable leaked: {names}")
-    expect(names == ["HOME", "LANG", "PATH"], f"environment: {names}")
+    expect(names == ["APP_DATA", "HOME", "LANG", "PATH"], f"environment: {names}")
+    values = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+    expect(values["APP_DATA"] == env.data_dir("it-env") == values["HOME"], f"APP_DATA: {values}")
     rc, out, _ = env.run(["/usr/bin/env"])
     expect("SECRET_FROM_HOST=leak" in out, "control: the variable is set outside")
 
