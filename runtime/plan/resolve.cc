@@ -181,8 +181,10 @@ void check_argument_variables(const std::vector<policy::Located<std::string>>& w
   for (const policy::Located<std::string>& word : words)
     for (const ArgumentPart& v : argument_variables(word.value)) {
       if (std::binary_search(known.begin(), known.end(), v.text)) continue;
+      const auto guess = policy::closest(v.text, known);
       diags.error(word.where, std::string(what) + ": unknown variable '$" + v.text + "' in " + policy::quoted(word.value) +
-                                  "; arguments may use $" + policy::join(known, ", $") + " (the app's environment and the Plan "
+                                  (guess ? " (did you mean $" + *guess + "?)" : "") + "; arguments may use $" +
+                                  policy::join(known, ", $") + " (the app's environment and the Plan "
                                   "variables); write $$" + v.text + " to pass a literal '$" + v.text + "' to the program");
     }
 }
