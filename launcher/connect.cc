@@ -195,7 +195,10 @@ namespace {
 struct Row {
   std::string app, plug, connection, state, attributes_text;
   std::vector<std::pair<std::string, std::string>> attributes;
+  std::string store;  // whose connections decide: "system" (root's) or "user"
 };
+
+const char* store_name(const app::ConnectionStore& store) { return store.owner == 0 ? "system" : "user"; }
 
 // One app: every plug, and how it stands.
 std::vector<Row> rows_for_app(const Target& t) {
@@ -207,7 +210,8 @@ std::vector<Row> rows_for_app(const Target& t) {
       const bool any = std::any_of(recorded.begin(), recorded.end(), [&](const auto& c) { return c.plug == p.name; });
       state = p.connected ? "connected" : any ? "changed since connected" : "not connected";
     }
-    rows.push_back(Row{t.plan.app, p.name, p.connection, state, plug_attributes_text(p.attributes), p.attributes});
+    rows.push_back(Row{t.plan.app, p.name, p.connection, state, plug_attributes_text(p.attributes), p.attributes,
+                       store_name(t.store)});
   }
   return rows;
 }
@@ -226,7 +230,8 @@ std::vector<Row> rows_in_store(const app::ConnectionStore& store) {
   std::sort(apps.begin(), apps.end());
   for (const std::string& app : apps)
     for (const plan::ConnectedPlug& c : app::read_connections(store, app))
-      rows.push_back(Row{app, c.plug, "manual", "connected", plug_attributes_text(c.attributes), c.attributes});
+      rows.push_back(Row{app, c.plug, "manual", "connected", plug_attributes_text(c.attributes), c.attributes,
+                         store_name(store)});
   return rows;
 }
 
@@ -237,7 +242,7 @@ void print_rows(const std::vector<Row>& rows, bool json) {
       nlohmann::json attrs = nlohmann::json::object();
       for (const auto& [name, value] : r.attributes) attrs[name] = value;
       j["connections"].push_back({{"app", r.app}, {"plug", r.plug}, {"connection", r.connection},
-                                  {"state", r.state}, {"attributes", attrs}});
+                                  {"state", r.state}, {"store", r.store}, {"attributes", attrs}});
     }
     std::cout << j.dump(2) << "\n";
     return;
@@ -253,10 +258,11 @@ void print_rows(const std::vector<Row>& rows, bool json) {
     w_state = std::max(w_state, r.state.size());
   }
   auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w - s.size() + 2, ' '); };
-  std::cout << pad("APP", w_app) << pad("PLUG", w_plug) << pad("GRANT", 6) << pad("STATE", w_state) << "ATTRIBUTES\n";
+  std::cout << pad("APP", w_app) << pad("PLUG", w_plug) << pad("GRANT", 6) << pad("STATE", w_state) << pad("STORE", 6)
+            << "ATTRIBUTES\n";
   for (const Row& r : rows)
     std::cout << pad(r.app, w_app) << pad(r.plug, w_plug) << pad(r.connection, 6) << pad(r.state, w_state)
-              << r.attributes_text << "\n";
+              << pad(r.store, 6) << r.attributes_text << "\n";
 }
 
 }  // namespace
