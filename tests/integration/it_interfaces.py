@@ -16,7 +16,7 @@ import tempfile
 import threading
 
 from harness import *  # noqa: F401,F403
-from standins import PROBE, in_private_mounts, owned_by_mode_user, stand_in_devices
+from standins import PROBE, files_in_a_users_home, in_private_mounts, owned_by_mode_user, stand_in_devices
 
 def probe_app(env, name, plugs):
     return env.script_app(name, PROBE, f"plugs:\n{plugs}" if plugs else "")
@@ -316,34 +316,17 @@ def desktop_shows_fonts_and_not_the_rest_of_the_home(env):
     """desktop: the user's ~/.fonts is readable; a document beside it in the home is not there.
     Control: the document is readable with the home plug."""
     home = env.pw.pw_dir
-    fonts, doc = os.path.join(home, ".fonts"), os.path.join(home, ".it-desktop-doc")
-    made = not os.path.exists(fonts)
-    try:
-        os.makedirs(fonts, exist_ok=True)
-        with open(os.path.join(fonts, "it-font.txt"), "w") as f:
-            f.write("glyphs\n")
-        with open(doc, "w") as f:
-            f.write("private\n")
-        for p in (fonts, os.path.join(fonts, "it-font.txt"), doc):
-            os.chown(p, env.pw.pw_uid, env.pw.pw_gid)
-            os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
-        args = [f"read:{fonts}/it-font.txt", f"read:{doc}", "env:XDG_DATA_DIRS"]
+    font, doc = os.path.join(home, ".fonts", "it-font.txt"), os.path.join(home, ".it-desktop-doc")
+    with files_in_a_users_home(env.pw, {font: "glyphs\n", doc: "private\n"}):
+        args = [f"read:{font}", f"read:{doc}", "env:XDG_DATA_DIRS"]
         rc, out, err = env.cordon_run(probe_app(env, "it-if-desktop", "  - desktop\n"), *args)
         f = facts(out)
-        expect(rc == 0 and f.get(f"read:{fonts}/it-font.txt") == "glyphs" and f.get("XDG_DATA_DIRS") == "/usr/local/share:/usr/share",
+        expect(rc == 0 and f.get(f"read:{font}") == "glyphs" and f.get("XDG_DATA_DIRS") == "/usr/local/share:/usr/share",
                f"fonts: exit {rc}: {out} {err}")
         expect(f.get(f"read:{doc}") in ("ENOENT", "EACCES"), f"the document: {out}")
         if not env.is_root:  # root's home is not root's inside (host uid 0 is not mapped)
             rc, out, err = env.cordon_run(probe_app(env, "it-if-desktop-home", "  - home\n"), *args)
             expect(facts(out).get(f"read:{doc}") == "private", f"control, home plug: {out} {err}")
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(doc)
-        if made:
-            shutil.rmtree(fonts, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(fonts, "it-font.txt"))
 
 
 @test

@@ -7,14 +7,13 @@ Each test: the enforced run fails (control), the learn run suggests the grant, a
 policy, used as it is, makes the enforced run pass. Root's mode runs the home case for the test
 user (`--user`): root's own home is not readable by the private ids root's apps run as.
 Stand-in for a serial port: a pty slave bound at /dev/ttyUSB77 in the test's own mount namespace."""
-import contextlib
 import os
 import pwd
 import shutil
 import socket
 
 from harness import *  # noqa: F401,F403
-from standins import PROBE, in_private_mounts, stand_in_devices
+from standins import PROBE, files_in_a_users_home, in_private_mounts, stand_in_devices
 
 
 def home_user(env):
@@ -54,18 +53,9 @@ def learn_mode_suggests_home_for_a_file_there_and_the_suggestion_passes(env):
     even then; the suggested policy, applied, runs and reads the file."""
     pw = home_user(env)
     note = os.path.join(pw.pw_dir, ".it-learn-note")
-    secrets = os.path.join(pw.pw_dir, ".password-store")
-    made_secrets = not os.path.exists(secrets)
-    try:
-        with open(note, "w") as f:
-            f.write("from the home\n")
-        os.makedirs(secrets, exist_ok=True)
-        with open(os.path.join(secrets, "it-learn-secret"), "w") as f:
-            f.write("hunter2\n")
-        for p in (note, secrets, os.path.join(secrets, "it-learn-secret")):
-            os.chown(p, pw.pw_uid, pw.pw_gid)
+    secret = os.path.join(pw.pw_dir, ".password-store", "it-learn-secret")
+    with files_in_a_users_home(pw, {note: "from the home\n", secret: "hunter2\n"}):
         name = "it-learn-home"
-        secret = os.path.join(secrets, "it-learn-secret")
         policy = env.write_policy(name, f"schema: 1\nname: {name}\nsummary: reads a note\n"
                                         f"command: [/bin/sh, -c, 'cat {note}; cat {secret} || echo secret-hidden']\n")
         rc, out, err = env.cordon_run_opts(run_options(env, True), policy)
@@ -80,14 +70,6 @@ def learn_mode_suggests_home_for_a_file_there_and_the_suggestion_passes(env):
         rc, out, err = env.cordon_run_opts(run_options(env, True), policy)
         expect(rc == 0 and "from the home" in out and "secret-hidden" in out and "hunter2" not in out,
                f"the suggested policy: exit {rc}: {out} {err}")
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(note)
-        if made_secrets:
-            shutil.rmtree(secrets, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(secrets, "it-learn-secret"))
 
 
 @test

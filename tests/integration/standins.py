@@ -4,6 +4,7 @@ file operations, device nodes made of pty slaves and bound in a private mount na
 import contextlib
 import os
 import pty
+import shutil
 import stat
 import subprocess
 
@@ -96,3 +97,44 @@ def stand_in_devices(env, count):
         for master, slave in pairs:
             os.close(master)
             os.close(slave)
+
+
+@contextlib.contextmanager
+def files_in_a_users_home(pw, files):
+    """Writes `files` ({path: text}) into the home of `pw`, owned by that user and readable by all
+    (root's apps run as ids of their own), making the folders they need; afterwards removes the
+    files and the folders it made, and leaves what was there before as it was."""
+    made = []
+    try:
+        for path, text in files.items():
+            folder = os.path.dirname(path)
+            if not os.path.exists(folder):
+                top = folder
+                while not os.path.exists(os.path.dirname(top)):
+                    top = os.path.dirname(top)
+                made.append(top)
+                os.makedirs(folder)
+                for p in _folders_between(top, path):
+                    os.chown(p, pw.pw_uid, pw.pw_gid)
+                    os.chmod(p, 0o755)
+            with open(path, "w") as f:
+                f.write(text)
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+            os.chmod(path, 0o644)
+        yield
+    finally:
+        for path in files:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _folders_between(top, path):
+    """`path`'s folders from its own up to `top`, both included."""
+    folder = os.path.dirname(path)
+    while True:
+        yield folder
+        if folder == top or len(folder) <= len(top):
+            return
+        folder = os.path.dirname(folder)
