@@ -71,16 +71,18 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--timing", run_args.timing, "Print how long each launch step took, on stderr");
   run_cmd->add_option("--user", run_args.user, "Root only: run the app as this user (name or uid)");
   run_cmd->add_flag("--complain", run_args.complain,
-                    "Let through the syscalls the policy lacks that a plug or seccomp.allow could grant, and "
-                    "report each; everything else stays enforced");
+                    "Learn mode: let through the syscalls the policy lacks that a plug or seccomp.allow could "
+                    "grant, and report each; show the app the host read-only (minus secrets) and note the files, "
+                    "devices and network it uses outside its policy; everything else stays enforced");
   run_cmd->add_option("--suggest", run_args.suggest,
-                      "With --complain: write the policy additions this run needed to FILE (YAML)")
+                      "With --complain: write the app's policy with the grants this run needed to FILE (a new file; "
+                      "compare it with yours: diff -u)")
       ->type_name("FILE")
       ->needs(run_cmd->get_option("--complain"));
   run_cmd->add_flag("--quiet", run_args.quiet, "Do not report denied syscalls");
   run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
   run_cmd->footer("cordon reads options only before APP: in `cordon run APP a --complain`, --complain is the "
-                  "app's argument.\nExit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
+                  "app's argument.\nExample: cordon run --complain --suggest /tmp/app.suggested.yaml ./app.yaml\nExit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
                   "126 the command cannot be executed, 127 it does not exist.");
 
   CompileArgs compile_args;

@@ -251,14 +251,20 @@ def system_observe_reads_block_devices_and_writes_nothing(env):
     entries = sorted(os.listdir("/sys/block")) if os.path.isdir("/sys/block") else []
     if not entries:
         raise Skip("this host has no /sys/block entries to read")
-    size = f"/sys/block/{entries[0]}/size"
-    args = [f"read:{size}", f"write:/sys/block/{entries[0]}/queue/read_ahead_kb"]
-    rc, out, err = env.cordon_run(probe_app(env, "it-if-sysobs", "  - system-observe\n"), *args)
+    reads_a_number_and_writes_nothing(env, "system-observe", f"/sys/block/{entries[0]}/size",
+                                      f"/sys/block/{entries[0]}/queue/read_ahead_kb")
+
+
+def reads_a_number_and_writes_nothing(env, plug, target, unwritable, *more):
+    """With `plug`, `target` reads as a number and a write to `unwritable` is refused; without it
+    (the control) `target` is not there."""
+    args = [f"read:{target}", f"write:{unwritable}", *more]
+    rc, out, err = env.cordon_run(probe_app(env, f"it-if-{plug}", f"  - {plug}\n"), *args)
     f = facts(out)
-    expect(rc == 0 and f.get(f"read:{size}", "").isdigit(), f"read: exit {rc}: {out} {err}")
-    expect(f.get(f"write:/sys/block/{entries[0]}/queue/read_ahead_kb") in ("EROFS", "EACCES", "EPERM"), f"write: {out}")
-    rc, out, err = env.cordon_run(probe_app(env, "it-if-sysobs-off", ""), *args)
-    expect(facts(out).get(f"read:{size}") == "ENOENT", f"control, no plug: {out} {err}")
+    expect(rc == 0 and f.get(f"read:{target}", "").isdigit(), f"read: exit {rc}: {out} {err}")
+    expect(f.get(f"write:{unwritable}") in ("EROFS", "EACCES", "EPERM"), f"write: {out}")
+    rc, out, err = env.cordon_run(probe_app(env, f"it-if-{plug}-off", ""), *args)
+    expect(facts(out).get(f"read:{target}") == "ENOENT", f"control, no plug: {out} {err}")
 
 
 @test
@@ -302,13 +308,7 @@ def hardware_observe_reads_sysfs_and_writes_nothing(env):
     target = "/sys/class/net/lo/mtu"
     if not os.path.exists(target):
         raise Skip(f"this host has no {target} to read")
-    args = [f"read:{target}", f"write:{target}", "exists:/sys/bus/pci"]
-    rc, out, err = env.cordon_run(probe_app(env, "it-if-hwobs", "  - hardware-observe\n"), *args)
-    f = facts(out)
-    expect(rc == 0 and f.get(f"read:{target}", "").isdigit(), f"read: exit {rc}: {out} {err}")
-    expect(f.get(f"write:{target}") in ("EROFS", "EACCES", "EPERM"), f"write: {out}")
-    rc, out, err = env.cordon_run(probe_app(env, "it-if-hwobs-off", ""), *args)
-    expect(facts(out).get(f"read:{target}") == "ENOENT", f"control, no plug: {out} {err}")
+    reads_a_number_and_writes_nothing(env, "hardware-observe", target, target, "exists:/sys/bus/pci")
 
 
 @test
