@@ -53,10 +53,13 @@ LearnedFiles::LearnedFiles(const plan::Plan& plan, const plan::Plan& view, const
   if (!plan.app.empty()) shown_.push_back(sandbox::kAppRootInside);
 }
 
-// Inside the Plan's own mounts, or a directory the sandbox makes to hold them ("/", "/home").
+// Inside the Plan's own mounts, or a directory the sandbox makes to hold them ("/", "/var") —
+// except the user's home and what is in it: the sandbox makes the folders on the way to
+// $APP_DATA there, but a listing of the home is the home's (`ls ~` needs the home plug).
 bool LearnedFiles::shown_by_plan(const std::string& path) const {
+  const bool in_home = !home_.empty() && home_ != "/" && within(path, home_);
   for (const std::string& s : shown_)
-    if (within(path, s) || within(s, path)) return true;
+    if (within(path, s) || (!in_home && within(s, path))) return true;
   if (within(path, "/dev")) return minimal_dev().count(path) || within(path, "/dev/pts") || within(path, "/dev/shm");
   return false;
 }
