@@ -26,6 +26,7 @@ struct RunArgs {
   std::string user;               // root only: run the app as this user (name or uid)
   bool complain = false;          // let the syscalls the policy lacks through, and report them
   std::string suggest;            // with complain: write the needed policy additions here
+  bool no_host_view = false;      // with complain: the app sees its Plan only (learn_view.h)
   bool quiet = false;             // report no denials
   bool json = false;              // report denials as JSON lines
   bool health_check = false;      // run the policy's health-check instead of its command

@@ -41,6 +41,11 @@ DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std:
   if (!grants_) grants_ = std::make_unique<app::GrantIndex>(app::GrantIndex::build(paths_));
   Hint h;
   if (!family.empty()) {
+    if (family == "AF_UNIX" && unix_refused_for_view_) {
+      h.text = "refused in learn mode while the host is in view (a Unix socket there could reach a host service); "
+               "`--no-host-view` allows it";
+      return h;
+    }
     h.plugs = grants_->plugs_for_family(family);
     h.text = h.plugs.empty() ? "no interface grants " + family : plugs_text(h.plugs) + " would allow it";
     return h;

@@ -36,6 +36,8 @@ class DenialReport final : public sandbox::DenialSink {
   void path_used(const sandbox::PathUse& use) override;
   void address_used(const sandbox::AddressUse& use) override;
 
+  // Learn mode's host view refuses Unix sockets (learn_view.h): its denial says why.
+  void unix_sockets_refused_for_the_view() { unix_refused_for_view_ = true; }
   // Learn mode notes the files and the network the app used here (null: they are not noted).
   void learn_into(LearnedFiles* files, LearnedNetwork* network) {
     learned_ = files;
@@ -66,6 +68,7 @@ class DenialReport final : public sandbox::DenialSink {
   std::set<std::string> allow_, unfixable_;
   LearnedFiles* learned_ = nullptr;
   LearnedNetwork* learned_network_ = nullptr;
+  bool unix_refused_for_view_ = false;
 };
 
 }  // namespace cordon::launcher

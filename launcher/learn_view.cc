@@ -12,7 +12,12 @@ namespace cordon::launcher {
 
 namespace {
 
-const plan::Source kLearn{plan::Origin::cordon, "", "learn mode", 0};
+// The host's top-level directories are bound as an app's own grants are, so that the launch
+// protects them the same way: a person's home or cordon's state found inside one (a home
+// bind-mounted under /mnt, /var/home) is hidden (personal_paths.h). The user's own home comes
+// through $HOME as the home interface shows it, with its hides.
+const plan::Source kLearnHost{plan::Origin::app, "", "learn mode (--complain)", 0};
+const plan::Source kLearnHome{plan::Origin::cordon, "", "learn mode (--complain)", 0};
 
 // Top-level host directories the view leaves out: the sandbox has its own (/proc, /dev, /run,
 // /tmp), they hold other people's files (/home: the app's user's own home comes through $HOME,
@@ -46,16 +51,16 @@ class LearnMounts {
  public:
   explicit LearnMounts(const plan::Plan& plan) : plan_(plan) {}
 
-  void bind(const std::string& path) {
+  void bind(const std::string& path, const plan::Source& from) {
     if (has(path) || inside_hide(path)) return;
-    added_.push_back(plan::Mount{plan::MountKind::bind_ro, path, true, {kLearn}});
+    added_.push_back(plan::Mount{plan::MountKind::bind_ro, path, true, {from}});
   }
   // A hide the Plan's own grants would sit inside is left out: the app's policy grants that part.
   void hide(const std::string& path) {
     if (has(path)) return;
     for (const plan::Mount& m : plan_.mounts)
       if (m.kind != plan::MountKind::hide && within(m.path, path)) return;
-    added_.push_back(plan::Mount{plan::MountKind::hide, path, true, {kLearn}});
+    added_.push_back(plan::Mount{plan::MountKind::hide, path, true, {kLearnHome}});
   }
   bool has(const std::string& path) const {
     return std::any_of(plan_.mounts.begin(), plan_.mounts.end(), [&](const plan::Mount& m) { return m.path == path; });
@@ -71,24 +76,41 @@ class LearnMounts {
   std::vector<plan::Mount> added_;
 };
 
+void without_unix_sockets(plan::Plan& plan) {
+  auto unix_family = [](const auto& name) { return name == "AF_UNIX"; };
+  plan.socket_families.erase(std::remove_if(plan.socket_families.begin(), plan.socket_families.end(),
+                                            [&](const plan::Named& f) { return unix_family(f.name); }),
+                             plan.socket_families.end());
+  for (plan::Rule& r : plan.rules)
+    if (r.syscall == "socket" && r.action == plan::RuleAction::allow_only && r.arg == 0)
+      r.values.erase(std::remove_if(r.values.begin(), r.values.end(), unix_family), r.values.end());
+}
+
 }  // namespace
 
 plan::Plan with_learn_view(const plan::Plan& plan, const policy::SearchPaths& paths) {
   LearnMounts learn(plan);
-  for (const std::string& dir : host_top_directories()) learn.bind(dir);
-  learn.bind("/run/media");  // where desktops mount removable drives
+  for (const std::string& dir : host_top_directories()) learn.bind(dir, kLearnHost);
+  learn.bind("/run/media", kLearnHost);  // where desktops mount removable drives
   // The user's home as the home interface shows it: its list of secrets hidden.
   // Without that list (no home interface on the search path) the home stays out of view.
   policy::Diagnostics diags;
   policy::SourceTexts sources;
   if (!learn.has("$HOME"))
     if (auto home = policy::load_interface("home", paths, diags, sources)) {
-      learn.bind("$HOME");
+      learn.bind("$HOME", kLearnHome);
       for (const policy::PathEntry& e : home->grants.filesystem.hide) learn.hide(e.path);
     }
   plan::Plan out = plan;
   for (plan::Mount& m : learn.take()) out.mounts.push_back(std::move(m));
+  without_unix_sockets(out);
   return out;
+}
+
+bool refuses_unix_sockets_for_the_view(const plan::Plan& plan) {
+  return std::any_of(plan.mounts.begin(), plan.mounts.end(), [](const plan::Mount& m) {
+    return !m.from.empty() && m.from.front().file == kLearnHost.file;
+  });
 }
 
 }  // namespace cordon::launcher

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "policy/amend.h"
 #include "sandbox/context.h"
 #include "sandbox/path_use.h"
+#include "sandbox/personal_paths.h"
 
 namespace cordon::launcher {
 
@@ -32,9 +34,17 @@ class LearnedFiles {
 
  private:
   bool shown_by_plan(const std::string& path) const;
+  bool in_view(const std::string& path) const;
+  bool hidden(const std::string& path) const;
+  std::optional<std::string> protected_by_another_path(const std::string& path, const sandbox::PersonalFacts& facts) const;
+  sandbox::PersonalFacts protected_places() const;
+  static std::optional<std::string> host_path(const std::string& named, bool write, bool& created);
   std::vector<std::string> shown_;   // what the Plan mounts or binds, expanded: the app's view there is the Plan's
+  std::vector<std::string> viewed_;  // what the view binds (the Plan's and learn mode's)
   std::vector<std::string> hidden_;  // what the view hides: secrets a suggestion must not name
   std::string home_;
+  sandbox::LaunchContext ctx_;  // whose homes and state are protected (personal_paths.h)
+  std::string app_data_;
   std::map<std::string, bool> used_;  // path as the app named it -> written
 };
 

@@ -79,6 +79,10 @@ int run_cli(int argc, char** argv) {
                       "compare it with yours: diff -u)")
       ->type_name("FILE")
       ->needs(run_cmd->get_option("--complain"));
+  run_cmd->add_flag("--no-host-view", run_args.no_host_view,
+                    "With --complain: the app sees its Plan only, not the host (Unix sockets then work; what it "
+                    "tries outside its Plan fails and is still noted)")
+      ->needs(run_cmd->get_option("--complain"));
   run_cmd->add_flag("--quiet", run_args.quiet, "Do not report denied syscalls");
   run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
   run_cmd->footer("cordon reads options only before APP: in `cordon run APP a --complain`, --complain is the "

@@ -205,7 +205,10 @@ int run(const RunArgs& args) {
     }
     suggest_fd = std::move(*created);
   }
-  auto filters = cache::filters_for(*plan, denials_mode(args), cache::filters_dir(where), where.uid);
+  // Learn mode: the app sees the host read-only besides its Plan (unless --no-host-view), and the
+  // files and network it uses outside the Plan are noted (learn_view.h, learned_files.h).
+  const plan::Plan view = args.complain && !args.no_host_view ? with_learn_view(*plan, paths) : *plan;
+  auto filters = cache::filters_for(view, denials_mode(args), cache::filters_dir(where), where.uid);
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
     return kExitCordon;
@@ -214,7 +217,7 @@ int run(const RunArgs& args) {
   // from the cache too, so the sandbox compiles nothing (seccomp_filter.h).
   std::optional<seccomp::Filters> fallback;
   if (filters->denials != seccomp::Denials::errno_only && sandbox::runs_under_a_filter()) {
-    auto plain = cache::filters_for(*plan, seccomp::Denials::errno_only, cache::filters_dir(where), where.uid);
+    auto plain = cache::filters_for(view, seccomp::Denials::errno_only, cache::filters_dir(where), where.uid);
     if (!plain) {
       std::cerr << "cordon: " << plan->app << ": cannot " << plain.error().to_string() << "\n";
       return kExitCordon;
@@ -232,13 +235,11 @@ int run(const RunArgs& args) {
                   << connect_hint(p, args.app) << "\n";
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
-  // Learn mode: the app sees the host read-only besides its Plan, and the files it uses outside the
-  // Plan are noted (learn_view.h, learned_files.h).
-  const plan::Plan view = args.complain ? with_learn_view(*plan, paths) : plan::Plan{};
   LearnedFiles learned(*plan, view, *ctx, sandbox::app_data_root(*ctx) + "/" + plan->app);
   LearnedNetwork learned_network;
   if (args.complain) report.learn_into(&learned, &learned_network);
-  auto status = sandbox::launch(args.complain ? view : *plan, *filters, *ctx);
+  if (refuses_unix_sockets_for_the_view(view)) report.unix_sockets_refused_for_the_view();
+  auto status = sandbox::launch(view, *filters, *ctx);
   if (suggest_fd.valid()) {
     const auto found = policy::find_app(paths, policy_arg);
     write_suggestions(args.suggest, suggest_fd.get(), suggested_policy(found.value_or(policy_arg), report.amendment()));

@@ -21,7 +21,7 @@ std::string describe(const std::vector<plan::Source>& from) {
   if (from.empty()) return "cordon";
   const plan::Source& s = from.front();
   if (s.file.empty()) return plan::origin_label(s);
-  return (s.origin == plan::Origin::plug ? s.name + " plug, " : "") + s.file + ":" + std::to_string(s.line);
+  return (s.origin == plan::Origin::plug ? s.name + " plug, " : "") + s.file + (s.line ? ":" + std::to_string(s.line) : "");
 }
 
 // A parent before its children: '/' sorts before every other byte of a path.

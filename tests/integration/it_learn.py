@@ -11,6 +11,7 @@ import os
 import pwd
 import shutil
 import socket
+import subprocess
 
 from harness import *  # noqa: F401,F403
 from standins import PROBE, files_in_a_users_home, in_private_mounts, stand_in_devices
@@ -164,3 +165,82 @@ def learn_mode_suggests_the_network_ports_an_app_used(env):
         expect(rc == 0 and f.get("connect") == "ok" and f.get("serve") == "ok", f"the suggested policy: exit {rc}: {out} {err}")
     finally:
         listener.close()
+
+
+PEEK = r'''
+import os, socket, sys
+for arg in sys.argv[1:]:
+    kind, path = arg.split(":", 1)
+    try:
+        if kind == "read":
+            with open(path) as f:
+                result = f.read().strip()
+        elif kind == "connect":
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(path)
+                s.sendall(b"from the app")
+                result = "ok"
+        else:  # create
+            with open(path, "w") as f:
+                f.write("x")
+            result = "ok"
+    except OSError as e:
+        result = type(e).__name__
+    print(f"{kind}:{path}={result}", flush=True)
+'''
+
+
+@test
+def learn_mode_keeps_host_services_secrets_and_folders_out(env):
+    """What the host view must not give: a host service's Unix socket in a shown folder (a
+    read-only bind does not stop connect(); learn mode refuses AF_UNIX sockets while the host is
+    in view), the user's keys through another path to the home (a bind of it under /mnt: hidden as
+    a home inside a shown folder), and a suggestion to open a whole system folder read-write for a
+    file the app tried to create there (a note instead). Controls: outside, the socket takes the
+    connection and the key reads."""
+    pw = home_user(env)
+    sock_dir = f"/srv/it-learn-sock-{env.name}"
+    shutil.rmtree(sock_dir, ignore_errors=True)
+    os.makedirs(sock_dir)
+    os.chmod(sock_dir, 0o755)
+    service = socket.socket(socket.AF_UNIX)
+    service.bind(os.path.join(sock_dir, "service.sock"))
+    os.chmod(os.path.join(sock_dir, "service.sock"), 0o666)
+    service.listen(4)
+    service.settimeout(0.5)
+    key = os.path.join(pw.pw_dir, ".ssh", "it-learn-key")
+    alias = "/mnt/it-learn-alias"
+    try:
+        with files_in_a_users_home(pw, {key: "PRIVATE\n"}):
+            name = "it-learn-peek"
+            policy = env.script_app(name, PEEK)
+            args = [f"connect:{sock_dir}/service.sock", f"read:{alias}/.ssh/it-learn-key", "create:/var/lib/it-learn-new"]
+            out_file = os.path.join(suggestion_dir(env), "suggested.yaml")
+            inner = env.command([env.cordon, "run", *run_options(env, True), "--complain", "--suggest", out_file,
+                                 policy, *args])
+            mounts = f"mount -t tmpfs tmpfs /mnt && mkdir {alias} && mount --bind {pw.pw_dir} {alias}"
+            r = subprocess.run(["unshare", "-m", "sh", "-c", mounts + ' && exec "$@"', "sh", *inner],
+                               capture_output=True, text=True, timeout=60,
+                               env=None if env.user and not env.is_root else env.environ())
+            f = facts(r.stdout)
+            expect(f.get(f"connect:{sock_dir}/service.sock") not in (None, "ok"), f"the host service was reached: {r.stdout} {r.stderr}")
+            with contextlib.suppress(socket.timeout):
+                conn, _ = service.accept()
+                raise AssertionError(f"the host service took a connection: {conn.recv(64)}")
+            expect("refused in learn mode" in r.stderr, f"the denial does not say why: {r.stderr}")
+            expect(f.get(f"read:{alias}/.ssh/it-learn-key") not in (None, "PRIVATE"), f"the key through the alias: {r.stdout}")
+            with open(out_file) as fh:
+                text = fh.read()
+            expect("/var/lib\n" not in text and "not suggested: the app tried to create /var/lib/it-learn-new" in text,
+                   f"a system folder suggested read-write:\n{text}")
+            granted = [l for l in text.splitlines() if l.strip().startswith("- ")]
+            expect(not any(alias in l or "removable-media" in l for l in granted) and
+                   f"not suggested: {alias}/.ssh/it-learn-key, which is hidden" in text, f"the key suggested:\n{text}")
+            rc, out, err = env.run(["/usr/bin/python3", os.path.join(env.policies, name + ".py"),
+                                    f"connect:{sock_dir}/service.sock", f"read:{key}"])
+            f = facts(out)
+            expect(f.get(f"connect:{sock_dir}/service.sock") == "ok" and f.get(f"read:{key}") == "PRIVATE",
+                   f"control, outside: {out} {err}")
+    finally:
+        service.close()
+        shutil.rmtree(sock_dir, ignore_errors=True)
