@@ -134,8 +134,12 @@ policy::Amendment DenialReport::amendment() {
   if (!grants_) grants_ = std::make_unique<app::GrantIndex>(app::GrantIndex::build(paths_));
   if (learned_ && learned_->size()) learned_->suggest(*grants_, add);
   if (learned_network_) learned_network_->suggest(plan_, add);
-  for (policy::PlugAddition& p : add.plugs)
-    if (grants_->manual(p.interface)) p.why += "; manual: grants nothing until `cordon connect`";
+  for (policy::PlugAddition& p : add.plugs) {
+    bool manual = grants_->manual(p.interface);
+    for (const auto& [name, value] : p.attributes)
+      manual = manual || (!value.list && !value.items.empty() && grants_->manual_value(p.interface, name, value.items[0]));
+    if (manual) p.why += "; manual: grants nothing until `cordon connect`";
+  }
   return add;
 }
 

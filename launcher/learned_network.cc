@@ -35,8 +35,12 @@ void LearnedNetwork::note(const sandbox::AddressUse& use) {
   }
   if (use.port == kDns) return;
   if (!use.stream) {
+    // Only a datagram sent counts: connect() on a UDP socket sends nothing, and getaddrinfo()
+    // connects one to each address it sorts (RFC 6724), to "::" even.
+    if (use.syscall != "sendto" || use.any) return;
     if (use.loopback) keep(udp_loopback_, use.port);
     else udp_out_ = true;
+    if (udp_example_ == 0) udp_example_ = use.port;
     return;
   }
   keep(use.loopback ? tcp_loopback_ : tcp_out_, use.port);
@@ -53,9 +57,11 @@ void LearnedNetwork::suggest(const plan::Plan& plan, policy::Amendment& add) con
   // port it connected to joins the filter.
   std::set<std::uint16_t> tcp = tcp_out_;
   if (needs_host) tcp.insert(tcp_loopback_.begin(), tcp_loopback_.end());
-  if (udp)
-    add.plugs.push_back({"network", {}, "sent UDP beyond its own loopback: a port filter is TCP only"});
-  else if (!tcp.empty())
+  if (udp) {  // the network without a filter: binding any port comes with it
+    add.plugs.push_back({"network", {}, "sent UDP to port " + std::to_string(udp_example_) + ": a port filter is TCP only"});
+    return;
+  }
+  if (!tcp.empty())
     add.plugs.push_back({"network", {{"connect-ports", policy::AddedValue(port_list(tcp), true)}},
                          "connected to TCP " + std::string(tcp.size() > 1 ? "ports " : "port ") + policy::join(port_list(tcp))});
   if (!served_.empty())

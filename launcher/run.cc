@@ -102,6 +102,20 @@ std::optional<std::string> refuse_as_policy_file(const plan::Plan& plan, const p
   return std::nullopt;
 }
 
+// A command the host has in a folder that is the app's own empty tmpfs (/tmp, /var/tmp, /run):
+// not there inside, and the reason is not obvious.
+std::string private_folder_hint(const plan::Plan& plan) {
+  if (plan.command.empty() || plan.command[0].empty() || plan.command[0][0] != '/') return {};
+  const std::string& command = plan.command[0];
+  struct stat st {};
+  if (::stat(command.c_str(), &st) != 0) return {};
+  for (const plan::Mount& m : plan.mounts)
+    if (m.kind == plan::MountKind::tmpfs && command.compare(0, m.path.size() + 1, m.path + "/") == 0)
+      return "; " + command + " is on the host, but the app's " + m.path + " is its own, empty: grant the file with "
+             "`filesystem: {read-only: [" + command + "]}`";
+  return {};
+}
+
 int exit_code_for(const Error& e) {
   if (e.step != "exec") return kExitCordon;
   return e.sys_errno == ENOENT ? kExitNotFound : kExitCannotExec;
@@ -242,16 +256,22 @@ int run(const RunArgs& args) {
   auto status = sandbox::launch(view, *filters, *ctx);
   if (suggest_fd.valid()) {
     const auto found = policy::find_app(paths, policy_arg);
-    write_suggestions(args.suggest, suggest_fd.get(), suggested_policy(found.value_or(policy_arg), report.amendment()));
-  } else if (args.complain && learned.size() && !args.quiet) {
-    std::cerr << "cordon: " << plan->app << ": complain: the app named " << learned.size()
-              << " path(s) outside its policy; --suggest FILE proposes the grants\n";
+    policy::Amendment add = report.amendment();
+    // Root's uid-0 app is host ids of its own: a root-owned file stays unwritable to it.
+    if (ctx->invoked_by_root && ctx->uid == 0 && !add.read_write.empty())
+      add.notes.push_back("read-write entries: an app root runs is host ids of its own (/var/lib/cordon/ids/" + plan->app +
+                          "): chown what it writes to them, or run it with --user NAME");
+    write_suggestions(args.suggest, suggest_fd.get(), suggested_policy(found.value_or(policy_arg), add));
+  } else if (args.complain && (learned.size() || !learned_network.empty()) && !args.quiet) {
+    std::cerr << "cordon: " << plan->app << ": complain: the app used files or network outside its policy; "
+              << "--suggest FILE writes the policy with the grants\n";
   }
   if (!status) {
     const Error& e = status.error();
     // The step names where in the launch it failed (docs/sandbox.md "The steps"); exec's is the app's.
     std::cerr << "cordon: " << plan->app << ": " << (e.step == "exec" ? "cannot execute " : "cannot ")
-              << e.to_string() << (e.step == "exec" || e.step.empty() ? "" : " (step " + e.step + ")") << "\n";
+              << e.to_string() << (e.step == "exec" || e.step.empty() ? "" : " (step " + e.step + ")")
+              << (e.step == "exec" && e.sys_errno == ENOENT ? private_folder_hint(*plan) : "") << "\n";
     return exit_code_for(e);
   }
   return *status;

@@ -203,6 +203,8 @@ GrantIndex GrantIndex::build(const policy::SearchPaths& paths) {
     auto iface = policy::load_interface(name, paths, diags, sources);
     if (!iface) continue;
     if (iface->connection == policy::Connection::manual) index.manual_.insert(name);
+    for (const policy::AttributeSpec& a : iface->attributes)
+      for (const std::string& v : a.manual_values) index.manual_values_.insert(name + " " + a.name + "=" + v);
     index.add_device_templates(*iface);
     for (const std::string& access : other_access_values(*iface))
       if (auto variant = plan_with(name, *base, iface, *catalog, {{"access", access}}))

@@ -32,6 +32,10 @@ class GrantIndex {
   bool in_some_set(const std::string& syscall) const { return in_sets_.count(syscall) > 0; }
   // Manual interfaces: their plug needs `cordon connect` too.
   bool manual(const std::string& plug) const { return manual_.count(plug) > 0; }
+  // A value of an attribute that needs `cordon connect` (home's access=read-write).
+  bool manual_value(const std::string& plug, const std::string& attribute, const std::string& value) const {
+    return manual_values_.count(plug + " " + attribute + "=" + value) > 0;
+  }
 
   // A plug that would show the host's `path` (absolute, links resolved) to the app, writable when
   // `write`: the deepest grant covering it wins, read-only preferred when it is only read; a
@@ -63,6 +67,7 @@ class GrantIndex {
   std::map<std::string, std::set<std::string>> syscall_plugs_, family_plugs_;
   std::map<std::string, std::string> denied_;
   std::set<std::string> in_sets_, manual_;
+  std::set<std::string> manual_values_;  // "PLUG ATTRIBUTE=VALUE"
 };
 
 }  // namespace cordon::app

@@ -160,8 +160,29 @@ std::string yaml_scalar(const std::string& value) {
   return out + "\"";
 }
 
+namespace {
+
+// An earlier suggestion's own comments at the top (its header and notes): a policy suggested again
+// gets this run's, not both.
+std::string without_earlier_header(std::string_view text, const std::string& name) {
+  const std::string mine = "# " + name + "'s policy with what `cordon run --complain --suggest`";
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t eol = text.find('\n', at);
+    const std::string_view line = text.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at);
+    const bool earlier = line.rfind(mine, 0) == 0 || line.rfind("# Compare it with the original", 0) == 0 ||
+                         line.rfind("# not suggested: ", 0) == 0 || line.rfind("# cannot be granted: ", 0) == 0 ||
+                         line.rfind("# read-write entries: ", 0) == 0;
+    if (!earlier) break;
+    at = eol == std::string_view::npos ? text.size() : eol + 1;
+  }
+  return std::string(text.substr(at));
+}
+
+}  // namespace
+
 std::string amended_policy(std::string_view original, const AppPolicy& app, const Amendment& add) {
-  std::string text(original);
+  std::string text = without_earlier_header(original, app.name.value);
   if (!text.empty() && text.back() != '\n') text += '\n';
   std::vector<std::pair<std::string, std::string>> rewrites;  // key, new section
   if (!add.plugs.empty()) rewrites.emplace_back("plugs", plugs_section(app, add));

@@ -81,7 +81,7 @@ std::optional<PathUse> path_use_of(int listener, const seccomp_notif& n, const s
   const pid_t pid = static_cast<pid_t>(n.pid);
   auto path = read_string(pid, n.data.args[call.path_arg]);
   if (!path || path->empty()) return std::nullopt;
-  PathUse use{std::string(call.name), "", call.writes};
+  PathUse use{std::string(call.name), "", call.writes, call.looks};
   if (call.flags_arg >= 0) {
     std::optional<std::uint64_t> flags = n.data.args[call.flags_arg];
     if (call.flags_in_how) flags = read_u64(pid, *flags);

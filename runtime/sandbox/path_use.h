@@ -16,6 +16,7 @@ struct PathUse {
   std::string syscall;
   std::string path;    // absolute, with no "." or ".." left (links are not resolved: the app's view)
   bool write = false;  // opened for writing, created or truncated
+  bool looks = false;  // only looked at (stat, access, readlink), not opened, run or entered
 };
 
 // nullopt when the path cannot be read (the caller died, an address that is not mapped), is empty

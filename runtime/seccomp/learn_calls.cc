@@ -9,15 +9,15 @@ namespace cordon::seccomp {
 // the app must already see, which an open or a stat of it shows first.
 const std::vector<PathCall>& path_calls() {
   static const std::vector<PathCall> calls = {
-      {"open", 0, -1, 1, false, false},        {"openat", 1, 0, 2, false, false},
-      {"openat2", 1, 0, 2, true, false},       {"creat", 0, -1, -1, false, true},
-      {"truncate", 0, -1, -1, false, true},    {"execve", 0, -1, -1, false, false},
-      {"execveat", 1, 0, -1, false, false},    {"stat", 0, -1, -1, false, false},
-      {"lstat", 0, -1, -1, false, false},      {"newfstatat", 1, 0, -1, false, false},
-      {"statx", 1, 0, -1, false, false},       {"access", 0, -1, -1, false, false},
-      {"faccessat", 1, 0, -1, false, false},   {"faccessat2", 1, 0, -1, false, false},
-      {"readlink", 0, -1, -1, false, false},   {"readlinkat", 1, 0, -1, false, false},
-      {"chdir", 0, -1, -1, false, false},
+      {"open", 0, -1, 1, false, false, false},        {"openat", 1, 0, 2, false, false, false},
+      {"openat2", 1, 0, 2, true, false, false},       {"creat", 0, -1, -1, false, true, false},
+      {"truncate", 0, -1, -1, false, true, false},    {"execve", 0, -1, -1, false, false, false},
+      {"execveat", 1, 0, -1, false, false, false},    {"chdir", 0, -1, -1, false, false, false},
+      {"stat", 0, -1, -1, false, false, true},        {"lstat", 0, -1, -1, false, false, true},
+      {"newfstatat", 1, 0, -1, false, false, true},   {"statx", 1, 0, -1, false, false, true},
+      {"access", 0, -1, -1, false, false, true},      {"faccessat", 1, 0, -1, false, false, true},
+      {"faccessat2", 1, 0, -1, false, false, true},   {"readlink", 0, -1, -1, false, false, true},
+      {"readlinkat", 1, 0, -1, false, false, true},
   };
   return calls;
 }

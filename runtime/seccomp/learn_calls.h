@@ -17,6 +17,7 @@ struct PathCall {
   int flags_arg;       // open flags (O_WRONLY ...); -1 when the call never writes by its path
   bool flags_in_how;   // openat2: the flags are the first field of the struct at flags_arg
   bool writes;         // the call changes what it names, whatever its flags (creat, truncate)
+  bool looks;          // the call only looks (stat, access, readlink): a folder it looks at is not used
 };
 
 const std::vector<PathCall>& path_calls();

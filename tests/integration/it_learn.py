@@ -74,43 +74,74 @@ def learn_mode_suggests_home_for_a_file_there_and_the_suggestion_passes(env):
 
 
 @test
+def learn_mode_suggests_home_for_what_the_app_looked_for_through_HOME(env):
+    """Without the home plug an app's HOME is its $APP_DATA: a config file it reads as
+    $HOME/.it-learn-conf is not there (control), and it never touches the real home — learn mode
+    sees it look in vain where the real home has the file, and suggests `home`; applied, HOME is
+    the real home and the read works."""
+    pw = home_user(env)
+    conf = os.path.join(pw.pw_dir, ".it-learn-conf")
+    with files_in_a_users_home(pw, {conf: "setting=1\n"}):
+        name = "it-learn-via-home"
+        policy = env.write_policy(name, f"schema: 1\nname: {name}\ncommand: [/bin/sh, -c, 'cat \"$HOME/.it-learn-conf\"']\n")
+        rc, out, err = env.cordon_run_opts(run_options(env, True), policy)
+        expect(rc != 0 and "setting=1" not in out, f"control: read without the home plug: exit {rc}: {out}")
+        rc, err, text = learn(env, policy, for_home=True)
+        expect("\n  - home  # looked for ~/.it-learn-conf through $HOME" in text, f"home not suggested:\n{text}")
+        env.write_policy(name, text)
+        rc, out, err = env.cordon_run_opts(run_options(env, True), policy)
+        expect(rc == 0 and "setting=1" in out, f"the suggested policy: exit {rc}: {out} {err}")
+
+
+@test
 def learn_mode_suggests_a_filesystem_entry_and_a_device_plug(env):
-    """An app that reads a file under /srv and writes to a serial port (stand-in: a pty slave at
-    /dev/ttyUSB77): enforced, neither is there (control); learn mode suggests a read-only
-    filesystem entry for the file and `serial-port: {path: /dev/ttyUSB77}`; the suggested policy
-    passes, and the bytes reach the pty master."""
+    """An app that looks at a folder under /srv and reads a file deep in it, reads a file in
+    another folder and creates one beside it (sqlite's journal), and writes to a serial port
+    (stand-in: a pty slave at /dev/ttyUSB77): enforced, none of it is there (control); learn mode
+    suggests the deep file read-only (not the folder it only looked at), the folder of the
+    created file read-write, and `serial-port: {path: /dev/ttyUSB77}`; the suggested policy passes
+    and the bytes reach the pty master."""
     tree = f"/srv/it-learn-{env.name}"
     shutil.rmtree(tree, ignore_errors=True)
     try:
-        os.makedirs(tree)
-        os.chmod(tree, 0o755)
-        data = os.path.join(tree, "data.txt")
-        with open(data, "w") as f:
-            f.write("from srv\n")
-        os.chmod(data, 0o644)
+        deep, work = os.path.join(tree, "b", "deep"), os.path.join(tree, "a")
+        os.makedirs(deep)
+        os.makedirs(work)
+        for d in (tree, os.path.join(tree, "b"), deep):
+            os.chmod(d, 0o755)
+        os.chmod(work, 0o777)  # the app writes there: the test user, or root's app's own ids
+        data, db = os.path.join(deep, "data.txt"), os.path.join(work, "notes.db")
+        for path, text in ((data, "from srv\n"), (db, "rows\n")):
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o644)
         with stand_in_devices(env, 1) as devices:
             (master, slave), = devices
             binds = [(slave, "/dev/ttyUSB77")]
             name = "it-learn-srv"
             policy = env.script_app(name, PROBE)
-            args = ["--", f"read:{data}", "write:/dev/ttyUSB77"]
+            args = ["--", f"exists:{tree}/b", f"read:{data}", f"read:{db}", f"create:{db}-journal", "write:/dev/ttyUSB77"]
             argv = [env.cordon, "run", *run_options(env), policy, *args]
             rc, out, err = in_private_mounts(env, binds, argv)
             f = facts(out)
             expect(f.get(f"read:{data}") == "ENOENT" and f.get("write:/dev/ttyUSB77") == "ENOENT",
                    f"control: granted without a grant: {out} {err}")
+            if os.path.exists(db + "-journal"):
+                os.unlink(db + "-journal")
             rc, err, text = learn(env, policy, args, binds)
             expect("serial-port: {path: /dev/ttyUSB77}" in text, f"serial-port not suggested:\n{text}")
-            expect(f"\n    - {data}\n" in text, f"the file not suggested:\n{text}")
+            read_only = text.split("\n  read-only:\n", 1)[-1].split("\n  read-write:", 1)[0]
+            expect(f"    - {data}" in read_only.splitlines() and f"- {tree}/b\n" not in text,
+                   f"the deep file, not the folder looked at:\n{text}")
+            expect(f"\n  read-write:\n    - {work}\n" in text, f"the created file's folder:\n{text}")
             env.write_policy(name, text)
             rc, out, err = in_private_mounts(env, binds, argv)
             f = facts(out)
-            expect(rc == 0 and f.get(f"read:{data}") == "from srv" and f.get("write:/dev/ttyUSB77") == "ok",
-                   f"the suggested policy: exit {rc}: {out} {err}")
+            expect(rc == 0 and f.get(f"read:{data}") == "from srv" and f.get(f"create:{db}-journal") == "ok" and
+                   f.get("write:/dev/ttyUSB77") == "ok", f"the suggested policy: exit {rc}: {out} {err}")
             expect(os.read(master, 64).startswith(b"hello"), "the bytes did not reach the pty master")
     finally:
         shutil.rmtree(tree, ignore_errors=True)
-
 
 
 NET_APP = r'''
@@ -128,6 +159,10 @@ s.bind(("0.0.0.0", serve))
 s.listen(1)
 own = socket.socket()
 own.connect(("127.0.0.1", serve))  # its own listener: not a reason for the network plug alone
+try:  # as getaddrinfo sorts addresses: sends nothing, needs no network (and a port filter refuses UDP)
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("192.0.2.1", 9))
+except OSError:
+    pass
 print("serve=ok", flush=True)
 '''
 

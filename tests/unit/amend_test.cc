@@ -77,3 +77,16 @@ TEST_CASE("yaml_scalar writes plain only what YAML reads back as the same string
   CHECK(yaml_scalar("") == "\"\"");
   CHECK(yaml_scalar("say \"hi\"") == "\"say \\\"hi\\\"\"");
 }
+
+TEST_CASE("a policy suggested again gets this run's header, not both") {
+  Amendment add;
+  add.plugs.push_back({"home", {}, ""});
+  const std::string once = amended("schema: 1\nname: a\ncommand: [/bin/true]\n", add);
+  const std::string twice = cordon::policy::amended_policy(once, [&] {
+    cordon::policy::Diagnostics diags;
+    return *cordon::policy::parse_app("a.yaml", once, diags);
+  }(), Amendment{});
+  CHECK(twice.find("# a's policy with what") == 0);
+  CHECK(twice.find("# a's policy with what", 1) == std::string::npos);
+  CHECK(body(twice) == body(once));
+}
