@@ -87,6 +87,8 @@ std::string section(const policy::Interface& iface, bool is_base) {
   }
   if (!grants.empty() || !when.empty()) out += "Grants (from " + code("policies/interfaces/" + iface.name.value + ".yaml") + "):\n\n" + grants + when + "\n";
   if (!iface.risk.empty()) out += "**Risk.** " + iface.risk + (iface.risk.back() == '\n' ? "" : "\n") + "\n";
+  if (!iface.example.empty())
+    out += "Example:\n\n```yaml\n" + iface.example + (iface.example.back() == '\n' ? "" : "\n") + "```\n\n";
   return out;
 }
 

@@ -16,8 +16,8 @@ namespace {
 const std::vector<std::string> kGrantKeys{"dbus-proxy", "devices", "environment", "filesystem", "network", "seccomp"};
 
 std::vector<std::string> interface_keys() {
-  std::vector<std::string> keys{"attributes", "connection", "description", "interface", "limits",
-                                "risk",       "schema",     "summary",     "when"};
+  std::vector<std::string> keys{"attributes", "connection", "description", "example", "interface",
+                                "limits",     "risk",       "schema",      "summary", "when"};
   keys.insert(keys.end(), kGrantKeys.begin(), kGrantKeys.end());
   std::sort(keys.begin(), keys.end());
   return keys;
@@ -303,6 +303,8 @@ std::optional<Interface> parse_interface(const std::string& file, std::string_vi
     if (auto s = r.string(*v, "description")) iface.description = *s;
   if (const YamlNode* v = root->find("risk"))
     if (auto s = r.string(*v, "risk")) iface.risk = *s;
+  if (const YamlNode* v = root->find("example"))
+    if (auto s = r.string(*v, "example")) iface.example = *s;
   if (const YamlNode* v = root->find("connection")) {
     auto s = r.string(*v, "connection");
     if (s && *s == "auto") iface.connection = Connection::auto_connect;

@@ -159,6 +159,7 @@ struct Interface {
   std::string summary;
   std::string description;  // what it grants, in words (docs/interfaces.md is made from these)
   std::string risk;         // what a compromised app could do with it
+  std::string example;      // a whole app policy that plugs it, as YAML text (checked by a unit test)
   Connection connection = Connection::manual;
   std::vector<AttributeSpec> attributes;
   Grants grants;

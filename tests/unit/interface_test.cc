@@ -106,3 +106,39 @@ TEST_CASE("base.yaml takes no attributes, conditions or connection; only base se
         V{"4:9: limits are only accepted in base.yaml (defaults) and in app policies"});
   CHECK(interface_errors("schema: 1\ninterface: base\nlimits: {processes: 5}\n").empty());
 }
+
+TEST_CASE("every shipped interface has an example policy that plugs it and resolves") {
+  cordon::policy::Diagnostics diags;
+  cordon::policy::SourceTexts sources;
+  const auto paths = cordon::test::shipped_paths();
+  auto cat = cordon::policy::load_syscall_sets(paths, diags, sources);
+  auto base = cordon::policy::load_interface("base", paths, diags, sources);
+  REQUIRE(cat);
+  REQUIRE(base);
+  for (const std::string& name : cordon::policy::list_interfaces(paths)) {
+    if (name == "base") continue;
+    CAPTURE(name);
+    auto iface = cordon::policy::load_interface(name, paths, diags, sources);
+    REQUIRE(iface);
+    REQUIRE_FALSE(iface->example.empty());
+    cordon::policy::Diagnostics example_diags;
+    auto app = cordon::policy::parse_app(name + "-example.yaml", iface->example, example_diags);
+    CAPTURE(cordon::test::errors(example_diags));
+    REQUIRE(app);
+    std::vector<cordon::policy::Interface> plugged;
+    bool plugs_it = false;
+    for (const cordon::policy::Plug& p : app->plugs) {
+      plugs_it = plugs_it || p.interface == name;
+      auto other = cordon::policy::load_interface(p.interface, paths, example_diags, sources);
+      REQUIRE(other);
+      plugged.push_back(*other);
+    }
+    CHECK(plugs_it);
+    auto bundle = cordon::policy::assemble_bundle(*app, *base, std::move(plugged), *cat, example_diags);
+    REQUIRE(bundle);
+    cordon::plan::ResolveOptions options;
+    options.connect_all = true;  // a manual plug's example as its owner would connect it
+    CHECK(cordon::plan::resolve(*bundle, options, example_diags));
+    CHECK(cordon::test::errors(example_diags).empty());
+  }
+}
