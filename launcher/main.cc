@@ -43,9 +43,37 @@ std::vector<std::string> app_arguments(int app_at, int argc, char** argv) {
   return first < argc ? std::vector<std::string>(argv + first, argv + argc) : std::vector<std::string>{};
 }
 
+// Every --help ends with how the command is used and what its exit status means.
+void footer(CLI::App* cmd, std::initializer_list<const char*> examples, const std::string& exit_status) {
+  std::string text = examples.size() > 1 ? "Examples:\n" : "Example:\n";
+  for (const char* e : examples) text += std::string("  ") + e + "\n";
+  cmd->footer(text + "Exit status: " + exit_status);
+}
+
+// `cordon help [COMMAND]`: the same text as `cordon [COMMAND] --help`.
+int help(const CLI::App& app, const std::string& command) {
+  if (command.empty()) {  // app.help() would show the selected subcommand's, `help`'s own
+    std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+    return kExitOk;
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == command) {
+      std::cout << sub->help(app.get_name());
+      return kExitOk;
+    }
+    names.push_back(sub->get_name());
+  }
+  std::cerr << "cordon: help: unknown command '" << command << "'" << cordon::policy::did_you_mean(command, names)
+            << "; commands: " << cordon::policy::join(names) << "\n";
+  return kExitCordon;
+}
+
 int run_cli(int argc, char** argv) {
   CLI::App app{"cordon: run applications confined by a declarative policy", "cordon"};
-  app.set_version_flag("--version", "cordon " CORDON_VERSION);
+  app.set_version_flag("-V,--version", "cordon " CORDON_VERSION);
+  app.footer("Run `cordon help COMMAND` (or `cordon COMMAND --help`) for a command's options and examples.\n"
+             "Documentation: docs/ in the source, or /usr/share/doc/cordon.");
   app.require_subcommand(1);
   app.fallthrough(false);
 
@@ -53,14 +81,15 @@ int run_cli(int argc, char** argv) {
   CLI::App* check_cmd = app.add_subcommand("check", "Validate app policies and interface files");
   check_cmd->add_option("FILE", check_args.files, "Policy, interface or syscall-set files")->required();
   check_cmd->add_flag("--json", check_args.json, "Print diagnostics as JSON on stdout");
-  check_cmd->footer("Exit status: 0 valid, 1 invalid, 125 cordon failed.");
+  footer(check_cmd, {"cordon check app.yaml", "cordon check --json policies/*.yaml"}, "0 valid, 1 invalid, 125 cordon failed.");
 
   ExplainArgs explain_args;
   CLI::App* explain_cmd = app.add_subcommand("explain", "Show what an app would get, and why");
   explain_cmd->add_option("APP", explain_args.app, "App name (searched in the policy path) or policy file")->required();
   explain_cmd->add_flag("--json", explain_args.json, "Print the Plan as JSON");
   explain_cmd->add_flag("--bpf", explain_args.bpf, "Print the compiled seccomp programs, disassembled");
-  explain_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
+  footer(explain_cmd, {"cordon explain notes", "cordon explain ./app.yaml --json | jq .mounts"},
+         "0 ok, 1 invalid policy, 125 cordon failed.");
 
   RunArgs run_args;
   CLI::App* run_cmd = app.add_subcommand("run", "Run an app confined by its policy; cordon's options go before APP");
@@ -85,14 +114,17 @@ int run_cli(int argc, char** argv) {
       ->needs(run_cmd->get_option("--complain"));
   run_cmd->add_flag("--quiet", run_args.quiet, "Do not report denied syscalls");
   run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
-  run_cmd->footer("cordon reads options only before APP: in `cordon run APP a --complain`, --complain is the "
-                  "app's argument.\nExample: cordon run --complain --suggest /tmp/app.suggested.yaml ./app.yaml\nExit status: the app's own, 128+N if signal N ended it; 125 cordon failed, "
-                  "126 the command cannot be executed, 127 it does not exist.");
+  footer(run_cmd,
+         {"cordon run notes", "cordon run shell -c 'echo hi'   (every word after APP is the app's)",
+          "cordon run --complain --suggest /tmp/app.suggested.yaml ./app.yaml"},
+         "the app's own, 128+N if signal N ended it; 125 cordon failed, 126 the command cannot be executed, 127 it "
+         "does not exist.\ncordon reads options only before APP: in `cordon run APP a --complain`, --complain is the "
+         "app's argument.");
 
   CompileArgs compile_args;
   CLI::App* compile_cmd = app.add_subcommand("compile", "Resolve apps and compile their seccomp filters into the cache");
   compile_cmd->add_option("APP", compile_args.apps, "App names (searched in the policy path) or policy files")->required();
-  compile_cmd->footer("Exit status: 0 ok, 1 invalid policy, 125 cordon failed.");
+  footer(compile_cmd, {"cordon compile notes fetch-url"}, "0 ok, 1 invalid policy, 125 cordon failed.");
 
   run_cmd->add_flag("--health-check", run_args.health_check,
                     "Run the policy's health-check instead of its command (what install runs after a refresh)");
@@ -104,7 +136,7 @@ int run_cli(int argc, char** argv) {
       ->required()->type_name("KEY.pem");
   pack_cmd->add_option("-o,--output", pack_args.out, "The package to write (never overwritten)")
       ->required()->type_name("APP.cordon");
-  pack_cmd->footer("Exit status: 0 packed, 1 invalid policy, 125 cordon failed.");
+  footer(pack_cmd, {"cordon pack hello --key vendor.pem -o hello-1.0.cordon"}, "0 packed, 1 invalid policy, 125 cordon failed.");
 
   InstallArgs install_args;
   CLI::App* install_cmd = app.add_subcommand("install", "Install or refresh a signed package; roll back if its health check fails");
@@ -114,12 +146,14 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(2, 20));
   install_cmd->add_option("--health-timeout", install_args.health_timeout, "Seconds the health check may run (0.1..3600)")
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
-  install_cmd->footer("Exit status: 0 installed or refreshed, 1 refused (signature, key, version or policy), 3 rolled "
-                      "back (the health check failed), 125 cordon failed.");
+  footer(install_cmd, {"cordon install hello-1.0.cordon", "curl -sS https://example.org/hello.cordon | cordon install -"},
+         "0 installed or refreshed, 1 refused (signature, key, version or policy), 3 rolled back (the health check "
+         "failed), 125 cordon failed.");
 
   ListArgs list_args;
   CLI::App* list_cmd = app.add_subcommand("list", "List installed apps, their revisions and versions");
   list_cmd->add_flag("--json", list_args.json, "Print as JSON");
+  footer(list_cmd, {"cordon list", "cordon list --json"}, "0, 125 cordon failed.");
 
   RevertArgs revert_args;
   CLI::App* revert_cmd = app.add_subcommand("revert", "Go back to the previous revision of an app, and its data");
@@ -127,12 +161,14 @@ int run_cli(int argc, char** argv) {
   revert_cmd->add_option("--revision", revert_args.revision, "Go to this installed revision (default: the one before)")
       ->check(CLI::PositiveNumber);
   revert_cmd->add_flag("--json", revert_args.json, "Print the outcome as JSON on stdout");
+  footer(revert_cmd, {"cordon revert hello", "cordon revert hello --revision 2"}, "0 reverted, 125 cordon failed.");
 
   RemoveArgs remove_args;
   CLI::App* remove_cmd = app.add_subcommand("remove", "Remove an installed app (its data is kept as a snapshot)");
   remove_cmd->add_option("APP", remove_args.app, "Installed app name")->required();
   remove_cmd->add_flag("--purge", remove_args.purge, "Delete its data too, and free its name from its key");
   remove_cmd->add_flag("--json", remove_args.json, "Print the outcome as JSON on stdout");
+  footer(remove_cmd, {"cordon remove hello", "cordon remove hello --purge"}, "0 removed, 125 cordon failed.");
 
   RefreshArgs refresh_args;
   CLI::App* refresh_cmd = app.add_subcommand(
@@ -146,7 +182,7 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(2, 20));
   refresh_cmd->add_option("--health-timeout", refresh_args.health_timeout, "Seconds a health check may run (0.1..3600)")
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
-  refresh_cmd->footer("Exit status: 0 all up to date, 2 some refreshed (--list: some would be), 3 some rolled back "
+  footer(refresh_cmd, {"cordon refresh --list", "cordon refresh hello", "cordon refresh --hold hello"}, "0 all up to date, 2 some refreshed (--list: some would be), 3 some rolled back "
                       "(the health check failed), 4 a source could not be reached (nothing changed from it), 1 refused "
                       "(an index or package that is tampered, expired, replayed or not as declared; or a bad source "
                       "file), 125 cordon failed. The worst that happened decides.");
@@ -160,7 +196,7 @@ int run_cli(int argc, char** argv) {
   publish_cmd->add_option("--valid-for", publish_args.valid_for, "How long devices accept this index (1s..366d; default 7d)")
       ->capture_default_str()->type_name("DURATION");
   publish_cmd->add_flag("--json", publish_args.json, "Print the outcome as JSON on stdout");
-  publish_cmd->footer("Exit status: 0 published, 1 refused (a package not whole, a version not newer, the index key "
+  footer(publish_cmd, {"cordon publish repo hello-1.1.cordon --key index.pem --valid-for 30d"}, "0 published, 1 refused (a package not whole, a version not newer, the index key "
                       "signing packages, an index under another key), 125 cordon failed.");
 
   ConnectArgs connect_args;
@@ -168,24 +204,31 @@ int run_cli(int argc, char** argv) {
   connect_cmd->add_option("APP", connect_args.app, "App name or policy file")->required();
   connect_cmd->add_option("PLUG", connect_args.plug, "The plug, optionally with the attributes you approve")
       ->required()->type_name("PLUG[:ATTR=VALUE,...]");
-  connect_cmd->footer("Example: cordon connect notes home:access=read-write\n"
-                      "Exit status: 0 connected (or nothing to do), 1 no such plug, other attributes, or not yours to "
-                      "connect, 125 cordon failed.");
+  footer(connect_cmd, {"cordon connect notes home:access=read-write", "cordon connect ./photo-import.yaml removable-media"},
+         "0 connected (or nothing to do), 1 no such plug, other attributes, or not yours to connect, 125 cordon failed.");
 
   DisconnectArgs disconnect_args;
   CLI::App* disconnect_cmd = app.add_subcommand("disconnect", "Take back a manual connection");
   disconnect_cmd->add_option("APP", disconnect_args.app, "App name or policy file")->required();
   disconnect_cmd->add_option("PLUG", disconnect_args.plug, "The plug")->required();
+  footer(disconnect_cmd, {"cordon disconnect notes home"}, "0 disconnected (or nothing to do), 1 not yours, 125 cordon failed.");
 
   ConnectionsArgs connections_args;
   CLI::App* connections_cmd = app.add_subcommand("connections", "Show an app's plugs and whether each is granted, or every connection");
   connections_cmd->add_option("APP", connections_args.app, "App name or policy file (default: every connection recorded)");
   connections_cmd->add_flag("--json", connections_args.json, "Print as JSON");
+  footer(connections_cmd, {"cordon connections", "cordon connections notes --json"}, "0, 1 no such app, 125 cordon failed.");
 
   InterfacesArgs interfaces_args;
   CLI::App* interfaces_cmd = app.add_subcommand("interfaces", "List the interfaces an app can plug");
   interfaces_cmd->add_flag("--json", interfaces_args.json, "Print as JSON");
   interfaces_cmd->add_flag("--markdown", interfaces_args.markdown, "Print the catalogue's documentation (docs/interfaces.md)");
+  footer(interfaces_cmd, {"cordon interfaces", "cordon interfaces --json"}, "0, 1 an interface file is invalid, 125 cordon failed.");
+
+  std::string help_command;
+  CLI::App* help_cmd = app.add_subcommand("help", "Show the help of cordon or of one command");
+  help_cmd->add_option("COMMAND", help_command, "The command (default: an overview)");
+  footer(help_cmd, {"cordon help run"}, "0, 125 no such command.");
 
   // CLI11 would only say "A subcommand is required"; name the word it did not know instead.
   if (argc > 1 && argv[1][0] != '-') {
@@ -220,6 +263,7 @@ int run_cli(int argc, char** argv) {
     std::cerr << "cordon" << sub << ": " << e.what() << "\nTry 'cordon" << sub << " --help'.\n";
     return kExitCordon;
   }
+  if (help_cmd->parsed()) return help(app, help_command);
   if (check_cmd->parsed()) return check(check_args);
   if (explain_cmd->parsed()) return explain(explain_args);
   if (compile_cmd->parsed()) return compile(compile_args);

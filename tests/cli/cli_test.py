@@ -147,6 +147,16 @@ def _():
         expect(r.returncode == 0 and "Usage" in r.stdout, (sub, r.returncode, r.stdout[:200]))
     r = run("--version")
     expect(r.returncode == 0 and r.stdout.startswith("cordon "), r.stdout)
+    expect(run("-V").stdout == r.stdout, "-V is --version")
+    # `cordon help CMD` is `cordon CMD --help`, and every command's help shows how it is used
+    for sub in ("check", "explain", "run", "compile", "pack", "install", "list", "revert", "remove", "refresh",
+                "publish", "connect", "disconnect", "connections", "interfaces", "help"):
+        r = run("help", sub)
+        expect(r.returncode == 0 and r.stdout == run(sub, "--help").stdout, (sub, r.returncode, r.stderr))
+        expect("Example" in r.stdout and "Exit status: " in r.stdout, (sub, r.stdout[-300:]))
+    r = run("help", "explian")
+    expect(r.returncode == 125 and "did you mean 'explain'" in r.stderr, (r.returncode, r.stderr))
+    expect("cordon help COMMAND" in run("help").stdout, "help alone: the overview")
     r = run("check", "--frobnicate", "x.yaml")
     expect(r.returncode == 125 and "--frobnicate" in r.stderr, (r.returncode, r.stderr))
     r = run("frobnicate")
