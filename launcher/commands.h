@@ -71,6 +71,17 @@ struct ListArgs {
 };
 int list(const ListArgs& args);
 
+struct AppsArgs {
+  bool json = false;
+};
+int apps(const AppsArgs& args);
+
+struct ForgetArgs {
+  std::string app;
+  bool yes = false;  // delete without asking (scripts)
+};
+int forget(const ForgetArgs& args);
+
 struct RevertArgs {
   std::string app;
   int revision = 0;  // 0: the newest before the current one

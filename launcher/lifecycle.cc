@@ -32,12 +32,12 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+}  // namespace
+
 int cordon_failed(const std::string& command, const Error& e) {
   std::cerr << "cordon " << command << ": cannot " << e.to_string() << "\n";
   return kExitCordon;
 }
-
-}  // namespace
 
 json change_json(const package::Change& c) {
   return json{{"result", package::to_string(c.outcome)}, {"name", c.name},       {"version", c.version},

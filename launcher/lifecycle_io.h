@@ -37,6 +37,8 @@ InstallAttempt install_from(const std::string& path, const std::string& shown, c
 
 nlohmann::ordered_json change_json(const package::Change& c);
 void print_change(const package::Change& c, bool as_json);
+// "cordon COMMAND: cannot ..." on stderr; the exit status for cordon's own failure.
+int cordon_failed(const std::string& command, const Error& e);
 // A table with each column as wide as its widest cell, two spaces apart.
 void print_columns(const std::vector<std::vector<std::string>>& rows);
 

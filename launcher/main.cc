@@ -155,6 +155,19 @@ int run_cli(int argc, char** argv) {
   list_cmd->add_flag("--json", list_args.json, "Print as JSON");
   footer(list_cmd, {"cordon list", "cordon list --json"}, "0, 125 cordon failed.");
 
+  AppsArgs apps_args;
+  CLI::App* apps_cmd = app.add_subcommand("apps", "List the apps cordon knows for you, and where each comes from");
+  apps_cmd->add_flag("--json", apps_args.json, "Print as JSON");
+  footer(apps_cmd, {"cordon apps", "cordon apps --json"}, "0, 125 cordon failed.");
+
+  ForgetArgs forget_args;
+  CLI::App* forget_cmd = app.add_subcommand("forget", "Delete an app's data and free its name (not an installed package's)");
+  forget_cmd->add_option("APP", forget_args.app, "App name")->required();
+  forget_cmd->add_flag("-y,--yes", forget_args.yes, "Do not ask (needed where there is no terminal to ask on)");
+  footer(forget_cmd, {"cordon forget notes", "cordon forget --yes it-scratch"},
+         "0 forgotten (or nothing to forget), 1 not confirmed, not an app name, or an installed package (use "
+         "`cordon remove --purge`), 125 cordon failed.");
+
   RevertArgs revert_args;
   CLI::App* revert_cmd = app.add_subcommand("revert", "Go back to the previous revision of an app, and its data");
   revert_cmd->add_option("APP", revert_args.app, "Installed app name")->required();
@@ -264,6 +277,8 @@ int run_cli(int argc, char** argv) {
     return kExitCordon;
   }
   if (help_cmd->parsed()) return help(app, help_command);
+  if (apps_cmd->parsed()) return apps(apps_args);
+  if (forget_cmd->parsed()) return forget(forget_args);
   if (check_cmd->parsed()) return check(check_args);
   if (explain_cmd->parsed()) return explain(explain_args);
   if (compile_cmd->parsed()) return compile(compile_args);

@@ -22,7 +22,7 @@ _cordon_interfaces() {
 
 _cordon() {
   local cur=${COMP_WORDS[COMP_CWORD]} cordon=${COMP_WORDS[0]}
-  local commands="check explain run compile pack install list revert remove refresh publish connect disconnect connections interfaces help"
+  local commands="check explain run compile pack install list apps forget revert remove refresh publish connect disconnect connections interfaces help"
   COMPREPLY=()
   if (( COMP_CWORD == 1 )); then
     COMPREPLY=($(compgen -W "$commands --help --version -V" -- "$cur"))
@@ -35,7 +35,8 @@ _cordon() {
     run) options="--timing --user --complain --suggest --no-host-view --quiet --json --health-check" ;;
     pack) options="--key -o --output" ;;
     install) options="--json --keep --health-timeout" ;;
-    list|connections|interfaces) options="--json" ;;
+    list|apps|connections|interfaces) options="--json" ;;
+    forget) options="--yes" ;;
     revert) options="--revision --json" ;;
     remove) options="--purge --json" ;;
     refresh) options="--list --json --hold --unhold --keep --health-timeout" ;;
@@ -75,7 +76,7 @@ _cordon() {
       else
         COMPREPLY=($(compgen -W "$(_cordon_apps "$cordon")" -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur"))
       fi ;;
-    run|explain|compile|connections|revert|remove|refresh)
+    run|explain|compile|connections|revert|remove|refresh|forget)
       COMPREPLY=($(compgen -W "$(_cordon_apps "$cordon")" -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur")) ;;
   esac
 }

@@ -1,9 +1,11 @@
 #include "sandbox/app_origin.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -17,11 +19,6 @@ namespace cordon::sandbox {
 
 namespace {
 
-std::string origins_dir(const LaunchContext& ctx) {
-  const std::string data = app_data_root(ctx);  // .../cordon/data
-  return data.substr(0, data.rfind('/')) + "/origins";
-}
-
 std::string describe(const std::string& origin) {
   if (origin.rfind("file:", 0) == 0) return "the policy file " + origin.substr(5);
   if (origin.rfind("package:", 0) == 0) return "the package signed by key " + origin.substr(8, 16);
@@ -29,6 +26,34 @@ std::string describe(const std::string& origin) {
 }
 
 }  // namespace
+
+std::string origins_dir(const LaunchContext& ctx) {
+  const std::string data = app_data_root(ctx);  // .../cordon/data
+  return data.substr(0, data.rfind('/')) + "/origins";
+}
+
+std::vector<std::pair<std::string, std::string>> recorded_origins(const LaunchContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string dir_path = origins_dir(ctx);
+  UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  if (!dir.valid()) return out;
+  DIR* listing = ::fdopendir(::dup(dir.get()));
+  if (!listing) return out;
+  while (const dirent* e = ::readdir(listing)) {
+    const std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;  // ., .., and replace_file's temporary names
+    if (auto origin = read_record_at(dir.get(), name)) out.emplace_back(name, *origin);
+  }
+  ::closedir(listing);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<void> forget_origin(const LaunchContext& ctx, const std::string& app) {
+  const std::string path = origins_dir(ctx) + "/" + app;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return sys_fail("forget", "remove " + path);
+  return {};
+}
 
 std::string origin_of(bool installed, const std::string& policy_file) {
   return installed ? "installed" : "file:" + policy_file;

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sandbox/context.h"
 #include "util/result.h"
@@ -23,5 +25,13 @@ std::string package_origin(const std::string& key_id);
 // origin owns the name and how to hand it over. An empty ctx.origin (a library caller that does
 // not say) is not checked.
 Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app);
+
+// Where the records are for this launcher: /var/lib/cordon/origins, or the user's own.
+std::string origins_dir(const LaunchContext& ctx);
+// Every recorded name with its origin ("installed", "file:PATH", "package:KEY"), sorted by name.
+std::vector<std::pair<std::string, std::string>> recorded_origins(const LaunchContext& ctx);
+// Deletes `app`'s record, so that its name (and data) go to whoever launches it next. A missing
+// record is no error.
+Result<void> forget_origin(const LaunchContext& ctx, const std::string& app);
 
 }  // namespace cordon::sandbox

@@ -2,6 +2,7 @@
 (a pty of its own; escapes that could act on the host's terminal filtered), cordon's options
 before APP and the app's after it, --suggest, descriptors kept outside, nothing left after exit
 or after a failed launch, concurrent launches. Each with its positive control."""
+import json
 import os
 import pty
 import select
@@ -333,3 +334,29 @@ def failed_launch_leaves_nothing(env):
     # control: the same app without the missing hide launches, so the failure was that step's
     rc, out, err = env.cordon_run(env.policy("it-fail", f"[{env.probe('probe_daemon')}]"))
     expect(rc == 0 and "daemon=started" in out, f"control: exit {rc}: {err}")
+
+
+@test
+def apps_lists_an_ad_hoc_app_and_forget_deletes_its_data_on_confirmation(env):
+    """`cordon apps --json` names an ad-hoc app that ran, with its policy file and data;
+    `cordon forget` without --yes and without a terminal deletes nothing (the control: the data is
+    still there), with --yes it deletes the data and the name's record, and `apps` no longer lists
+    it. Not an app name: refused."""
+    name = "it-forget"
+    policy = env.write_policy(name, f"schema: 1\nname: {name}\ncommand: [/bin/sh, -c, 'echo kept > $APP_DATA/file']\n")
+    rc, out, err = env.cordon_run(policy)
+    data = env.data_dir(name)
+    expect(rc == 0 and os.path.isfile(os.path.join(data, "file")), f"run: exit {rc}: {err}")
+    rc, out, err = env.run([env.cordon, "apps", "--json"])
+    listed = {a["name"]: a for a in json.loads(out)["apps"]} if rc == 0 else {}
+    expect(listed.get(name, {}).get("origin") == "ad-hoc" and listed[name]["policy"] == policy and
+           listed[name]["data"] == data, f"apps: exit {rc}: {listed.get(name)} {err}")
+    rc, out, err = env.run([env.cordon, "forget", name], stdin=subprocess.DEVNULL)
+    expect(rc == 1 and "--yes" in err and os.path.isfile(os.path.join(data, "file")),
+           f"forget without --yes: exit {rc}: {out} {err}")
+    rc, out, err = env.run([env.cordon, "forget", "--yes", name])
+    expect(rc == 0 and not os.path.exists(data), f"forget --yes: exit {rc}: {out} {err}")
+    rc, out, err = env.run([env.cordon, "apps", "--json"])
+    expect(name not in {a["name"] for a in json.loads(out)["apps"]}, f"still listed: {out}")
+    rc, out, err = env.run([env.cordon, "forget", "--yes", "../etc"])
+    expect(rc == 1 and "not an app name" in err, f"a bad name: exit {rc}: {err}")
