@@ -100,7 +100,7 @@ int check(const CheckArgs& args) {
   policy::SourceTexts sources;
   for (const std::string& file : args.files) check_one(file, paths, diags, sources);
   if (args.json) std::cout << policy::render_json(diags).dump(2) << "\n";
-  else std::cerr << policy::render_text(diags, sources);
+  else std::cerr << policy::render_text(diags, sources, colour_on_stderr());
   return diags.has_errors() ? kExitInvalid : kExitOk;
 }
 

@@ -46,7 +46,7 @@ std::optional<Target> load_target(const std::string& app_arg, const policy::Sear
   policy::Diagnostics diags;
   policy::SourceTexts sources;
   auto plan = app::plan_for(t.policy_file.empty() ? app_arg : t.policy_file, paths, stores, diags, sources);
-  std::cerr << policy::render_text(diags, sources);
+  std::cerr << policy::render_text(diags, sources, colour_on_stderr());
   if (!plan) {
     status = kExitInvalid;
     return std::nullopt;

@@ -73,7 +73,7 @@ int explain(const ExplainArgs& args) {
     std::cout << policy::render_json(diags).dump(2) << "\n";
     return kExitInvalid;
   }
-  std::cerr << policy::render_text(diags, sources);  // warnings too, on success
+  std::cerr << policy::render_text(diags, sources, colour_on_stderr());  // warnings too, on success
   if (!plan) return kExitInvalid;
   if (args.bpf) return print_bpf(*plan);
   if (args.json) {

@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "util/strings.h"
 
@@ -114,6 +115,14 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user) {
 
 app::ConnectionStores invoker_connection_stores() {
   return app::connection_stores(::getuid(), env_or_empty("HOME"), env_or_empty("XDG_CONFIG_HOME"));
+}
+
+bool colour_on_stderr() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  if (no_colour && *no_colour) return false;
+  if (!term || std::string_view(term) == "dumb") return false;
+  return ::isatty(STDERR_FILENO) == 1;
 }
 
 }  // namespace cordon::launcher

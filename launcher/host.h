@@ -23,4 +23,8 @@ app::ConnectionStores invoker_connection_stores();
 // The variable's value, or "" when it is unset.
 std::string env_or_empty(const char* name);
 
+// Whether diagnostics on stderr get colours: a terminal, TERM not "dumb", and no NO_COLOR
+// (no-color.org: set to anything non-empty).
+bool colour_on_stderr();
+
 }  // namespace cordon::launcher

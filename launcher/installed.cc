@@ -77,7 +77,7 @@ Result<package::PolicyFacts> check_package_policy(const std::string& path, const
     check_payload_program(app->command, tree, "command", diags);
     check_payload_program(app->health_check, tree, "health-check", diags);
   }
-  std::cerr << replace_all(policy::render_text(diags, sources), path, shown);
+  std::cerr << replace_all(policy::render_text(diags, sources, colour_on_stderr()), path, shown);
   if (diags.has_errors() || !plan || !app) return fail("package", "install: " + shown + " is not a valid package policy");
   return package::PolicyFacts{plan->app, app->version->value, !app->health_check.empty()};
 }

@@ -62,12 +62,12 @@ int interfaces(const InterfacesArgs& args) {
   }
   if (args.markdown) {
     auto base = policy::load_interface("base", paths, diags, sources);
-    std::cerr << policy::render_text(diags, sources);
+    std::cerr << policy::render_text(diags, sources, colour_on_stderr());
     if (diags.has_errors()) return kExitInvalid;
     std::cout << interfaces_markdown(base ? &*base : nullptr, loaded);
     return kExitOk;
   }
-  std::cerr << policy::render_text(diags, sources);
+  std::cerr << policy::render_text(diags, sources, colour_on_stderr());
   if (args.json) std::cout << json{{"version", 1}, {"interfaces", list}}.dump(2) << "\n";
   else std::cout << "interfaces (plug them by name in an app policy):\n" << text;
   return diags.has_errors() ? kExitInvalid : kExitOk;

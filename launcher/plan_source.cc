@@ -20,7 +20,7 @@ std::optional<plan::Plan> cached_or_resolved_plan(const std::string& app, const 
   policy::SourceTexts sources;
   const std::uint64_t read_at = cache::input_clock();  // before the first file is read
   auto plan = app::plan_for(app, paths, invoker_connection_stores(), diags, sources);
-  std::cerr << policy::render_text(diags, sources);
+  std::cerr << policy::render_text(diags, sources, colour_on_stderr());
   if (plan) cache::store(where, app, paths, *plan, sources, read_at);
   return plan;
 }

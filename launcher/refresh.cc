@@ -18,6 +18,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
+#include "launcher/host.h"
 #include "launcher/installed.h"
 #include "launcher/lifecycle_io.h"
 #include "package/keys.h"
@@ -406,7 +407,7 @@ int refresh_from_sources(const RefreshArgs& args) {
   auto loaded = update::load_sources(store->source_dir, ::getuid());
   if (!loaded) return std::cerr << "cordon refresh: cannot " << loaded.error().to_string() << "\n", kExitCordon;
   if (loaded->diags.has_errors()) {
-    std::cerr << policy::render_text(loaded->diags, loaded->texts)
+    std::cerr << policy::render_text(loaded->diags, loaded->texts, colour_on_stderr())
               << "cordon refresh: nothing was fetched: fix the sources above first\n";
     return kExitInvalid;
   }

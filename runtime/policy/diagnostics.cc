@@ -105,16 +105,28 @@ std::string caret_under(const std::string& line, int column) {
   return pad + "^";
 }
 
-void render_one(const Diagnostic& d, LineIndex& lines, std::string& out) {
-  out += d.where.file;
+// ANSI colours as compilers use them: the place bold, the severity in its colour, the caret green.
+struct Colours {
+  const char *bold = "", *severity = "", *caret = "", *reset = "";
+};
+
+Colours colours_for(Severity s, bool on) {
+  if (!on) return {};
+  const char* severity = s == Severity::error ? "\033[1;31m" : s == Severity::warning ? "\033[1;35m" : "\033[1;36m";
+  return {"\033[1m", severity, "\033[1;32m", "\033[0m"};
+}
+
+void render_one(const Diagnostic& d, LineIndex& lines, bool colour, std::string& out) {
+  const Colours c = colours_for(d.severity, colour);
+  out += c.bold + d.where.file;
   if (d.where.line > 0) out += ":" + std::to_string(d.where.line) + ":" + std::to_string(d.where.column);
-  out += std::string(": ") + to_string(d.severity) + ": " + d.message + "\n";
+  out += std::string(":") + c.reset + " " + c.severity + to_string(d.severity) + ":" + c.reset + " " + d.message + "\n";
   const std::string line = lines.line(d.where);
   if (!line.empty() && line.size() < 400) {
     out += "    " + line + "\n";
-    out += "    " + caret_under(line, d.where.column) + "\n";
+    out += "    " + std::string(c.caret) + caret_under(line, d.where.column) + c.reset + "\n";
   }
-  for (const Diagnostic& n : d.notes) render_one(n, lines, out);
+  for (const Diagnostic& n : d.notes) render_one(n, lines, colour, out);
 }
 
 nlohmann::ordered_json one_json(const Diagnostic& d) {
@@ -128,10 +140,10 @@ nlohmann::ordered_json one_json(const Diagnostic& d) {
 
 }  // namespace
 
-std::string render_text(const Diagnostics& diags, const SourceTexts& sources) {
+std::string render_text(const Diagnostics& diags, const SourceTexts& sources, bool colour) {
   std::string out;
   LineIndex lines(sources);
-  for (const Diagnostic& d : diags.in_file_order()) render_one(d, lines, out);
+  for (const Diagnostic& d : diags.in_file_order()) render_one(d, lines, colour, out);
   if (diags.dropped() > 0)
     out += "cordon: " + std::to_string(diags.dropped()) + " more diagnostics not shown\n";
   return out;

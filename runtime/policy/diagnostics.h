@@ -57,7 +57,8 @@ using SourceTexts = std::map<std::string, std::string>;
 
 // "file:line:col: error: message", then the source line and a caret under the column.
 // Columns count bytes (like gcc and clang); the caret is placed by characters.
-std::string render_text(const Diagnostics& diags, const SourceTexts& sources);
+// `colour`: ANSI colours for a terminal (the launcher decides: colour_on_stderr()).
+std::string render_text(const Diagnostics& diags, const SourceTexts& sources, bool colour = false);
 // {"version": 1, "diagnostics": [{file, line, column, severity, message}, ...]}; notes follow their diagnostic.
 nlohmann::ordered_json render_json(const Diagnostics& diags);
 

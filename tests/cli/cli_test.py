@@ -226,5 +226,31 @@ def _():
         expect(link.is_symlink() and not pathlib.Path(d, "nowhere").exists(), "a symlink was followed")
 
 
+@case("diagnostics are coloured only on a terminal, and never with NO_COLOR or TERM=dumb")
+def _():
+    import pty
+
+    def on_a_terminal(env):
+        leader, follower = pty.openpty()
+        subprocess.run([CORDON, "check", "tests/data/bad/command-empty.yaml"], stdin=follower, stdout=follower,
+                       stderr=follower, env=env, timeout=20)
+        os.close(follower)
+        out = b""
+        try:
+            while chunk := os.read(leader, 4096):
+                out += chunk
+        except OSError:  # EIO: the other side is closed
+            pass
+        os.close(leader)
+        return out
+    env = dict(os.environ, TERM="xterm")
+    env.pop("NO_COLOR", None)
+    expect(b"\x1b[1;31merror" in on_a_terminal(env), "no colour on a terminal")
+    expect(b"\x1b[" not in on_a_terminal(dict(env, NO_COLOR="1")), "colour despite NO_COLOR")
+    expect(b"\x1b[" not in on_a_terminal(dict(env, TERM="dumb")), "colour on a dumb terminal")
+    r = run("check", "tests/data/bad/command-empty.yaml", env=env)
+    expect(r.returncode == 1 and "\x1b[" not in r.stderr and "error:" in r.stderr, "colour in a pipe")
+
+
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
