@@ -30,6 +30,7 @@ struct RunArgs {
   bool quiet = false;             // report no denials
   bool json = false;              // report denials as JSON lines
   bool health_check = false;      // run the policy's health-check instead of its command
+  int status_fd = -1;             // JSON lines for a supervisor (status_fd.h); -1: none
 };
 int run(const RunArgs& args);
 

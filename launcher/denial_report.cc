@@ -73,8 +73,7 @@ DenialReport::Hint DenialReport::hint_for(const std::string& syscall, const std:
 }
 
 void DenialReport::print(const sandbox::Denial& d, const std::string& family, const Hint& h) const {
-  if (options_.quiet) return;
-  if (options_.json) {
+  if (options_.json || status_) {
     nlohmann::ordered_json j{{"event", "seccomp"},
                              {"app", app_},
                              {"syscall", d.syscall},
@@ -83,9 +82,14 @@ void DenialReport::print(const sandbox::Denial& d, const std::string& family, co
                              {"plugs", h.plugs},
                              {"hint", h.text}};
     if (!family.empty()) j["family"] = family;
-    std::cerr << j.dump() << "\n";
-    return;
+    if (status_) status_->event(j.dump());
+    if (options_.quiet || (options_.json && status_)) return;
+    if (options_.json) {
+      std::cerr << j.dump() << "\n";
+      return;
+    }
   }
+  if (options_.quiet) return;
   const std::string call = d.syscall + "(" + (family.empty() ? "" : family + ", ") + "…)";
   std::cerr << "cordon: " << app_ << ": " << (d.let_through ? "complain: let through " : "denied ") << call << " — "
             << h.text << "\n";

@@ -13,6 +13,7 @@
 #include "app/grants.h"
 #include "launcher/learned_files.h"
 #include "launcher/learned_network.h"
+#include "launcher/status_fd.h"
 #include "plan/plan.h"
 #include "policy/search.h"
 #include "sandbox/denials.h"
@@ -36,6 +37,9 @@ class DenialReport final : public sandbox::DenialSink {
   void path_used(const sandbox::PathUse& use) override;
   void address_used(const sandbox::AddressUse& use) override;
 
+  // `--status-fd`: each denial as a JSON line there too; with --json, only there (the app's stderr
+  // is not cordon's channel then).
+  void report_to(StatusChannel* status) { status_ = status; }
   // Learn mode's host view refuses Unix sockets (learn_view.h): its denial says why.
   void unix_sockets_refused_for_the_view() { unix_refused_for_view_ = true; }
   // Learn mode notes the files and the network the app used here (null: they are not noted).
@@ -69,6 +73,7 @@ class DenialReport final : public sandbox::DenialSink {
   LearnedFiles* learned_ = nullptr;
   LearnedNetwork* learned_network_ = nullptr;
   bool unix_refused_for_view_ = false;
+  StatusChannel* status_ = nullptr;
 };
 
 }  // namespace cordon::launcher

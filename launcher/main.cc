@@ -113,7 +113,11 @@ int run_cli(int argc, char** argv) {
                     "tries outside its Plan fails and is still noted)")
       ->needs(run_cmd->get_option("--complain"));
   run_cmd->add_flag("--quiet", run_args.quiet, "Do not report denied syscalls");
-  run_cmd->add_flag("--json", run_args.json, "Report denied syscalls as JSON lines on stderr");
+  run_cmd->add_flag("--json", run_args.json,
+                    "Report denied syscalls as JSON lines on stderr (with --status-fd: there only)");
+  run_cmd->add_option("--status-fd", run_args.status_fd,
+                      "Write JSON lines to descriptor N: the sandbox's pid and namespaces, denials, the exit status")
+      ->type_name("N");
   footer(run_cmd,
          {"cordon run notes", "cordon run shell -c 'echo hi'   (every word after APP is the app's)",
           "cordon run --complain --suggest /tmp/app.suggested.yaml ./app.yaml"},

@@ -21,6 +21,7 @@
 #include "launcher/launch_refusals.h"
 #include "launcher/learn_view.h"
 #include "launcher/learned_files.h"
+#include "launcher/status_fd.h"
 #include "policy/amend.h"
 #include "policy/load.h"
 #include "sandbox/app_data.h"
@@ -249,6 +250,17 @@ int run(const RunArgs& args) {
                   << connect_hint(p, args.app) << "\n";
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
+  std::optional<StatusChannel> status_channel;
+  if (args.status_fd >= 0) {
+    auto opened = StatusChannel::open(args.status_fd, plan->app);
+    if (!opened) {
+      std::cerr << "cordon: " << plan->app << ": cannot " << opened.error().to_string() << "\n";
+      return kExitCordon;
+    }
+    status_channel.emplace(std::move(*opened));
+    ctx->events = &*status_channel;
+    report.report_to(&*status_channel);
+  }
   LearnedFiles learned(*plan, view, *ctx, sandbox::app_data_root(*ctx) + "/" + plan->app);
   LearnedNetwork learned_network;
   if (args.complain) report.learn_into(&learned, &learned_network);
@@ -265,6 +277,10 @@ int run(const RunArgs& args) {
   } else if (args.complain && (learned.size() || !learned_network.empty()) && !args.quiet) {
     std::cerr << "cordon: " << plan->app << ": complain: the app used files or network outside its policy; "
               << "--suggest FILE writes the policy with the grants\n";
+  }
+  if (status_channel) {
+    if (status) status_channel->exited(*status);
+    else status_channel->failed(status.error().to_string());
   }
   if (!status) {
     const Error& e = status.error();

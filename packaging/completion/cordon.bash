@@ -32,7 +32,7 @@ _cordon() {
   case $command in
     check) options="--json" ;;
     explain) options="--json --bpf" ;;
-    run) options="--timing --user --complain --suggest --no-host-view --quiet --json --health-check" ;;
+    run) options="--timing --user --complain --suggest --no-host-view --quiet --json --status-fd --health-check" ;;
     pack) options="--key -o --output" ;;
     install) options="--json --keep --health-timeout" ;;
     list|apps|connections|interfaces) options="--json" ;;
@@ -47,7 +47,7 @@ _cordon() {
   local i app_at=0
   for (( i = 2; i < COMP_CWORD; i++ )); do
     case ${COMP_WORDS[i]} in
-      --user|--suggest|--key|-o|--output|--keep|--health-timeout|--revision|--valid-for) (( i++ )) ;;
+      --user|--suggest|--status-fd|--key|-o|--output|--keep|--health-timeout|--revision|--valid-for) (( i++ )) ;;
       -*) ;;
       *) app_at=$i; break ;;
     esac

@@ -15,6 +15,15 @@ namespace cordon::sandbox {
 
 class DenialSink;  // sandbox/denials.h
 
+// Told of the launch's progress, for a caller that reports it (`cordon run --status-fd`).
+class LaunchEvents {
+ public:
+  virtual ~LaunchEvents() = default;
+  // The sandbox exists: `init` is its pid 1 as the host numbers it, its namespaces made and its ids
+  // mapped; the app has not run yet.
+  virtual void sandbox_started(pid_t init) = 0;
+};
+
 // Where every sandbox of an installed package shows its payload, read-only ($APP_ROOT): the same
 // path for every revision, as Flatpak's /app.
 inline constexpr const char* kAppRootInside = "/app";
@@ -51,6 +60,7 @@ struct LaunchContext {
   // tears its namespaces down (~0.35 ms); the sandbox's init is then left for the caller's reaper.
   // For a caller that exits right away (`cordon run`). A launch with a cgroup always waits.
   bool wait_for_teardown = true;
+  LaunchEvents* events = nullptr;  // may be null
   // Told of every call the filter hands to cordon (seccomp::Denials::notify, complain); may be null.
   DenialSink* denial_sink = nullptr;
   // The errno-only programs of the same Plan, for a launch under a filter that may already hold

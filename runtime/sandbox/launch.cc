@@ -231,6 +231,8 @@ Result<int> launch(const plan::Plan& plan, const seccomp::Filters& filters, cons
   if (auto mapped = steps.run(LaunchStep::map_ids, [&] { return map_child(*pid, ctx, *cgroup, lines->channels); }); !mapped)
     return end_setup(*pid, *lines, mapped.error(), 0);
   timer.mark("map ids");
+  // Its namespaces exist from the clone on; said before the app can be denied anything.
+  if (ctx.events) ctx.events->sandbox_started(*pid);
 
   // Made here, in the host's network namespace, before the first call can reach it.
   std::optional<SocketBroker> broker;

@@ -360,3 +360,37 @@ def apps_lists_an_ad_hoc_app_and_forget_deletes_its_data_on_confirmation(env):
     expect(name not in {a["name"] for a in json.loads(out)["apps"]}, f"still listed: {out}")
     rc, out, err = env.run([env.cordon, "forget", "--yes", "../etc"])
     expect(rc == 1 and "not an app name" in err, f"a bad name: exit {rc}: {err}")
+
+
+@test
+def status_fd_reports_the_sandbox_denials_and_exit_on_a_channel_of_its_own(env):
+    """`cordon run --json --status-fd N`: on N, JSON lines — the sandbox started (its pid, and the
+    namespaces the host numbers), the denied io_setup, the exit status — and none of it on the app's
+    stderr. Control: without --status-fd, --json puts the denial on stderr. A descriptor that is
+    not open, or is the app's stdout, is refused with exit 125."""
+    policy = env.policy("it-status", f"[{env.probe('probe_budgets')}, aio]")
+    read_end, write_end = os.pipe()
+    try:
+        p = env.popen([env.cordon, "run", "--json", "--status-fd", str(write_end), policy], pass_fds=(write_end,))
+        os.close(write_end)
+        write_end = -1
+        out, err = p.communicate(timeout=30)
+        lines = []
+        while chunk := os.read(read_end, 65536):
+            lines += [json.loads(l) for l in chunk.decode().splitlines()]
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    events = [l["event"] for l in lines]
+    expect(p.returncode == 0 and events == ["started", "seccomp", "exited"], f"events: {lines} (exit {p.returncode}, {err})")
+    started, denied, exited = lines
+    expect(started["pid"] > 1 and all(isinstance(started["namespaces"].get(k), int) for k in ("mnt", "net", "pid", "user")),
+           f"started: {started}")
+    expect(denied["syscall"] == "io_setup" and denied["plugs"] == ["async-io"] and exited["status"] == 0, f"{lines}")
+    expect('"event"' not in err and "aio=EPERM" in out, f"cordon's events on the app's streams: {out} {err}")
+    rc, out, err = env.run([env.cordon, "run", "--json", policy])
+    expect('"event":"seccomp"' in err, f"control: --json alone puts the denial on stderr: {err}")
+    for fd in ("1", "99"):
+        rc, out, err = env.run([env.cordon, "run", "--status-fd", fd, policy])
+        expect(rc == 125 and "--status-fd" in err and "aio=" not in out, f"--status-fd {fd}: exit {rc}: {err}")
