@@ -1,5 +1,6 @@
 #include "launcher/host.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -79,6 +80,27 @@ std::vector<gid_t> supplementary_groups(const char* name, gid_t primary) {
 
 }  // namespace
 
+namespace {
+
+// systemd's service protocol, only when systemd gave it to this process: a notify socket by path
+// (an abstract one is in the host's network namespace, out of the app's reach), and sockets for
+// socket activation when LISTEN_PID names cordon itself and each of the fds is open.
+void systemd_service_inputs(sandbox::LaunchContext& ctx) {
+  const std::string notify = env_or_empty("NOTIFY_SOCKET");
+  if (!notify.empty() && notify[0] == '/') ctx.notify_socket = notify;
+  const std::string pid = env_or_empty("LISTEN_PID"), fds = env_or_empty("LISTEN_FDS");
+  if (!all_digits(pid) || !all_digits(fds) || pid.size() > 10 || fds.size() > 2) return;
+  if (std::stoul(pid) != static_cast<unsigned long>(::getpid())) return;
+  const int n = std::stoi(fds);
+  if (n < 1 || n > 64) return;
+  for (int fd = 3; fd < 3 + n; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0) return;
+  ctx.listen_fds = n;
+  ctx.listen_fdnames = env_or_empty("LISTEN_FDNAMES");
+}
+
+}  // namespace
+
 // Who the app runs as: the invoker, or for root the user `--user` names (its uid, gid and home
 // come from the user database, not from root's environment).
 Result<sandbox::LaunchContext> launch_context(const std::string& user) {
@@ -100,6 +122,7 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user) {
   ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
   ctx.term = env_or_empty("TERM");
+  systemd_service_inputs(ctx);
   ctx.dbus_session_address = env_or_empty("DBUS_SESSION_BUS_ADDRESS");
   if (!ctx.invoked_by_root) {  // root's state is in /etc, /var/lib and /var/cache: the Plan's frame hides it
     auto xdg = [&](const char* var, const char* fallback) {

@@ -76,6 +76,7 @@ Result<void> confine(const ChildSetup& s, Channels& ch, Checklist& steps, pid1::
   std::vector<int> keep{ch.sync.read.get(), ch.errors.write.get(), lifeline, ch.status.write.get(), descriptors};
   for (const Step& m : s.expanded.mounts)  // root's launch: slots the launcher cloned (slots.h)
     if (m.prepared_tree >= 0) keep.push_back(m.prepared_tree);
+  for (int fd = 3; fd < 3 + ctx.listen_fds; ++fd) keep.push_back(fd);  // systemd's sockets, for the app
   CORDON_TRY(steps.run(LaunchStep::inherited_fds, [&] { return fds::close_all_except(keep); }));
   // Needs CAP_SYS_RESOURCE in the new user namespace and a writable /proc/sys: before the root.
   CORDON_TRY(steps.run(LaunchStep::kernel_budgets, [&] { return userns_limits::apply(ctx.host_id_base != 0); }));
@@ -133,7 +134,8 @@ void run_child(const ChildSetup& s, Channels& ch) {
     ::_exit(125);
   }
   ch.descriptors_child.reset();
-  pid1::run(s.expanded.argv, s.expanded.env, ch.errors.write.release(), ch.status.write.release(), terminal);
+  pid1::run(s.expanded.argv, s.expanded.env, ch.errors.write.release(), ch.status.write.release(), terminal,
+            s.ctx.listen_fds);
 }
 
 }  // namespace cordon::sandbox

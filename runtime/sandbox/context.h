@@ -52,6 +52,13 @@ struct LaunchContext {
   std::string xdg_runtime_dir;    // "" when the invoker has none
   std::string xdg_data_home;      // "" means $HOME/.local/share; ignored for root
   std::string term;               // $TERM, passed through when set
+  // systemd's service protocol (docs/sandbox.md "Under systemd"): the notify socket's path (bound
+  // into the sandbox at the same path, NOTIFY_SOCKET set), and the sockets systemd handed cordon as
+  // fds 3..3+listen_fds-1 (socket activation), handed on to the app with LISTEN_FDS, LISTEN_FDNAMES
+  // and LISTEN_PID. Empty and 0 when systemd gave none.
+  std::string notify_socket;
+  int listen_fds = 0;
+  std::string listen_fdnames;
   std::string dbus_session_address;  // $DBUS_SESSION_BUS_ADDRESS, for the dbus plug's proxy ("" when unset)
   std::vector<std::string> state_dirs;  // this user's cordon state (XDG data, cache, config): hidden in every sandbox
   std::vector<std::string> args;  // appended to the Plan's command (`cordon run APP -- ARGS`)

@@ -152,6 +152,11 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
     slot.expect = sm.kind == "socket" ? Step::Expect::socket : Step::Expect::directory;
     e.mounts.push_back(slot);
   }
+  if (!ctx.notify_socket.empty()) {  // read-only: a datagram to a socket needs no write to its folder
+    Step notify{plan::MountKind::bind_ro, ctx.notify_socket, false, false, "systemd's NOTIFY_SOCKET"};
+    notify.expect = Step::Expect::socket;
+    e.mounts.push_back(notify);
+  }
   if (!ctx.app_root.empty()) {
     Step payload{plan::MountKind::bind_ro, kAppRootInside, false, false, "the installed revision"};
     payload.source = ctx.app_root;
@@ -167,6 +172,11 @@ Result<Expanded> expand(const plan::Plan& plan, const LaunchContext& ctx, const 
   auto argv = command_line(plan, ctx, e.env, app_data);
   if (!argv) return argv.error();
   e.argv = std::move(*argv);
+  if (!ctx.notify_socket.empty()) e.env.push_back("NOTIFY_SOCKET=" + ctx.notify_socket);
+  if (ctx.listen_fds > 0) {  // LISTEN_PID is the app's own pid, set as it starts (pid1.h)
+    e.env.push_back("LISTEN_FDS=" + std::to_string(ctx.listen_fds));
+    if (!ctx.listen_fdnames.empty()) e.env.push_back("LISTEN_FDNAMES=" + ctx.listen_fdnames);
+  }
   // TERM describes the terminal the app draws on, not the host; it is the one variable passed through.
   if (!ctx.term.empty() && std::none_of(e.env.begin(), e.env.end(), [](const std::string& s) { return s.rfind("TERM=", 0) == 0; }))
     e.env.push_back("TERM=" + ctx.term);

@@ -1,5 +1,6 @@
 #include "sandbox/pid1.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -26,7 +27,19 @@ struct AppStart {
   int error_fd;
   sigset_t old_mask;
   const Terminal* terminal;
+  int listen_fds = 0;
+  char listen_pid[32] = "LISTEN_PID=";  // the app's pid is written in by the app's side, in place
 };
+
+// "LISTEN_PID=" + the caller's pid, into `a.listen_pid`: no heap on the way to execve.
+void write_listen_pid(AppStart& a) {
+  char digits[16];
+  int n = 0;
+  for (pid_t pid = ::getpid(); pid > 0 && n < 15; pid /= 10) digits[n++] = static_cast<char>('0' + pid % 10);
+  char* out = a.listen_pid + sizeof("LISTEN_PID=") - 1;
+  while (n > 0) *out++ = digits[--n];
+  *out = '\0';
+}
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
   std::vector<char*> out;
@@ -50,6 +63,10 @@ int exec_app(void* arg) {
   for (int sig : forwarded_signals()) ::signal(sig, SIG_DFL);
   ::signal(SIGCHLD, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &a.old_mask, nullptr);
+  if (a.listen_fds > 0) {  // systemd's sockets stay open across the execve, and name their owner
+    write_listen_pid(*static_cast<AppStart*>(arg));
+    for (int fd = 3; fd < 3 + a.listen_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+  }
   ::execve(a.args[0], a.args.data(), a.envp.data());
   const int err = errno;
   error_channel::send(a.error_fd, sys_fail("exec", a.args[0]));
@@ -94,7 +111,7 @@ const std::vector<int>& forwarded_signals() {
 }
 
 void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd, int status_fd,
-         const Terminal& terminal) {
+         const Terminal& terminal, int listen_fds) {
   sigset_t mask, old_mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);
@@ -110,6 +127,8 @@ void run(const std::vector<std::string>& argv, const std::vector<std::string>& e
   }
 
   AppStart start{c_strings(argv), c_strings(env), error_fd, old_mask, &terminal};
+  start.listen_fds = listen_fds;
+  if (listen_fds > 0) start.envp.insert(start.envp.end() - 1, start.listen_pid);  // before the terminating null
   const pid_t app = spawn_app(start);
   if (app < 0) {
     error_channel::send(error_fd, sys_fail("pid1", "start the app"));

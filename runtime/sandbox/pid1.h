@@ -17,8 +17,10 @@ struct Terminal {
 
 // `error_fd` is the close-on-exec error pipe: an execve failure of the app is reported on it.
 // `status_fd` gets one byte, the app's exit status, once every process in the namespace is gone.
+// `listen_fds`: systemd's sockets at 3..3+listen_fds-1 go to the app (not close-on-exec there),
+// with LISTEN_PID set to the app's pid as it starts.
 [[noreturn]] void run(const std::vector<std::string>& argv, const std::vector<std::string>& env, int error_fd,
-                      int status_fd, const Terminal& terminal);
+                      int status_fd, const Terminal& terminal, int listen_fds);
 
 // The shell's convention for a wait status: the exit code, or 128+N for signal N; 125 otherwise.
 int exit_status(int wait_status);

@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import signal
+import socket
 import threading
 import time
 
@@ -394,3 +395,63 @@ def status_fd_reports_the_sandbox_denials_and_exit_on_a_channel_of_its_own(env):
     for fd in ("1", "99"):
         rc, out, err = env.run([env.cordon, "run", "--status-fd", fd, policy])
         expect(rc == 125 and "--status-fd" in err and "aio=" not in out, f"--status-fd {fd}: exit {rc}: {err}")
+
+
+SERVICE_APP = r'''
+import os, socket
+print("listen_pid=" + ("ok" if os.environ.get("LISTEN_PID") == str(os.getpid()) else os.environ.get("LISTEN_PID", "unset")),
+      "listen_fds=" + os.environ.get("LISTEN_FDS", "unset"), "names=" + os.environ.get("LISTEN_FDNAMES", "unset"), flush=True)
+notify = os.environ.get("NOTIFY_SOCKET")
+if notify:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"READY=1\nSTATUS=serving", notify)
+try:
+    listener = socket.socket(fileno=3)
+    conn, _ = listener.accept()
+    conn.sendall(b"served")
+    conn.close()
+    print("fd3=served", flush=True)
+except OSError as e:
+    print("fd3=" + type(e).__name__, flush=True)
+'''
+
+
+@test
+def a_service_gets_systemds_notify_socket_and_listening_socket(env):
+    """Under systemd (stand-ins): with NOTIFY_SOCKET and LISTEN_PID=cordon's pid, LISTEN_FDS=1 and a
+    listening TCP socket at fd 3, the confined app sends READY=1 to the notify socket (bound in at
+    its path), gets the socket at fd 3 with LISTEN_PID its own pid, and serves a host connection
+    through it. Control: the same fd 3 without the LISTEN_ variables is not handed over, and no
+    NOTIFY_SOCKET is set."""
+    folder = env.fresh_tree("notify")
+    os.chmod(folder, 0o755)
+    notify_path = os.path.join(folder, "notify")
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    os.chmod(notify_path, 0o666)
+    notify.settimeout(20)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    policy = env.script_app("it-service", SERVICE_APP)
+    try:
+        def launch(systemd):
+            variables = (f"LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=web NOTIFY_SOCKET={notify_path} "
+                         if systemd else "")
+            script = f'exec 3<&{listener.fileno()} {listener.fileno()}<&-; {variables}exec "$@"'
+            return env.popen(["sh", "-c", script, "sh", env.cordon, "run", policy], pass_fds=(listener.fileno(),))
+        p = launch(True)
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as c:
+            got = c.recv(64)
+        out, err = p.communicate(timeout=30)
+        message = notify.recv(256)
+        expect(p.returncode == 0 and got == b"served" and "fd3=served" in out, f"served: {got} exit {p.returncode}: {out} {err}")
+        expect("listen_pid=ok listen_fds=1 names=web" in out, f"the LISTEN_ variables: {out}")
+        expect(message.startswith(b"READY=1"), f"the notification: {message}")
+        p = launch(False)
+        out, err = p.communicate(timeout=30)
+        expect("listen_fds=unset" in out and "fd3=OSError" in out, f"control: handed over without systemd's variables: {out} {err}")
+    finally:
+        listener.close()
+        notify.close()
