@@ -17,6 +17,7 @@ packages=(
   git sqlite3 tar                    # real programs that must work under the default seccomp allowlist
   xdg-dbus-proxy                     # the dbus plug's filtering proxy (run at launch)
   dbus-daemon dbus-bin dbus-tests    # the dbus tests' private bus, dbus-send and echo services
+  groff-base man-db                  # the man pages are made at build time and rendered by a test
   clang-14 libfuzzer-14-dev libclang-rt-14-dev          # the fuzz target
 )
 
