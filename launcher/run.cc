@@ -222,7 +222,8 @@ int run(const RunArgs& args) {
   }
   // Learn mode: the app sees the host read-only besides its Plan (unless --no-host-view), and the
   // files and network it uses outside the Plan are noted (learn_view.h, learned_files.h).
-  const plan::Plan view = args.complain && !args.no_host_view ? with_learn_view(*plan, paths) : *plan;
+  const plan::Plan learn_view = args.complain ? with_learn_view(*plan, paths) : *plan;
+  const plan::Plan& view = args.no_host_view ? *plan : learn_view;  // what the app is launched with
   auto filters = cache::filters_for(view, denials_mode(args), cache::filters_dir(where), where.uid);
   if (!filters) {
     std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
@@ -261,7 +262,8 @@ int run(const RunArgs& args) {
     ctx->events = &*status_channel;
     report.report_to(&*status_channel);
   }
-  LearnedFiles learned(*plan, view, *ctx, sandbox::app_data_root(*ctx) + "/" + plan->app);
+  // What the host view would show decides what may be suggested, --no-host-view or not.
+  LearnedFiles learned(*plan, learn_view, *ctx, sandbox::app_data_root(*ctx) + "/" + plan->app);
   LearnedNetwork learned_network;
   if (args.complain) report.learn_into(&learned, &learned_network);
   if (refuses_unix_sockets_for_the_view(view)) report.unix_sockets_refused_for_the_view();

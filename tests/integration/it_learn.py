@@ -279,3 +279,37 @@ def learn_mode_keeps_host_services_secrets_and_folders_out(env):
     finally:
         service.close()
         shutil.rmtree(sock_dir, ignore_errors=True)
+
+
+@test
+def learn_mode_without_the_host_view_notes_what_the_app_tried(env):
+    """`--complain --no-host-view`: the app sees its Plan only — a host file under /srv is not there
+    for it (ENOENT) and a Unix socket may be made (refused with the host in view: the control) —
+    and the file it tried is suggested all the same."""
+    tree = f"/srv/it-learn-nhv-{env.name}"
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    os.chmod(tree, 0o755)
+    data = os.path.join(tree, "data.txt")
+    with open(data, "w") as f:
+        f.write("from srv\n")
+    os.chmod(data, 0o644)
+    try:
+        name = "it-learn-nhv"
+        policy = env.script_app(name, "import socket, sys\n"
+                                      "try:\n    print('read=' + open(sys.argv[1]).read().strip())\n"
+                                      "except OSError as e:\n    print('read=' + type(e).__name__)\n"
+                                      "try:\n    socket.socket(socket.AF_UNIX).close(); print('unix=ok')\n"
+                                      "except OSError as e:\n    print('unix=' + type(e).__name__)\n")
+        out_file = os.path.join(suggestion_dir(env), "suggested.yaml")
+        rc, out, err = env.run([env.cordon, "run", "--complain", "--no-host-view", "--suggest", out_file, policy, data])
+        f = facts(out)
+        expect(f.get("read") == "FileNotFoundError" and f.get("unix") == "ok", f"without the host view: {out} {err}")
+        with open(out_file) as fh:
+            text = fh.read()
+        expect(f"\n    - {data}\n" in text, f"the file not suggested:\n{text}")
+        rc, out, err = env.run([env.cordon, "run", "--complain", "--quiet", policy, data])
+        f = facts(out)
+        expect(f.get("read") == "from srv" and f.get("unix") == "PermissionError", f"control, with the host view: {out} {err}")
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
