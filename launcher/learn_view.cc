@@ -7,6 +7,7 @@
 #include <set>
 
 #include "policy/bundle.h"
+#include "util/path_within.h"
 
 namespace cordon::launcher {
 
@@ -43,10 +44,6 @@ std::vector<std::string> host_top_directories() {
   return out;
 }
 
-bool within(const std::string& path, const std::string& dir) {
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
-}
-
 class LearnMounts {
  public:
   explicit LearnMounts(const plan::Plan& plan) : plan_(plan) {}
@@ -59,7 +56,7 @@ class LearnMounts {
   void hide(const std::string& path) {
     if (has(path)) return;
     for (const plan::Mount& m : plan_.mounts)
-      if (m.kind != plan::MountKind::hide && within(m.path, path)) return;
+      if (m.kind != plan::MountKind::hide && path_within(m.path, path)) return;
     added_.push_back(plan::Mount{plan::MountKind::hide, path, true, {kLearnHome}});
   }
   bool has(const std::string& path) const {
@@ -70,7 +67,7 @@ class LearnMounts {
  private:
   bool inside_hide(const std::string& path) const {
     return std::any_of(plan_.mounts.begin(), plan_.mounts.end(),
-                       [&](const plan::Mount& m) { return m.kind == plan::MountKind::hide && within(path, m.path); });
+                       [&](const plan::Mount& m) { return m.kind == plan::MountKind::hide && path_within(path, m.path); });
   }
   const plan::Plan& plan_;
   std::vector<plan::Mount> added_;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sandbox/expand.h"
+#include "util/path_within.h"
 #include "util/strings.h"
 
 namespace cordon::launcher {
@@ -24,11 +25,6 @@ const std::set<std::string>& minimal_dev() {
                                               "/dev/console", "/dev/fd",     "/dev/stdin",  "/dev/stdout",
                                               "/dev/stderr",  "/dev/core"};
   return nodes;
-}
-
-bool within(const std::string& path, const std::string& dir) {
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         (dir == "/" || path[dir.size()] == '/'));
 }
 
 std::optional<std::string> resolved_on_host(const std::string& path) {
@@ -79,17 +75,17 @@ LearnedFiles::LearnedFiles(const plan::Plan& plan, const plan::Plan& view, const
 bool LearnedFiles::shown_by_plan(const std::string& path, bool write) const {
   const Shown* deepest = nullptr;
   for (const Shown& s : shown_)
-    if (within(path, s.path) && (!deepest || s.path.size() > deepest->path.size())) deepest = &s;
+    if (path_within(path, s.path) && (!deepest || s.path.size() > deepest->path.size())) deepest = &s;
   if (deepest) return !write || deepest->writable;
-  if (within(path, "/dev"))
-    return minimal_dev().count(path) || within(path, "/dev/pts") || within(path, "/dev/shm") || within(path, "/dev/fd");
-  const bool in_home = !home_.empty() && home_ != "/" && within(path, home_);
+  if (path_within(path, "/dev"))
+    return minimal_dev().count(path) || path_within(path, "/dev/pts") || path_within(path, "/dev/shm") || path_within(path, "/dev/fd");
+  const bool in_home = !home_.empty() && home_ != "/" && path_within(path, home_);
   return !write && !in_home &&
-         std::any_of(shown_.begin(), shown_.end(), [&](const Shown& s) { return within(s.path, path); });
+         std::any_of(shown_.begin(), shown_.end(), [&](const Shown& s) { return path_within(s.path, path); });
 }
 
 void LearnedFiles::note(const sandbox::PathUse& use) {
-  if (home_is_app_data_ && !use.write && use.path != app_data_ && within(use.path, app_data_) &&
+  if (home_is_app_data_ && !use.write && use.path != app_data_ && path_within(use.path, app_data_) &&
       sought_in_home_.size() < kMaxNoted)
     sought_in_home_.emplace(use.path.substr(app_data_.size()), true);
   if (shown_by_plan(use.path, use.write)) return;
@@ -103,11 +99,11 @@ void LearnedFiles::note(const sandbox::PathUse& use) {
 }
 
 bool LearnedFiles::in_view(const std::string& path) const {
-  return std::any_of(viewed_.begin(), viewed_.end(), [&](const std::string& v) { return within(path, v); });
+  return std::any_of(viewed_.begin(), viewed_.end(), [&](const std::string& v) { return path_within(path, v); });
 }
 
 bool LearnedFiles::hidden(const std::string& path) const {
-  return std::any_of(hidden_.begin(), hidden_.end(), [&](const std::string& h) { return within(path, h); });
+  return std::any_of(hidden_.begin(), hidden_.end(), [&](const std::string& h) { return path_within(path, h); });
 }
 
 // A person's home or cordon's state reached by a path other than the home's own (a bind of it
@@ -115,7 +111,7 @@ bool LearnedFiles::hidden(const std::string& path) const {
 // of the path's folders, as the launch decides (personal_paths.h).
 std::optional<std::string> LearnedFiles::protected_by_another_path(const std::string& path,
                                                                     const sandbox::PersonalFacts& facts) const {
-  if (!home_.empty() && home_ != "/" && within(path, home_)) return std::nullopt;  // the home's own rules
+  if (!home_.empty() && home_ != "/" && path_within(path, home_)) return std::nullopt;  // the home's own rules
   return sandbox::personal_problem(sandbox::resolve_on_host(path), facts);
 }
 
@@ -240,7 +236,7 @@ void LearnedFiles::suggest(const app::GrantIndex& grants, policy::Amendment& add
   // A path beneath another suggested one with at least its access is already granted.
   for (const auto& [path, write] : paths) {
     const bool covered = std::any_of(paths.begin(), paths.end(), [&](const auto& other) {
-      return other.first != path && within(path, other.first) && (other.second || !write);
+      return other.first != path && path_within(path, other.first) && (other.second || !write);
     });
     if (!covered) (write ? add.read_write : add.read_only).push_back(path);
   }

@@ -7,6 +7,7 @@
 #include "plan/resolve.h"
 #include "policy/bundle.h"
 #include "policy/load.h"
+#include "util/path_within.h"
 
 namespace cordon::app {
 
@@ -87,11 +88,6 @@ std::string regex_escaped(const std::string& text) {
   return out;
 }
 
-bool covers(const std::string& grant, const std::string& path) {
-  return path == grant || (path.size() > grant.size() && path.compare(0, grant.size(), grant) == 0 &&
-                           (grant == "/" || path[grant.size()] == '/'));
-}
-
 }  // namespace
 
 void GrantIndex::add_path_grants(const PathPlug& plug, const plan::Plan& with, const plan::Plan& base) {
@@ -162,7 +158,7 @@ std::optional<GrantIndex::PathPlug> GrantIndex::plug_for_path(const std::string&
       if (home.empty()) continue;
       where = home + where.substr(5);
     }
-    if (where.empty() || where[0] != '/' || !covers(where, path)) continue;
+    if (where.empty() || where[0] != '/' || !path_within(path, where)) continue;
     std::string key = g.plug.plug;
     for (const auto& [n, v] : g.plug.attributes) key += " " + n + "=" + v;
     Best& b = per_variant[key];
