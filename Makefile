@@ -1,6 +1,6 @@
 # The newcomer's entry point. Everything real lives in CMake (CMakePresets.json); this file only
 # chains install, build and run so that one command does each job. README.md says what each does.
-.PHONY: demo test check integration compat-ci build deps asan fuzz compat clean
+.PHONY: demo test check integration compat-ci build deps asan fuzz compat deb clean
 # One job at a time: the parallelism is inside each build (-j $(JOBS)), and the launch tests share
 # /var/lib/cordon and the test user, so `make -j test` must not run two suites at once.
 .NOTPARALLEL:
@@ -69,6 +69,11 @@ fuzz: deps
 compat: deps build
 	@scripts/ensure-test-user.sh
 	/usr/bin/python3 tests/compat/run_compat.py --cordon build-ci/bin/cordon --subset all --json build-ci/compat.json
+
+# The Debian package (build-ci/packages/cordon_VERSION_ARCH.deb): what `cmake --install` puts under
+# /usr, with the cordon that has no test seams (docs/install.md).
+deb: deps build
+	cd build-ci && cpack -G DEB -B packages
 
 # Everything CI runs (README, second command), in this order.
 test: deps check integration compat-ci asan fuzz

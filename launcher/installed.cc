@@ -22,6 +22,7 @@
 #include "launcher/launch_refusals.h"
 #include "launcher/host.h"
 #include "policy/load.h"
+#include "util/test_seams.h"
 
 namespace cordon::launcher {
 
@@ -142,12 +143,8 @@ std::optional<std::string> run_health_check(const std::string& name, double time
 // Test builds only: CORDON_KILL_AT=STEP kills this process with SIGKILL right after STEP, as a
 // power cut or `kill -9` there would (tests/integration/it_lifecycle.py).
 void kill_point(std::string_view step) {
-#ifdef CORDON_FAULT_INJECTION
-  const char* at = std::getenv("CORDON_KILL_AT");
+  const char* at = test_seams::variable("CORDON_KILL_AT");
   if (at && step == at) ::raise(SIGKILL);
-#else
-  (void)step;
-#endif
 }
 
 }  // namespace
@@ -168,17 +165,13 @@ package::Hooks lifecycle_hooks(double health_timeout_s) {
 }
 
 std::optional<std::string> unknown_kill_point() {
-#ifdef CORDON_FAULT_INJECTION
-  const char* at = std::getenv("CORDON_KILL_AT");
+  const char* at = test_seams::variable("CORDON_KILL_AT");
   if (!at) return std::nullopt;
   const auto& steps = package::lifecycle_steps();
   if (std::find(steps.begin(), steps.end(), std::string_view(at)) != steps.end()) return std::nullopt;
   std::string names;
   for (std::string_view s : steps) names += (names.empty() ? "" : ", ") + std::string(s);
   return "CORDON_KILL_AT=" + std::string(at) + " names no lifecycle step (the steps: " + names + ")";
-#else
-  return std::nullopt;
-#endif
 }
 
 Result<std::optional<InstalledLaunch>> find_installed_launch(const std::string& app) {

@@ -18,6 +18,7 @@ packages=(
   xdg-dbus-proxy                     # the dbus plug's filtering proxy (run at launch)
   dbus-daemon dbus-bin dbus-tests    # the dbus tests' private bus, dbus-send and echo services
   groff-base man-db                  # the man pages are made at build time and rendered by a test
+  dpkg-dev file                      # `make deb`: cpack's dependency list (dpkg-shlibdeps) and strip check
   clang-14 libfuzzer-14-dev libclang-rt-14-dev          # the fuzz target
 )
 

@@ -1,4 +1,5 @@
 #include "sandbox/checklist.h"
+#include "util/test_seams.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -20,13 +21,12 @@ constexpr std::array<std::string_view, kStepCount> kNames = {
     "umask", "terminal", "working-directory", "close-on-exec", "seccomp", "app",
 };
 
-[[maybe_unused]] std::optional<LaunchStep> step_named(std::string_view name) {
+std::optional<LaunchStep> step_named(std::string_view name) {
   for (int i = 0; i < kStepCount; ++i)
     if (kNames[static_cast<std::size_t>(i)] == name) return static_cast<LaunchStep>(i);
   return std::nullopt;
 }
 
-#ifdef CORDON_FAULT_INJECTION
 // Says where it stops (a test waits for this line), then waits to be killed: by the test, by the
 // launcher, or by the parent-death signal when the launcher is gone.
 [[noreturn]] void hang_at(LaunchStep step) {
@@ -34,7 +34,6 @@ constexpr std::array<std::string_view, kStepCount> kNames = {
   (void)!::write(STDERR_FILENO, line.data(), line.size());
   for (;;) ::pause();
 }
-#endif
 
 }  // namespace
 
@@ -42,8 +41,7 @@ std::string_view step_name(LaunchStep step) { return kNames[static_cast<std::siz
 
 FaultPoint FaultPoint::from_environment() {
   FaultPoint point;
-#ifdef CORDON_FAULT_INJECTION
-  const char* at = std::getenv("CORDON_FAIL_AT");
+  const char* at = test_seams::variable("CORDON_FAIL_AT");
   if (at == nullptr) return point;
   std::string_view spec(at);
   constexpr std::string_view kHang = ":hang";
@@ -53,7 +51,6 @@ FaultPoint FaultPoint::from_environment() {
   }
   point.step = step_named(spec);
   if (!point.step) point.unknown = std::string(spec);  // refused at the first step, with the names
-#endif
   return point;
 }
 
@@ -76,7 +73,6 @@ Result<void> Checklist::enter(LaunchStep step) {
   started_ = true;
   current_ = step;
   if (progress_ != nullptr) progress_->set(step);
-#ifdef CORDON_FAULT_INJECTION
   if (!fault_.unknown.empty()) {
     std::string names;
     for (const std::string_view name : kNames) names += (names.empty() ? "" : ", ") + std::string(name);
@@ -84,18 +80,11 @@ Result<void> Checklist::enter(LaunchStep step) {
                                      "; STEP:hang blocks there)");
   }
   if (fault_.step == step && !fault_.hang) return fail(step_name(step), "continue: failure injected by CORDON_FAIL_AT");
-#else
-  (void)fault_;
-#endif
   return {};
 }
 
 void Checklist::after(LaunchStep step) const {
-#ifdef CORDON_FAULT_INJECTION
   if (fault_.step == step && fault_.hang) hang_at(step);
-#else
-  (void)step;
-#endif
 }
 
 Error Checklist::named(LaunchStep step, Error e) {

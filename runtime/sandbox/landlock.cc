@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "util/unique_fd.h"
+#include "util/test_seams.h"
 
 namespace cordon::sandbox {
 
@@ -111,10 +112,8 @@ Result<void> allow_ports(int ruleset, const std::vector<plan::PortRange>& ranges
 int landlock_abi() {
   const long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, kCreateRulesetVersion);
   int found = abi < 0 ? 0 : static_cast<int>(abi);
-#ifdef CORDON_FAULT_INJECTION
-  if (const char* cap = std::getenv("CORDON_LANDLOCK_ABI"))
+  if (const char* cap = test_seams::variable("CORDON_LANDLOCK_ABI"))
     found = std::min(found, std::atoi(cap));
-#endif
   return found;
 }
 

@@ -18,6 +18,7 @@
 #include "sandbox/mount_ops.h"
 #include "util/openat2.h"
 #include "util/unique_fd.h"
+#include "util/test_seams.h"
 
 namespace cordon::sandbox::mounts {
 
@@ -27,13 +28,8 @@ namespace {
 // grant writable, as a mistake in the mount plan would, so that a test can show the Landlock wall
 // (landlock.h) still refusing the write, and the write going through with the wall off.
 bool made_writable_by_test(const Step& s) {
-#ifdef CORDON_FAULT_INJECTION
-  const char* path = std::getenv("CORDON_TEST_WRITABLE_BIND");
+  const char* path = test_seams::variable("CORDON_TEST_WRITABLE_BIND");
   return path != nullptr && s.path == path;
-#else
-  (void)s;
-  return false;
-#endif
 }
 
 // A slot the launcher opened, checked and cloned already (slots.h): attached as it is, and its
