@@ -94,14 +94,16 @@ void check_one(const std::string& file, const policy::SearchPaths& paths, policy
 
 }  // namespace
 
-int check(const CheckArgs& args) {
+void check_files(const std::vector<std::string>& files, policy::Diagnostics& diags, policy::SourceTexts& sources) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
-  policy::Diagnostics diags;
-  policy::SourceTexts sources;
-  for (const std::string& file : args.files) check_one(file, paths, diags, sources);
-  if (args.json) std::cout << policy::render_json(diags).dump(2) << "\n";
-  else std::cerr << policy::render_text(diags, sources, colour_on_stderr());
-  return diags.has_errors() ? kExitInvalid : kExitOk;
+  for (const std::string& file : files) check_one(file, paths, diags, sources);
+}
+
+int check(const CheckArgs& args) {
+  const api::Report report = api::check(args.files, colour_on_stderr());
+  if (args.json) std::cout << report.json << "\n";
+  else std::cerr << report.text;
+  return report.ok ? kExitOk : kExitInvalid;
 }
 
 }  // namespace cordon::launcher

@@ -1,8 +1,14 @@
 // The subcommands. Each returns cordon's exit code; none holds sandbox logic.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "cordon/cordon.h"
+#include "launcher/installed.h"
+#include "plan/plan.h"
+#include "policy/diagnostics.h"
 
 namespace cordon::launcher {
 
@@ -12,6 +18,9 @@ struct CheckArgs {
 };
 int check(const CheckArgs& args);
 
+// What `check` reads and finds, for the library (api.cc) and the command.
+void check_files(const std::vector<std::string>& files, policy::Diagnostics& diags, policy::SourceTexts& sources);
+
 struct ExplainArgs {
   std::string app;  // name or file
   bool json = false;
@@ -19,19 +28,17 @@ struct ExplainArgs {
 };
 int explain(const ExplainArgs& args);
 
-struct RunArgs {
-  std::string app;                // name or file
-  std::vector<std::string> args;  // after `--`, appended to the policy's command
-  bool timing = false;
-  std::string user;               // root only: run the app as this user (name or uid)
-  bool complain = false;          // let the syscalls the policy lacks through, and report them
-  std::string suggest;            // with complain: write the needed policy additions here
-  bool no_host_view = false;      // with complain: the app sees its Plan only (learn_view.h)
-  bool quiet = false;             // report no denials
-  bool json = false;              // report denials as JSON lines
-  bool health_check = false;      // run the policy's health-check instead of its command
-  int status_fd = -1;             // JSON lines for a supervisor (status_fd.h); -1: none
+// What `explain APP` shows: an installed app's current revision, or the app of that name or file.
+struct ExplainSubject {
+  std::optional<InstalledLaunch> installed;
+  std::optional<plan::Plan> plan;  // none: diagnostics say why, or `error` does
+  std::string error;               // the installed app could not be looked at
 };
+ExplainSubject explain_subject(const std::string& app, policy::Diagnostics& diags, policy::SourceTexts& sources);
+
+// `cordon run`'s options are the library's (include/cordon/cordon.h), so that the command line and
+// a packaging tool launch the same way.
+using RunArgs = api::LaunchOptions;
 int run(const RunArgs& args);
 
 struct ConnectArgs {

@@ -57,34 +57,48 @@ std::string on_this_kernel(const plan::Plan& plan, int abi) {
 
 }  // namespace
 
-int explain(const ExplainArgs& args) {
+ExplainSubject explain_subject(const std::string& app, policy::Diagnostics& diags, policy::SourceTexts& sources) {
+  ExplainSubject subject;
+  auto installed = find_installed_launch(app);
+  if (!installed) {
+    subject.error = app + ": cannot " + installed.error().to_string();
+    return subject;
+  }
+  subject.installed = std::move(*installed);
+  const std::string policy = subject.installed ? subject.installed->policy_file : app;
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
+  subject.plan = app::plan_for(policy, paths, invoker_connection_stores(), diags, sources);
+  return subject;
+}
+
+int explain(const ExplainArgs& args) {
+  if (args.json) {  // a tool reads stdout: the Plan, or the diagnostics object when there is none
+    const api::Resolved resolved = api::resolve(args.app, colour_on_stderr());
+    if (!resolved.error.empty()) {
+      std::cerr << "cordon: " << resolved.error << "\n";
+      return kExitCordon;
+    }
+    std::cerr << resolved.report.text;  // warnings too, on success
+    std::cout << (resolved.plan ? resolved.plan->json : resolved.report.json + "\n");
+    return resolved.plan ? kExitOk : kExitInvalid;
+  }
   policy::Diagnostics diags;
   policy::SourceTexts sources;
-  // An installed app's current revision, as `cordon run NAME` would run it.
-  auto installed = find_installed_launch(args.app);
-  if (!installed) {
-    std::cerr << "cordon: " << args.app << ": cannot " << installed.error().to_string() << "\n";
+  const ExplainSubject subject = explain_subject(args.app, diags, sources);
+  if (!subject.error.empty()) {
+    std::cerr << "cordon: " << subject.error << "\n";
     return kExitCordon;
   }
-  auto plan = app::plan_for(*installed ? (*installed)->policy_file : args.app, paths, invoker_connection_stores(), diags, sources);
-  // With --json, a tool reads stdout: the Plan, or the diagnostics object when there is none.
-  if (args.json && !plan) {
-    std::cout << policy::render_json(diags).dump(2) << "\n";
-    return kExitInvalid;
-  }
   std::cerr << policy::render_text(diags, sources, colour_on_stderr());  // warnings too, on success
+  const auto& plan = subject.plan;
+  const auto& installed = subject.installed;
   if (!plan) return kExitInvalid;
   if (args.bpf) return print_bpf(*plan);
-  if (args.json) {
-    std::cout << plan::to_json_text(*plan);
-    return kExitOk;
-  }
-  if (*installed)  // the payload's bind is the launch's, not the Plan's: say it here
-    std::cout << "installed package: " << plan->app << " " << (*installed)->version << ", revision "
-              << (*installed)->revision << ", signed by key " << package::short_id((*installed)->key) << "\n"
-              << "payload: " << (*installed)->app_root << ", shown read-only at /app ($APP_ROOT)\n"
-              << "policy: " << (*installed)->policy_file << "\n\n";
+  if (installed)  // the payload's bind is the launch's, not the Plan's: say it here
+    std::cout << "installed package: " << plan->app << " " << installed->version << ", revision "
+              << installed->revision << ", signed by key " << package::short_id(installed->key) << "\n"
+              << "payload: " << installed->app_root << ", shown read-only at /app ($APP_ROOT)\n"
+              << "policy: " << installed->policy_file << "\n\n";
   std::cout << explain_text(*plan, args.app) << on_this_kernel(*plan, sandbox::landlock_abi());
   return kExitOk;
 }

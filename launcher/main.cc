@@ -18,6 +18,7 @@
 namespace {
 
 using namespace cordon::launcher;
+namespace api = cordon::api;
 
 // Where APP stands in `cordon run [OPTIONS] APP [ARGS...]`: the first word that is neither an option
 // nor an option's value (a `--` before it only ends the options). Every word after APP belongs to
@@ -299,7 +300,7 @@ int run_cli(int argc, char** argv) {
   if (publish_cmd->parsed()) return publish(publish_args);
   if (run_cmd->parsed()) {
     run_args.args = std::move(app_args);
-    return run(run_args);
+    return api::run(run_args);  // the library's launch (cordon/cordon.h)
   }
   return kExitCordon;
 }

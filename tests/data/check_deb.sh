@@ -35,6 +35,7 @@ for f in usr/bin/cordon usr/share/cordon/syscall-sets.yaml usr/share/cordon/inte
   if [ -e "$root/$f" ]; then ok "/$f"; else bad "/$f is not in the package"; fi
 done
 [ -e "$root/usr/share/cordon/apps" ] && bad "the examples are packaged as apps"
+[ -e "$root/usr/lib/libcordon.a" ] && bad "the development files (libcordon.a) are in the runtime package"
 grep -q "ExecStart=/usr/bin/cordon " "$root/usr/lib/systemd/system/cordon-refresh.service" \
   && ok "the refresh service runs /usr/bin/cordon" || bad "the refresh service names another cordon"
 if file "$root/usr/bin/cordon" | grep -q "not stripped"; then bad "/usr/bin/cordon is not stripped"; else ok "/usr/bin/cordon is stripped"; fi

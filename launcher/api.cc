@@ -1,0 +1,163 @@
+// The library API (include/cordon/cordon.h, docs/library.md) over the launcher's commands: check,
+// resolve and run are the command line's own code; launch() runs that code in a supervisor process
+// of its own, so that a sandbox outlives the thread that started it.
+#include "cordon/cordon.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <thread>
+#include <utility>
+
+#include "launcher/commands.h"
+#include "launcher/exit_codes.h"
+#include "plan/plan_json.h"
+
+namespace cordon::api {
+inline namespace v1 {
+
+const char* version() { return CORDON_VERSION; }
+
+namespace {
+
+void flatten(const policy::Diagnostic& d, std::vector<Diagnostic>& out) {
+  out.push_back({policy::to_string(d.severity), d.where.file, d.where.line, d.where.column, d.message});
+  for (const policy::Diagnostic& note : d.notes) flatten(note, out);
+}
+
+Report report_of(const policy::Diagnostics& diags, const policy::SourceTexts& sources, bool colour) {
+  Report report;
+  report.ok = !diags.has_errors();
+  for (const policy::Diagnostic& d : diags.items()) flatten(d, report.diagnostics);
+  report.text = policy::render_text(diags, sources, colour);
+  report.json = policy::render_json(diags).dump(2);
+  return report;
+}
+
+// The status wait() reports for a supervisor that ended: its exit code, or 128+N for a signal, as
+// a shell says it (the supervisor exits with the app's status itself).
+int status_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return launcher::kExitCordon;
+}
+
+// In the supervisor: a thread that kills it when the caller's process is gone, which closes the
+// last write end of `lifeline`. The sandbox's own parent-death signal then ends the sandbox. The
+// thread blocks every signal, so that a signal sent to the supervisor reaches the launch's own
+// handling, as in `cordon run`.
+void die_with_caller(int lifeline) {
+  sigset_t all, previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  std::thread([lifeline] {
+    pollfd p{lifeline, POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+    ::kill(::getpid(), SIGKILL);
+  }).detach();
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+}  // namespace
+
+Report check(const std::vector<std::string>& files, bool colour) {
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  launcher::check_files(files, diags, sources);
+  return report_of(diags, sources, colour);
+}
+
+Resolved resolve(const std::string& app, bool colour) {
+  policy::Diagnostics diags;
+  policy::SourceTexts sources;
+  launcher::ExplainSubject subject = launcher::explain_subject(app, diags, sources);
+  Resolved resolved;
+  resolved.error = std::move(subject.error);
+  resolved.report = report_of(diags, sources, colour);
+  if (subject.plan) resolved.plan = Plan{subject.plan->app, subject.plan->command, plan::to_json_text(*subject.plan)};
+  return resolved;
+}
+
+int run(const LaunchOptions& options) { return launcher::run(options); }
+
+struct Launcher {
+  static Launched start(const LaunchOptions& options) {
+    int lifeline[2];
+    if (::pipe2(lifeline, O_CLOEXEC) != 0) return {std::nullopt, std::string("pipe: ") + std::strerror(errno)};
+    std::cout.flush();  // what the caller wrote is not written twice
+    std::cerr.flush();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      const int e = errno;
+      ::close(lifeline[0]);
+      ::close(lifeline[1]);
+      return {std::nullopt, std::string("fork: ") + std::strerror(e)};
+    }
+    if (pid == 0) {
+      ::close(lifeline[1]);
+      die_with_caller(lifeline[0]);
+      const int status = launcher::run(options);
+      std::cout.flush();
+      std::cerr.flush();
+      ::_exit(status);  // the caller's atexit handlers and static objects are the caller's
+    }
+    ::close(lifeline[0]);
+    return {Sandbox(pid, lifeline[1]), ""};
+  }
+};
+
+Launched launch(const LaunchOptions& options) { return Launcher::start(options); }
+
+Sandbox::Sandbox(Sandbox&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), lifeline_(std::exchange(other.lifeline_, -1)), status_(other.status_) {}
+
+Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
+  if (this != &other) {
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    lifeline_ = std::exchange(other.lifeline_, -1);
+    status_ = other.status_;
+  }
+  return *this;
+}
+
+Sandbox::~Sandbox() { release(); }
+
+void Sandbox::release() {
+  if (pid_ > 0 && !status_) {
+    ::kill(pid_, SIGKILL);
+    (void)wait();
+  }
+  if (lifeline_ >= 0) ::close(lifeline_);
+  pid_ = -1;
+  lifeline_ = -1;
+}
+
+int Sandbox::wait() {
+  if (status_) return *status_;
+  int ws = 0;
+  pid_t r;
+  while ((r = ::waitpid(pid_, &ws, 0)) < 0 && errno == EINTR) {
+  }
+  status_ = r == pid_ ? status_of(ws) : launcher::kExitCordon;
+  return *status_;
+}
+
+std::optional<int> Sandbox::poll() {
+  if (status_) return status_;
+  int ws = 0;
+  const pid_t r = ::waitpid(pid_, &ws, WNOHANG);
+  if (r == pid_) status_ = status_of(ws);
+  else if (r < 0 && errno != EINTR) status_ = launcher::kExitCordon;
+  return status_;
+}
+
+}  // namespace v1
+}  // namespace cordon::api
