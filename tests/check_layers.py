@@ -23,6 +23,7 @@ LAYERS = [
     ("cache",),
     ("app",),
     ("sandbox",),
+    ("cordon",),  # include/cordon/cordon.h(.in): the library API, standard C++ only; launcher/api.cc implements it
     ("launcher",),
 ]
 RANK = {folder: rank for rank, folders in enumerate(LAYERS) for folder in folders}
@@ -31,11 +32,11 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.MULTILINE)
 
 def folder_of(path: pathlib.Path, root: pathlib.Path) -> str:
     rel = path.relative_to(root).parts
-    return rel[1] if rel[0] == "runtime" else rel[0]
+    return rel[1] if rel[0] in ("runtime", "include") else rel[0]
 
 
 def violations(root: pathlib.Path):
-    files = [p for d in ("runtime", "launcher") for p in (root / d).rglob("*") if p.suffix in (".h", ".cc")]
+    files = [p for d in ("runtime", "launcher", "include") for p in (root / d).rglob("*") if p.suffix in (".h", ".cc") or p.name.endswith(".h.in")]
     for path in sorted(files):
         own = folder_of(path, root)
         if own not in RANK:
