@@ -80,23 +80,46 @@ std::vector<gid_t> supplementary_groups(const char* name, gid_t primary) {
 
 }  // namespace
 
+int listen_fd_count() {
+  const std::string pid = env_or_empty("LISTEN_PID"), fds = env_or_empty("LISTEN_FDS");
+  if (!all_digits(pid) || !all_digits(fds) || pid.size() > 10 || fds.size() > 2) return 0;
+  if (std::stoul(pid) != static_cast<unsigned long>(::getpid())) return 0;
+  const int n = std::stoi(fds);
+  if (n < 1 || n > 64) return 0;
+  for (int fd = 3; fd < 3 + n; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0) return 0;
+  return n;
+}
+
 namespace {
+
+// What a descriptor handed on for socket activation may be: what systemd passes (sockets, FIFOs,
+// special files, and memfds or files from its descriptor store). Not a directory or an O_PATH
+// descriptor, through which the app could open or connect to what its mounts do not show.
+Result<void> check_listen_fd(int fd) {
+  struct stat st {};
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fstat(fd, &st) != 0) return sys_fail("ids", "look at LISTEN_FDS descriptor " + std::to_string(fd));
+  const bool path_only = (flags & O_PATH) != 0;
+  if (path_only || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISLNK(st.st_mode))
+    return fail("service", "hand descriptor " + std::to_string(fd) + " to the app for socket activation: it is " +
+                               (path_only ? "an O_PATH descriptor" : S_ISDIR(st.st_mode) ? "a directory" : "a block device") +
+                               ", not a socket, FIFO or file; refused (fix the unit's Listen*= lines)");
+  return {};
+}
 
 // systemd's service protocol, only when systemd gave it to this process: a notify socket by path
 // (an abstract one is in the host's network namespace, out of the app's reach), and sockets for
 // socket activation when LISTEN_PID names cordon itself and each of the fds is open.
-void systemd_service_inputs(sandbox::LaunchContext& ctx) {
+Result<void> systemd_service_inputs(sandbox::LaunchContext& ctx) {
   const std::string notify = env_or_empty("NOTIFY_SOCKET");
   if (!notify.empty() && notify[0] == '/') ctx.notify_socket = notify;
-  const std::string pid = env_or_empty("LISTEN_PID"), fds = env_or_empty("LISTEN_FDS");
-  if (!all_digits(pid) || !all_digits(fds) || pid.size() > 10 || fds.size() > 2) return;
-  if (std::stoul(pid) != static_cast<unsigned long>(::getpid())) return;
-  const int n = std::stoi(fds);
-  if (n < 1 || n > 64) return;
+  const int n = listen_fd_count();
   for (int fd = 3; fd < 3 + n; ++fd)
-    if (::fcntl(fd, F_GETFD) < 0) return;
+    if (auto ok = check_listen_fd(fd); !ok) return ok.error();
   ctx.listen_fds = n;
-  ctx.listen_fdnames = env_or_empty("LISTEN_FDNAMES");
+  if (n > 0) ctx.listen_fdnames = env_or_empty("LISTEN_FDNAMES");
+  return {};
 }
 
 }  // namespace
@@ -122,7 +145,7 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user) {
   ctx.xdg_runtime_dir = env_or_empty("XDG_RUNTIME_DIR");
   ctx.xdg_data_home = ctx.uid == 0 ? "" : env_or_empty("XDG_DATA_HOME");  // root ignores XDG (DESIGN.md)
   ctx.term = env_or_empty("TERM");
-  systemd_service_inputs(ctx);
+  if (auto service = systemd_service_inputs(ctx); !service) return service.error();
   ctx.dbus_session_address = env_or_empty("DBUS_SESSION_BUS_ADDRESS");
   if (!ctx.invoked_by_root) {  // root's state is in /etc, /var/lib and /var/cache: the Plan's frame hides it
     auto xdg = [&](const char* var, const char* fallback) {

@@ -20,6 +20,10 @@ Result<sandbox::LaunchContext> launch_context(const std::string& user);
 // Where the invoker's and the system's manual connections are kept (app/connections.h).
 app::ConnectionStores invoker_connection_stores();
 
+// How many descriptors systemd handed this process for socket activation (LISTEN_PID is this
+// process, LISTEN_FDS is 1..64 and each of fds 3.. is open); 0 otherwise.
+int listen_fd_count();
+
 // The variable's value, or "" when it is unset.
 std::string env_or_empty(const char* name);
 

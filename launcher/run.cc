@@ -166,6 +166,16 @@ void write_suggestions(const std::string& path, int fd, const std::string& text)
 }  // namespace
 
 int run(const RunArgs& args) {
+  // First, before cordon opens a descriptor of its own that N could name.
+  std::optional<StatusChannel> status_channel;
+  if (args.status_fd != -1) {
+    auto opened = StatusChannel::open(args.status_fd, args.app, listen_fd_count());
+    if (!opened) {
+      std::cerr << "cordon: " << args.app << ": cannot " << opened.error().to_string() << "\n";
+      return kExitCordon;
+    }
+    status_channel.emplace(std::move(*opened));
+  }
   StepTimer timer(args.timing, "parent");
   const policy::HostContext host = read_host_context();
   const policy::SearchPaths paths = policy::search_paths(host);
@@ -251,14 +261,8 @@ int run(const RunArgs& args) {
                   << connect_hint(p, args.app) << "\n";
   DenialReport report(*plan, paths, ReportOptions{args.quiet, args.json});
   ctx->denial_sink = &report;
-  std::optional<StatusChannel> status_channel;
-  if (args.status_fd >= 0) {
-    auto opened = StatusChannel::open(args.status_fd, plan->app);
-    if (!opened) {
-      std::cerr << "cordon: " << plan->app << ": cannot " << opened.error().to_string() << "\n";
-      return kExitCordon;
-    }
-    status_channel.emplace(std::move(*opened));
+  if (status_channel) {
+    status_channel->name_app(plan->app);
     ctx->events = &*status_channel;
     report.report_to(&*status_channel);
   }

@@ -27,11 +27,16 @@ unsigned long long namespace_id(pid_t pid, const char* kind) {
 
 }  // namespace
 
-Result<StatusChannel> StatusChannel::open(int fd, std::string app) {
+Result<StatusChannel> StatusChannel::open(int fd, std::string app, int listen_fds) {
   const int flags = ::fcntl(fd, F_GETFL);
   if (fd <= STDERR_FILENO || flags < 0)
     return fail("status-fd", "use descriptor " + std::to_string(fd) + " for --status-fd: " +
-                                 (fd <= STDERR_FILENO ? "0, 1 and 2 are the app's" : "it is not open"));
+                                 (fd < 0 ? "no descriptor has a negative number"
+                                  : fd <= STDERR_FILENO ? "0, 1 and 2 are the app's" : "it is not open"));
+  if (fd < 3 + listen_fds)
+    return fail("status-fd", "use descriptor " + std::to_string(fd) + " for --status-fd: it is one of the " +
+                                 std::to_string(listen_fds) + " sockets systemd handed over (LISTEN_FDS), which go to the app; "
+                                 "pick one above " + std::to_string(2 + listen_fds));
   if ((flags & O_ACCMODE) == O_RDONLY)
     return fail("status-fd", "use descriptor " + std::to_string(fd) + " for --status-fd: it is open for reading only");
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);

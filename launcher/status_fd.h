@@ -14,9 +14,11 @@ namespace cordon::launcher {
 
 class StatusChannel final : public sandbox::LaunchEvents {
  public:
-  // Checks that `fd` is open for writing and above stderr, and keeps it from the app (close-on-exec;
-  // the sandbox closes it anyway).
-  static Result<StatusChannel> open(int fd, std::string app);
+  // Checks that `fd` is open for writing, above stderr and not one of the `listen_fds` sockets the
+  // app is handed (3..), and keeps it from the app (close-on-exec; the sandbox closes it anyway).
+  // Called before cordon opens anything, so that N cannot name a descriptor of cordon's own.
+  static Result<StatusChannel> open(int fd, std::string app, int listen_fds);
+  void name_app(std::string app) { app_ = std::move(app); }
 
   void sandbox_started(pid_t init) override;
   void event(const std::string& json_line);  // one JSON object, without its newline

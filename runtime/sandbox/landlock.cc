@@ -81,15 +81,33 @@ Result<void> allow_beneath(int ruleset, const std::string& path, std::uint64_t r
   return {};
 }
 
+// The rights a reopened std file gets: what its descriptor was opened for, no more. A file given
+// as input (`< notes.txt`) is read, never written; one given for output is written, and read only
+// if it was opened read-write; truncated only if it was not opened to append (`>> log`), so an app
+// cannot empty or read back a log it was handed.
+std::uint64_t rights_of_descriptor(int fd, const struct stat& st, std::uint64_t handled) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return 0;
+  std::uint64_t rights = S_ISCHR(st.st_mode) ? kFsIoctlDev : 0;  // a terminal or device: its ioctls, as on the descriptor
+  const int mode = flags & O_ACCMODE;
+  if (mode == O_RDONLY || mode == O_RDWR) rights |= kFsReadFile;
+  if (mode == O_WRONLY || mode == O_RDWR) {
+    rights |= kFsWriteFile;
+    if (!(flags & O_APPEND)) rights |= kFsTruncate;
+  }
+  return rights & handled;
+}
+
 // The files the app was given as stdin, stdout and stderr (`cordon run app > out.txt`): an app may
 // reopen them by name (`echo x > /dev/stdout` reopens /proc/self/fd/1), and that path is the host
-// file's, beneath no rule. Each such file, and only it, keeps the rights on its descriptor; pipes,
-// sockets and the app's pty need none (Landlock leaves pipes and sockets alone; the pty is in /dev).
+// file's, beneath no rule. Each such file, and only it, gets the rights of its descriptor's access
+// mode; pipes, sockets and the app's pty need none (Landlock leaves pipes and sockets alone; the pty is in /dev).
 Result<void> allow_std_files(int ruleset, std::uint64_t handled) {
-  const std::uint64_t rights = handled & kFsFileRights & ~kFsExecute;
   for (int fd = 0; fd < 3; ++fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) continue;
+    const std::uint64_t rights = rights_of_descriptor(fd, st, handled);
+    if (rights == 0) continue;
     PathBeneathAttr rule{rights, fd};
     if (::syscall(SYS_landlock_add_rule, ruleset, kRulePathBeneath, &rule, 0) != 0)
       return sys_fail("landlock", "allow the app's descriptor " + std::to_string(fd) + " to be reopened");

@@ -3,6 +3,7 @@ so that a mount that were writable by mistake still refuses writes; and the writ
 every app stay writable under it (no false denial). The mistake is made by this test build's
 CORDON_TEST_WRITABLE_BIND, which binds one read-only grant writable; CORDON_LANDLOCK_ABI=0 turns
 the wall off for the control."""
+import json
 import os
 import shutil
 
@@ -127,6 +128,41 @@ def the_apps_std_files_can_be_reopened_by_name(env):
         with open(out) as f:
             text = f.read()
         expect(rc == 0 and text == "reopened\n", f"{variables or 'the wall'}: exit {rc}: {text!r} {err}")
+
+
+@test
+def a_std_file_is_reopened_only_for_what_it_was_opened_for(env):
+    """`cordon run app < input.txt >> log.txt`: the app may reopen both by name, but the input only
+    to read it and the log only to append: writing the input, reading the log back and emptying it
+    are refused (EACCES), and neither file changes. Control: with the wall off, the same app
+    overwrites the input (the probe can)."""
+    script = ("cat > /dev/null; (echo PWNED > /dev/stdin) 2>/dev/null && echo wrote-input >&2; "
+              "(cat </dev/stdout >&2) 2>/dev/null && echo read-log >&2; "
+              "(: > /dev/stdout) 2>/dev/null && echo emptied-log >&2; echo appended")
+    policy = env.write_policy("it-landlock-stdio", "schema: 1\nname: it-landlock-stdio\n"
+                              f"command: [/bin/sh, -c, {json.dumps(script)}]\n")
+    work = env.fresh_tree("landlock-stdio")
+    os.chown(work, env.pw.pw_uid, env.pw.pw_gid)
+    for variables in ({}, {"CORDON_LANDLOCK_ABI": "0"}):
+        paths = {name: os.path.join(work, name) for name in ("input.txt", "log.txt")}
+        for name, text in (("input.txt", "echo harmless\n"), ("log.txt", "SECRET\n")):
+            with open(paths[name], "w") as f:
+                f.write(text)
+                os.fchown(f.fileno(), env.pw.pw_uid, env.pw.pw_gid)
+                os.fchmod(f.fileno(), 0o666)  # root's app runs as host ids of its own (private_ids.h)
+        with open(paths["input.txt"]) as stdin, open(paths["log.txt"], "a") as stdout:
+            rc, _, err = env.run(["env", *[f"{k}={v}" for k, v in variables.items()], env.cordon, "run", policy],
+                                 stdin=stdin, stdout=stdout)
+        with open(paths["input.txt"]) as f:
+            given = f.read()
+        with open(paths["log.txt"]) as f:
+            log = f.read()
+        if variables:
+            expect("wrote-input" in err and given == "PWNED\n", f"control, the wall off: {given!r} {err}")
+            continue
+        expect(rc == 0 and given == "echo harmless\n" and log == "SECRET\nappended\n"
+               and not any(w in err for w in ("wrote-input", "read-log", "emptied-log")),
+               f"exit {rc}: input {given!r}, log {log!r}: {err}")
 
 
 @test

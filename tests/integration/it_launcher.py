@@ -455,3 +455,30 @@ def a_service_gets_systemds_notify_socket_and_listening_socket(env):
     finally:
         listener.close()
         notify.close()
+
+
+@test
+def only_sockets_fifos_and_files_are_handed_on_and_never_the_status_fd(env):
+    """Socket activation hands fds 3.. to the app: a directory there (`exec 3</`, which would let the
+    app open and connect below the host's /) is refused before anything runs; --status-fd naming
+    one of those fds (the app would get it and forge events) is refused; a --status-fd that is not
+    open in the caller is refused at once, before cordon opens a descriptor of its own with that
+    number (it once landed in the --suggest file). Control: a pipe at fd 3 is handed on and the app
+    runs."""
+    policy = env.policy("it-listen-kinds", "[/bin/sh, -c, 'echo fds=$$LISTEN_FDS']")
+    def launch(redirect, *options):
+        script = f'{redirect} LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
+        return env.run(["sh", "-c", script, "sh", env.cordon, "run", *options, policy])
+    rc, out, err = launch("exec 3</;")
+    expect(rc == 125 and "a directory" in err and "fds=" not in out, f"a directory at fd 3: exit {rc}: {out} {err}")
+    rc, out, err = launch("exec 3</dev/null 4>&1;", "--status-fd", "3")
+    expect(rc == 125 and "LISTEN_FDS" in err and "fds=" not in out, f"--status-fd 3 under LISTEN_FDS=1: exit {rc}: {err}")
+    suggest = os.path.join(env.fresh_tree("status-suggest"), "suggested.yaml")
+    os.chmod(os.path.dirname(suggest), 0o777)
+    rc, out, err = env.run(["sh", "-c", 'exec 3>&-; exec "$@"', "sh", env.cordon, "run", "--complain",
+                            "--suggest", suggest, "--status-fd", "3", policy])
+    expect(rc == 125 and "not open" in err and not os.path.exists(suggest),
+           f"--status-fd 3, closed: exit {rc}: {err} (suggest file made: {os.path.exists(suggest)})")
+    rc, out, err = env.run(["sh", "-c", 'exec 3<&0; LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"', "sh", env.cordon, "run", policy],
+                           stdin=subprocess.PIPE)
+    expect(rc == 0 and "fds=1" in out, f"control: a pipe at fd 3 is handed on: exit {rc}: {out} {err}")
