@@ -14,6 +14,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "launcher/outcome.h"
 #include "launcher/installed.h"
 #include "launcher/lifecycle_io.h"
 #include "package/store.h"
@@ -118,7 +119,8 @@ int forget(const ForgetArgs& args) {
   bool recorded = false;
   for (const auto& [name, origin] : sandbox::recorded_origins(*ctx)) recorded = recorded || name == args.app;
   if (!has_data && !recorded) {
-    std::cout << "cordon: " << args.app << ": nothing to forget (no data, no record)\n";
+    say_outcome(args.json, "cordon: " + args.app + ": nothing to forget (no data, no record)",
+                {{"app", args.app}, {"outcome", "nothing"}, {"deleted", nullptr}});
     return kExitOk;
   }
   const std::string what = has_data ? args.app + "'s data (" + data + ")" : "the record of who owns the name " + args.app;
@@ -129,7 +131,8 @@ int forget(const ForgetArgs& args) {
   if (has_data)
     if (auto removed = package::remove_tree(data); !removed) return cordon_failed("forget", removed.error());
   if (auto gone = sandbox::forget_origin(*ctx, args.app); !gone) return cordon_failed("forget", gone.error());
-  std::cout << "forgot " << args.app << (has_data ? ": deleted " + data : "") << "\n";
+  say_outcome(args.json, "forgot " + args.app + (has_data ? ": deleted " + data : ""),
+              {{"app", args.app}, {"outcome", "forgot"}, {"deleted", has_data ? nlohmann::ordered_json(data) : nullptr}});
   return kExitOk;
 }
 

@@ -44,12 +44,14 @@ int run(const RunArgs& args);
 struct ConnectArgs {
   std::string app;   // name or file
   std::string plug;  // PLUG or PLUG:ATTR=VALUE[,ATTR=VALUE]
+  bool json = false;  // the outcome as one JSON line (docs/json.md "Outcomes")
 };
 int connect(const ConnectArgs& args);
 
 struct DisconnectArgs {
   std::string app;
   std::string plug;
+  bool json = false;
 };
 int disconnect(const DisconnectArgs& args);
 
@@ -87,6 +89,7 @@ int apps(const AppsArgs& args);
 struct ForgetArgs {
   std::string app;
   bool yes = false;  // delete without asking (scripts)
+  bool json = false;
 };
 int forget(const ForgetArgs& args);
 
@@ -125,6 +128,7 @@ int publish(const PublishArgs& args);
 
 struct CompileArgs {
   std::vector<std::string> apps;  // names or files
+  bool json = false;              // one JSON line per app compiled
 };
 int compile(const CompileArgs& args);
 

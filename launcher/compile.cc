@@ -7,6 +7,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "launcher/outcome.h"
 #include "launcher/plan_source.h"
 
 namespace cordon::launcher {
@@ -31,8 +32,10 @@ int compile(const CompileArgs& args) {
       if (mode == seccomp::Denials::notify)
         for (const seccomp::Program& p : filters->programs) instructions += p.code.size();
     }
-    std::cout << "compiled " << plan->app << ": " << plan->syscalls.size() << " syscalls allowed, "
-              << instructions << " BPF instructions\n";
+    say_outcome(args.json,
+                "compiled " + plan->app + ": " + std::to_string(plan->syscalls.size()) + " syscalls allowed, " +
+                    std::to_string(instructions) + " BPF instructions",
+                {{"app", plan->app}, {"outcome", "compiled"}, {"syscalls", plan->syscalls.size()}, {"bpf_instructions", instructions}});
   }
   return status;
 }

@@ -15,6 +15,7 @@
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
+#include "launcher/outcome.h"
 #include "launcher/installed.h"
 #include "launcher/launch_refusals.h"
 #include "policy/suggest.h"
@@ -146,19 +147,22 @@ int connect(const ConnectArgs& args) {
     std::cerr << "cordon: " << args.app << ": " << *mismatch << "\n";
     return kExitInvalid;
   }
-  if (plug->connection == "auto") {
-    std::cout << target->plan.app << ":" << plug->name << " is granted when plugged (auto); nothing to connect\n";
+  auto outcome = [&](const std::string& what, const std::string& sentence) {
+    nlohmann::ordered_json attributes = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : plug->attributes) attributes[name] = value;
+    say_outcome(args.json, sentence,
+                {{"app", target->plan.app}, {"plug", plug->name}, {"outcome", what}, {"attributes", attributes}});
     return kExitOk;
-  }
+  };
+  if (plug->connection == "auto")
+    return outcome("auto", target->plan.app + ":" + plug->name + " is granted when plugged (auto); nothing to connect");
   if (!may_decide(*target, args.app, "connect", args.plug)) return kExitInvalid;
   std::string problem;
   auto connected = app::read_connections(target->store, target->plan.app, &problem);
   if (!problem.empty()) std::cerr << "cordon: " << problem << " (it is replaced)\n";
   const plan::ConnectedPlug made{plug->name, plug->attributes};
-  if (std::find(connected.begin(), connected.end(), made) != connected.end()) {
-    std::cout << target->plan.app << ":" << plug->name << " is already connected\n";
-    return kExitOk;
-  }
+  if (std::find(connected.begin(), connected.end(), made) != connected.end())
+    return outcome("already-connected", target->plan.app + ":" + plug->name + " is already connected");
   std::erase_if(connected, [&](const plan::ConnectedPlug& c) { return c.plug == plug->name; });
   connected.push_back(made);
   if (auto written = app::write_connections(target->store, target->plan.app, connected); !written) {
@@ -166,8 +170,7 @@ int connect(const ConnectArgs& args) {
     return kExitCordon;
   }
   const std::string attrs = plug_attributes_text(plug->attributes);
-  std::cout << "connected " << target->plan.app << ":" << plug->name << (attrs.empty() ? "" : " (" + attrs + ")") << "\n";
-  return kExitOk;
+  return outcome("connected", "connected " + target->plan.app + ":" + plug->name + (attrs.empty() ? "" : " (" + attrs + ")"));
 }
 
 int disconnect(const DisconnectArgs& args) {
@@ -178,16 +181,16 @@ int disconnect(const DisconnectArgs& args) {
   if (!may_decide(*target, args.app, "disconnect", args.plug)) return kExitInvalid;
   auto connected = app::read_connections(target->store, target->plan.app);
   const std::size_t removed = std::erase_if(connected, [&](const plan::ConnectedPlug& c) { return c.plug == args.plug; });
-  if (removed == 0) {
-    std::cout << target->plan.app << ":" << args.plug << " is not connected; nothing to do\n";
+  auto outcome = [&](const std::string& what, const std::string& sentence) {
+    say_outcome(args.json, sentence, {{"app", target->plan.app}, {"plug", args.plug}, {"outcome", what}});
     return kExitOk;
-  }
+  };
+  if (removed == 0) return outcome("not-connected", target->plan.app + ":" + args.plug + " is not connected; nothing to do");
   if (auto written = app::write_connections(target->store, target->plan.app, connected); !written) {
     std::cerr << "cordon: " << args.app << ": cannot " << written.error().to_string() << "\n";
     return kExitCordon;
   }
-  std::cout << "disconnected " << target->plan.app << ":" << args.plug << "\n";
-  return kExitOk;
+  return outcome("disconnected", "disconnected " + target->plan.app + ":" + args.plug);
 }
 
 namespace {

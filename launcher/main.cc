@@ -129,6 +129,7 @@ int run_cli(int argc, char** argv) {
   CompileArgs compile_args;
   CLI::App* compile_cmd = app.add_subcommand("compile", "Resolve apps and compile their seccomp filters into the cache");
   compile_cmd->add_option("APP", compile_args.apps, "App names (searched in the policy path) or policy files")->required();
+  compile_cmd->add_flag("--json", compile_args.json, "One JSON line per app compiled, on stdout");
   footer(compile_cmd, {"cordon compile notes fetch-url"}, "0 ok, 1 invalid policy, 125 cordon failed.");
 
   run_cmd->add_flag("--health-check", run_args.health_check,
@@ -169,6 +170,7 @@ int run_cli(int argc, char** argv) {
   CLI::App* forget_cmd = app.add_subcommand("forget", "Delete an app's data and free its name (not an installed package's)");
   forget_cmd->add_option("APP", forget_args.app, "App name")->required();
   forget_cmd->add_flag("-y,--yes", forget_args.yes, "Do not ask (needed where there is no terminal to ask on)");
+  forget_cmd->add_flag("--json", forget_args.json, "Say what was deleted as one JSON line on stdout");
   footer(forget_cmd, {"cordon forget notes", "cordon forget --yes it-scratch"},
          "0 forgotten (or nothing to forget), 1 not confirmed, not an app name, or an installed package (use "
          "`cordon remove --purge`), 125 cordon failed.");
@@ -222,6 +224,7 @@ int run_cli(int argc, char** argv) {
   connect_cmd->add_option("APP", connect_args.app, "App name or policy file")->required();
   connect_cmd->add_option("PLUG", connect_args.plug, "The plug, optionally with the attributes you approve")
       ->required()->type_name("PLUG[:ATTR=VALUE,...]");
+  connect_cmd->add_flag("--json", connect_args.json, "Say the outcome as one JSON line on stdout");
   footer(connect_cmd, {"cordon connect notes home:access=read-write", "cordon connect ./photo-import.yaml removable-media"},
          "0 connected (or nothing to do), 1 no such plug, other attributes, or not yours to connect, 125 cordon failed.");
 
@@ -229,6 +232,7 @@ int run_cli(int argc, char** argv) {
   CLI::App* disconnect_cmd = app.add_subcommand("disconnect", "Take back a manual connection");
   disconnect_cmd->add_option("APP", disconnect_args.app, "App name or policy file")->required();
   disconnect_cmd->add_option("PLUG", disconnect_args.plug, "The plug")->required();
+  disconnect_cmd->add_flag("--json", disconnect_args.json, "Say the outcome as one JSON line on stdout");
   footer(disconnect_cmd, {"cordon disconnect notes home"}, "0 disconnected (or nothing to do), 1 not yours, 125 cordon failed.");
 
   ConnectionsArgs connections_args;

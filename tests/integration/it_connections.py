@@ -4,6 +4,7 @@ attributes it was made with; a user connects only their own apps, root the syste
 cannot connect itself. The manual grant used is `home: {access: read-write}`; the probe writes a
 file into the real home of the user the app runs as (root's runs use `--user`, since root's own
 home is not root's inside a sandbox: host uid 0 is not mapped)."""
+import json
 import os
 import subprocess
 
@@ -172,3 +173,40 @@ def system_apps_are_connected_by_root(env):
         os.unlink(policy)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
+
+
+@test
+def commands_that_change_state_say_their_outcome_as_json(env):
+    """connect, disconnect, compile and forget with --json: one JSON object per line on stdout, each
+    outcome as docs/json.md "Outcomes" names it (and checked against policies/schema/outcome.schema.json);
+    without --json the same commands print sentences (the control: the text is not JSON)."""
+    policy = env.policy("it-outcomes", "[/bin/true]", "plugs: [removable-media]\n")
+    def json_of(*argv):
+        rc, out, err = env.run([env.cordon, *argv])
+        expect(rc == 0 and len(out.splitlines()) == 1, f"{argv}: exit {rc}: {out!r} {err}")
+        return json.loads(out)
+    schema_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "policies", "schema",
+                               "outcome.schema.json")
+    with open(schema_file) as f:
+        schema = json.load(f)
+    seen = [json_of("connect", "--json", policy, "removable-media"),
+            json_of("connect", "--json", policy, "removable-media"),
+            json_of("disconnect", "--json", policy, "removable-media"),
+            json_of("disconnect", "--json", policy, "removable-media"),
+            json_of("compile", "--json", policy)]
+    rc, _, err = env.run([env.cordon, "run", policy])
+    expect(rc == 0, f"the run that makes its data: exit {rc}: {err}")
+    seen += [json_of("forget", "--json", "--yes", "it-outcomes"), json_of("forget", "--json", "--yes", "it-outcomes")]
+    outcomes = [o["outcome"] for o in seen]
+    expect(outcomes == ["connected", "already-connected", "disconnected", "not-connected", "compiled", "forgot", "nothing"],
+           f"{seen}")
+    expect(seen[0]["attributes"].get("access") and seen[4]["syscalls"] > 100 and seen[5]["deleted"].endswith("/it-outcomes")
+           and seen[6]["deleted"] is None, f"{seen}")
+    try:
+        import jsonschema
+        for o in seen:
+            jsonschema.validate(o, schema)
+    except ImportError:
+        pass  # python3-jsonschema is a CI dependency; the schema tests say so when it is missing
+    rc, out, _ = env.run([env.cordon, "compile", policy])
+    expect(rc == 0 and out.startswith("compiled it-outcomes:"), f"control: the sentence without --json: {out!r}")
