@@ -32,9 +32,11 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// BIN/../share/cordon beside the executable wins over the configured prefix, so a build tree and
-// a relocated install both find their own data.
+// CORDON_DATA_DIR (an absolute path) first: a program linked with libcordon is not in the prefix's
+// bin/ (docs/library.md). Then BIN/../share/cordon beside the executable, over the configured
+// prefix, so a build tree and a relocated install both find their own data.
 std::string data_dir() {
+  if (const std::string chosen = env_or_empty("CORDON_DATA_DIR"); !chosen.empty() && chosen[0] == '/') return chosen;
   char buf[4096];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n > 0) {

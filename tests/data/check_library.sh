@@ -55,6 +55,13 @@ else
   bad "the abandoned app never started"; kill -KILL $caller 2>/dev/null
 fi
 
+# A tool outside the prefix's bin/ finds the data through CORDON_DATA_DIR (docs/library.md).
+cp "$example" "$prefix/elsewhere-example"
+out=$(CORDON_DATA_DIR=$(pkg-config --variable=datadir cordon) "$prefix/elsewhere-example" "$policy" -c 'exit 3' 2>&1)
+rc=$?
+[ $rc -eq 3 ] && ok "outside bin/, CORDON_DATA_DIR=\$(pkg-config --variable=datadir cordon) finds the data" \
+              || bad "a tool outside bin/ with CORDON_DATA_DIR: exit $rc: $out"
+
 # Control: the kernel's parent-death signal follows the thread, not the process.
 if python3 - <<'PY'
 import ctypes, os, signal, subprocess, sys, threading
