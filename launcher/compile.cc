@@ -8,6 +8,7 @@
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
 #include "launcher/outcome.h"
+#include "launcher/progress.h"
 #include "launcher/plan_source.h"
 
 namespace cordon::launcher {
@@ -16,8 +17,13 @@ int compile(const CompileArgs& args) {
   const policy::SearchPaths paths = policy::search_paths(read_host_context());
   const cache::Location where = cache_location();
   int status = kExitOk;
+  ProgressLine progress;
+  std::size_t done = 0;
   for (const std::string& app : args.apps) {
+    if (args.apps.size() > 1)
+      progress.show("compiling " + std::to_string(++done) + " of " + std::to_string(args.apps.size()) + ": " + app);
     auto plan = cached_or_resolved_plan(app, paths, where);
+    progress.clear();  // diagnostics and the result line start on a line of their own
     if (!plan) {
       status = kExitInvalid;
       continue;

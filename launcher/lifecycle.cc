@@ -17,6 +17,7 @@
 #include "launcher/host.h"
 #include "launcher/installed.h"
 #include "launcher/lifecycle_io.h"
+#include "launcher/progress.h"
 #include "package/keys.h"
 #include "package/lifecycle.h"
 #include "package/open.h"
@@ -133,7 +134,13 @@ int pack(const PackArgs& args) {
   input.version = facts->version;
   input.key_pem = args.key;
   input.out_path = args.out;
+  ProgressLine progress;
+  input.progress = [&progress](std::uint64_t done, std::uint64_t total) {
+    if (total >= (std::uint64_t{8} << 20))  // worth a line from 8 MiB
+      progress.show("packing: " + std::to_string(done >> 20) + " of " + std::to_string(total >> 20) + " MiB");
+  };
   auto packed = package::pack(input);
+  progress.clear();
   if (!packed) return cordon_failed("pack", packed.error());
   std::cout << "packed " << input.name << " " << input.version << " (" << packed->files << " entries, " << packed->bytes
             << " bytes), signed by key " << package::short_id(packed->key_id) << ", into " << args.out << "\n";

@@ -120,7 +120,8 @@ int run_cli(int argc, char** argv) {
                       "Write JSON lines to descriptor N: the sandbox's pid and namespaces, denials, the exit status")
       ->type_name("N");
   footer(run_cmd,
-         {"cordon run notes", "cordon run shell -c 'echo hi'   (every word after APP is the app's)",
+         {"cordon run ./notes.yaml   (a policy file; an app in /etc/cordon/apps or installed runs by name: cordon run notes)",
+          "cordon run shell -c 'echo hi'   (every word after APP is the app's)",
           "cordon run --complain --suggest /tmp/app.suggested.yaml ./app.yaml"},
          "the app's own, 128+N if signal N ended it; 125 cordon failed, 126 the command cannot be executed, 127 it "
          "does not exist.\ncordon reads options only before APP: in `cordon run APP a --complain`, --complain is the "

@@ -17,16 +17,32 @@ def escape(text):
     return "\n".join(("\\&" + l if l[:1] in (".", "'") else l) for l in text.split("\n"))
 
 
+# Where the source tree's files are once installed (docs/install.md): a man page is read on a
+# machine that has no source tree.
+INSTALLED = [
+    (re.compile(r"\bdocs/([a-z0-9-]+\.md)"), r"/usr/share/doc/cordon/\1"),
+    (re.compile(r"\bpolicies/(schema/|interfaces/|syscall-sets\.yaml)"), r"/usr/share/cordon/\1"),
+    (re.compile(r"\b(runtime|tests)/"), r"cordon's source tree: \1/"),
+]
+
+
+def installed_paths(text):
+    for pattern, replacement in INSTALLED:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def inline(text):
     """Markdown inline code, bold and links, as roff fonts and plain text."""
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    text = installed_paths(text)
     text = escape(text)
     text = re.sub(r"\*\*([^*]+)\*\*", r"\\fB\1\\fR", text)
     return re.sub(r"`([^`]+)`", r"\\fB\1\\fR", text)
 
 
 def verbatim(lines):
-    return ".nf\n.RS 4\n" + "\n".join(escape(l) for l in lines) + "\n.RE\n.fi\n"
+    return ".nf\n.RS 4\n" + "\n".join(escape(installed_paths(l)) for l in lines) + "\n.RE\n.fi\n"
 
 
 def cordon_1(cordon, version):

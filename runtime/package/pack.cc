@@ -131,6 +131,7 @@ Result<void> walk_dir(Walk& w, int dir_fd, const std::string& prefix) {
 // checked against what the manifest already says: a file changed meanwhile fails the package.
 Result<void> write_payload(const Walk& w, int root_fd, int out, Sha256& body, const std::string& out_shown) {
   std::string buf(kChunk, '\0');
+  std::uint64_t written = 0;
   for (const Entry& e : w.entries) {
     if (e.type != EntryType::file) continue;
     const std::string shown = w.root + "/" + e.path;
@@ -151,6 +152,8 @@ Result<void> write_payload(const Walk& w, int root_fd, int out, Sha256& body, co
       body.update(chunk);
       CORDON_TRY(write_all(out, chunk, out_shown));
       size += *got;
+      written += *got;
+      if (w.in.progress) w.in.progress(written, w.payload);
     }
     if (size != e.size || to_hex(hash.finish()) != e.sha256)
       return fail(kStep, shown + ": changed while it was being packed; pack again");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "package/format.h"
@@ -17,6 +18,8 @@ struct PackInput {
   std::string key_pem;
   std::string out_path;
   Limits limits;
+  // Called as the payload is written: bytes written so far and in all (a progress line's; may be empty).
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
 struct PackResult {

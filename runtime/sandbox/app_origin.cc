@@ -22,7 +22,8 @@ namespace {
 std::string describe(const std::string& origin) {
   if (origin.rfind("file:", 0) == 0) return "the policy file " + origin.substr(5);
   if (origin.rfind("package:", 0) == 0) return "the package signed by key " + origin.substr(8, 16);
-  return "the app of that name in the policy path";
+  return "the app of that name found by name in an apps folder (/etc/cordon/apps, the shipped apps or "
+         "$CORDON_POLICY_PATH)";
 }
 
 }  // namespace
@@ -76,10 +77,12 @@ Result<void> claim_app_name(const LaunchContext& ctx, const std::string& app) {
   }
   if (*recorded == ctx.origin) return {};
   // An installed package gives its name up with its removal; anything else by its record.
-  const std::string hand_over = recorded->rfind("package:", 0) == 0 ? "cordon remove --purge " + app
-                                                                      : "rm " + dir_path + "/" + app;
+  const bool package = recorded->rfind("package:", 0) == 0;
+  const std::string hand_over = package ? "`cordon remove --purge " + app + "`"
+                                        : "`rm " + dir_path + "/" + app + "`, or delete the data and free the name with `cordon forget " +
+                                              app + "`";
   return fail("app-data", "use the name '" + app + "': it and its data belong to " + describe(*recorded) +
-                              ", not to " + describe(ctx.origin) + "; rename this app, or hand the data over with " +
+                              ", not to " + describe(ctx.origin) + "; rename this app (its `name:`), or hand the data over with " +
                               hand_over);
 }
 

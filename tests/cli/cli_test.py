@@ -226,23 +226,26 @@ def _():
         expect(link.is_symlink() and not pathlib.Path(d, "nowhere").exists(), "a symlink was followed")
 
 
+def output_on_a_terminal(env, *args):
+    """What cordon ARGS writes when stdin, stdout and stderr are a terminal (a pty)."""
+    import pty
+    leader, follower = pty.openpty()
+    subprocess.run([CORDON, *args], stdin=follower, stdout=follower, stderr=follower, env=env, timeout=20)
+    os.close(follower)
+    out = b""
+    try:
+        while chunk := os.read(leader, 4096):
+            out += chunk
+    except OSError:  # EIO: the other side is closed
+        pass
+    os.close(leader)
+    return out
+
+
 @case("diagnostics are coloured only on a terminal, and never with NO_COLOR or TERM=dumb")
 def _():
-    import pty
-
     def on_a_terminal(env):
-        leader, follower = pty.openpty()
-        subprocess.run([CORDON, "check", "tests/data/bad/command-empty.yaml"], stdin=follower, stdout=follower,
-                       stderr=follower, env=env, timeout=20)
-        os.close(follower)
-        out = b""
-        try:
-            while chunk := os.read(leader, 4096):
-                out += chunk
-        except OSError:  # EIO: the other side is closed
-            pass
-        os.close(leader)
-        return out
+        return output_on_a_terminal(env, "check", "tests/data/bad/command-empty.yaml")
     env = dict(os.environ, TERM="xterm")
     env.pop("NO_COLOR", None)
     expect(b"\x1b[1;31merror" in on_a_terminal(env), "no colour on a terminal")
@@ -250,6 +253,19 @@ def _():
     expect(b"\x1b[" not in on_a_terminal(dict(env, TERM="dumb")), "colour on a dumb terminal")
     r = run("check", "tests/data/bad/command-empty.yaml", env=env)
     expect(r.returncode == 1 and "\x1b[" not in r.stderr and "error:" in r.stderr, "colour in a pipe")
+
+
+@case("a progress line for long work only on a terminal, erased before the result")
+def _():
+    env = dict(os.environ, TERM="xterm")
+    apps = ["examples/shell.yaml", "examples/counter.yaml"]
+    out = output_on_a_terminal(env, "compile", *apps)
+    expect(b"compiling 1 of 2: examples/shell.yaml" in out and b"\r\x1b[K" in out and b"compiled counter" in out,
+           f"no progress line on a terminal: {out!r}")
+    expect(b"compiling" not in output_on_a_terminal(dict(env, TERM="dumb"), "compile", *apps), "a progress line on a dumb terminal")
+    r = run("compile", *apps)
+    expect(r.returncode == 0 and "compiling" not in r.stderr + r.stdout and "\x1b" not in r.stderr,
+           f"a progress line in a pipe: {r.stderr!r}")
 
 
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
