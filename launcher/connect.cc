@@ -18,7 +18,9 @@
 #include "launcher/outcome.h"
 #include "launcher/installed.h"
 #include "launcher/launch_refusals.h"
+#include "package/store.h"
 #include "policy/suggest.h"
+#include "sandbox/app_origin.h"
 
 namespace cordon::launcher {
 
@@ -33,6 +35,17 @@ struct Target {
 
 // Loads APP and picks the store its connections live in. Problems are printed; nullopt then, with
 // the exit status in `status`.
+// An ad-hoc app (run from its policy file) is known by name once it has run: its name's record
+// (sandbox/app_origin.h) names the file, so `cordon connections NAME` finds it as `run` left it.
+std::optional<std::string> recorded_policy_file(const std::string& app) {
+  if (!package::valid_app_name(app)) return std::nullopt;
+  auto ctx = launch_context("");
+  if (!ctx) return std::nullopt;
+  for (const auto& [name, origin] : sandbox::recorded_origins(*ctx))
+    if (name == app && origin.rfind("file:", 0) == 0) return origin.substr(5);
+  return std::nullopt;
+}
+
 std::optional<Target> load_target(const std::string& app_arg, const policy::SearchPaths& paths, int& status) {
   status = kExitCordon;
   auto installed = find_installed_launch(app_arg);
@@ -41,8 +54,10 @@ std::optional<Target> load_target(const std::string& app_arg, const policy::Sear
     return std::nullopt;
   }
   Target t;
+  bool adhoc = false;
   if (*installed) t.policy_file = (*installed)->policy_file;
-  else if (auto file = policy::find_app(paths, app_arg)) t.policy_file = *file;
+  else if (auto file = policy::find_app(paths, app_arg)) t.policy_file = *file, adhoc = t.policy_file == app_arg;
+  else if (auto recorded = recorded_policy_file(app_arg)) t.policy_file = *recorded, adhoc = true;
   const app::ConnectionStores stores = invoker_connection_stores();
   policy::Diagnostics diags;
   policy::SourceTexts sources;
@@ -53,7 +68,7 @@ std::optional<Target> load_target(const std::string& app_arg, const policy::Sear
     return std::nullopt;
   }
   t.plan = std::move(*plan);
-  if (!*installed && t.policy_file == app_arg)
+  if (adhoc)
     if (auto refused = adhoc_name_refusal(paths, t.policy_file, t.plan.app)) {
       std::cerr << "cordon: " << app_arg << ": " << *refused << "\n";
       return std::nullopt;

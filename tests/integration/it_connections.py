@@ -210,3 +210,23 @@ def commands_that_change_state_say_their_outcome_as_json(env):
         pass  # python3-jsonschema is a CI dependency; the schema tests say so when it is missing
     rc, out, _ = env.run([env.cordon, "compile", policy])
     expect(rc == 0 and out.startswith("compiled it-outcomes:"), f"control: the sentence without --json: {out!r}")
+
+
+@test
+def an_adhoc_app_is_known_by_name_once_it_has_run(env):
+    """`cordon connections NAME`, `connect NAME` and `disconnect NAME` for an app run from its policy
+    file: the name's record says which file, so the name works as the file does. Control: before
+    the app has run, the name is unknown."""
+    policy = env.policy("it-adhoc-name", "[/bin/true]", "plugs: [removable-media]\n")
+    rc, _, err = env.run([env.cordon, "connections", "it-adhoc-name"])
+    expect(rc != 0 and "no app named" in err, f"control, before it ran: exit {rc}: {err}")
+    rc, _, err = env.run([env.cordon, "run", policy])
+    expect(rc == 0, f"run: exit {rc}: {err}")
+    rc, out, err = env.run([env.cordon, "connections", "it-adhoc-name", "--json"])
+    rows = json.loads(out)["connections"] if rc == 0 else []
+    expect(rc == 0 and [r["plug"] for r in rows] == ["removable-media"] and rows[0]["state"] == "not connected",
+           f"connections by name: exit {rc}: {out} {err}")
+    rc, out, err = env.run([env.cordon, "connect", "--json", "it-adhoc-name", "removable-media"])
+    expect(rc == 0 and json.loads(out)["outcome"] == "connected", f"connect by name: exit {rc}: {out} {err}")
+    rc, out, err = env.run([env.cordon, "disconnect", "--json", "it-adhoc-name", "removable-media"])
+    expect(rc == 0 and json.loads(out)["outcome"] == "disconnected", f"disconnect by name: exit {rc}: {out} {err}")
