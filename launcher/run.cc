@@ -176,34 +176,32 @@ int run(const RunArgs& args) {
     }
     status_channel.emplace(std::move(*opened));
   }
+  // A launch refused before the sandbox exists: said on stderr and, for a supervisor, as `failed`.
+  auto refuse = [&](const std::string& app, const std::string& why) {
+    std::cerr << "cordon: " << app << ": " << why << "\n";
+    if (status_channel) status_channel->failed(why);
+    return kExitCordon;
+  };
   StepTimer timer(args.timing, "parent");
   const policy::HostContext host = read_host_context();
   const policy::SearchPaths paths = policy::search_paths(host);
   const cache::Location where = cache_location();
   // An installed package's current revision, held on disk until this run ends (installed.h).
   auto installed = find_installed_launch(args.app);
-  if (!installed) {
-    std::cerr << "cordon: " << args.app << ": cannot " << installed.error().to_string() << "\n";
-    return kExitCordon;
-  }
+  if (!installed) return refuse(args.app, "cannot " + installed.error().to_string());
   const std::string policy_arg = *installed ? (*installed)->policy_file : args.app;
   auto plan = cached_or_resolved_plan(policy_arg, paths, where);
   timer.mark("load the plan");
-  if (!plan) return kExitCordon;  // 1 would read as the app's own status
-  if (*installed && plan->app != args.app) {
-    std::cerr << "cordon: " << args.app << ": the installed policy names itself '" << plan->app << "'\n";
+  if (!plan) {  // the diagnostics are on stderr already; 125, since 1 would read as the app's own status
+    if (status_channel) status_channel->failed("the policy is invalid (the diagnostics are on stderr)");
     return kExitCordon;
   }
+  if (*installed && plan->app != args.app)
+    return refuse(args.app, "the installed policy names itself '" + plan->app + "'");
   if (!*installed)
-    if (auto refused = refuse_as_policy_file(*plan, paths, args.app, args.health_check)) {
-      std::cerr << "cordon: " << plan->app << ": " << *refused << "\n";
-      return kExitCordon;
-    }
+    if (auto refused = refuse_as_policy_file(*plan, paths, args.app, args.health_check)) return refuse(plan->app, *refused);
   auto ctx = launch_context(args.user);
-  if (!ctx) {
-    std::cerr << "cordon: " << plan->app << ": cannot " << ctx.error().to_string() << "\n";
-    return kExitCordon;
-  }
+  if (!ctx) return refuse(plan->app, "cannot " + ctx.error().to_string());
   if (*installed) {
     ctx->policy_file = (*installed)->policy_file;
     ctx->app_root = (*installed)->app_root;
@@ -224,9 +222,8 @@ int run(const RunArgs& args) {
     auto created = create_suggestions_file(args.suggest);
     if (!created) {
       const bool exists = created.error().sys_errno == EEXIST;
-      std::cerr << "cordon: " << plan->app << ": cannot " << created.error().to_string()
-                << (exists ? "; it is never overwritten: name a file that does not exist yet" : "") << "\n";
-      return kExitCordon;
+      return refuse(plan->app, "cannot " + created.error().to_string() +
+                                   (exists ? "; it is never overwritten: name a file that does not exist yet" : ""));
     }
     suggest_fd = std::move(*created);
   }
@@ -235,19 +232,13 @@ int run(const RunArgs& args) {
   const plan::Plan learn_view = args.complain ? with_learn_view(*plan, paths) : *plan;
   const plan::Plan& view = args.no_host_view ? *plan : learn_view;  // what the app is launched with
   auto filters = cache::filters_for(view, denials_mode(args), cache::filters_dir(where), where.uid);
-  if (!filters) {
-    std::cerr << "cordon: " << plan->app << ": cannot " << filters.error().to_string() << "\n";
-    return kExitCordon;
-  }
+  if (!filters) return refuse(plan->app, "cannot " + filters.error().to_string());
   // Under another seccomp filter, whose listener may make ours EBUSY: the errno-only programs come
   // from the cache too, so the sandbox compiles nothing (seccomp_filter.h).
   std::optional<seccomp::Filters> fallback;
   if (filters->denials != seccomp::Denials::errno_only && sandbox::runs_under_a_filter()) {
     auto plain = cache::filters_for(view, seccomp::Denials::errno_only, cache::filters_dir(where), where.uid);
-    if (!plain) {
-      std::cerr << "cordon: " << plan->app << ": cannot " << plain.error().to_string() << "\n";
-      return kExitCordon;
-    }
+    if (!plain) return refuse(plan->app, "cannot " + plain.error().to_string());
     fallback = std::move(*plain);
     ctx->errno_only_fallback = &*fallback;
   }
