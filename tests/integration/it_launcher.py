@@ -482,3 +482,21 @@ def only_sockets_fifos_and_files_are_handed_on_and_never_the_status_fd(env):
     rc, out, err = env.run(["sh", "-c", 'exec 3<&0; LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"', "sh", env.cordon, "run", policy],
                            stdin=subprocess.PIPE)
     expect(rc == 0 and "fds=1" in out, f"control: a pipe at fd 3 is handed on: exit {rc}: {out} {err}")
+    # A refusal before the sandbox exists is a `failed` event too (here: --suggest names a file that exists).
+    existing = os.path.join(os.path.dirname(suggest), "exists.yaml")
+    with open(existing, "w") as f:
+        f.write("keep\n")
+    read_end, write_end = os.pipe()
+    try:
+        p = env.popen([env.cordon, "run", "--status-fd", str(write_end), "--complain", "--suggest", existing, policy],
+                      pass_fds=(write_end,))
+        os.close(write_end)
+        write_end = -1
+        out, err = p.communicate(timeout=30)
+        events = [json.loads(l) for l in os.read(read_end, 65536).decode().splitlines()]
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    expect(p.returncode == 125 and [e["event"] for e in events] == ["failed"] and "never overwritten" in events[0]["error"],
+           f"a refusal on the status fd: exit {p.returncode}: {events} {err}")
