@@ -65,6 +65,7 @@ struct PackArgs {
   std::string dir;  // holds policy.yaml and the payload
   std::string key;  // Ed25519 private key, PEM
   std::string out;  // never overwritten
+  bool json = false;  // the outcome as one JSON line (docs/json.md "Outcomes")
 };
 int pack(const PackArgs& args);
 

@@ -16,6 +16,7 @@
 #include "launcher/exit_codes.h"
 #include "launcher/host.h"
 #include "launcher/installed.h"
+#include "launcher/outcome.h"
 #include "launcher/lifecycle_io.h"
 #include "launcher/progress.h"
 #include "package/keys.h"
@@ -142,8 +143,11 @@ int pack(const PackArgs& args) {
   auto packed = package::pack(input);
   progress.clear();
   if (!packed) return cordon_failed("pack", packed.error());
-  std::cout << "packed " << input.name << " " << input.version << " (" << packed->files << " entries, " << packed->bytes
-            << " bytes), signed by key " << package::short_id(packed->key_id) << ", into " << args.out << "\n";
+  say_outcome(args.json,
+              "packed " + input.name + " " + input.version + " (" + std::to_string(packed->files) + " entries, " +
+                  std::to_string(packed->bytes) + " bytes), signed by key " + package::short_id(packed->key_id) + ", into " + args.out,
+              {{"app", input.name}, {"outcome", "packed"}, {"version", input.version}, {"entries", packed->files},
+               {"bytes", packed->bytes}, {"key", packed->key_id}, {"package", args.out}});
   return kExitOk;
 }
 

@@ -143,6 +143,7 @@ int run_cli(int argc, char** argv) {
       ->required()->type_name("KEY.pem");
   pack_cmd->add_option("-o,--output", pack_args.out, "The package to write (never overwritten)")
       ->required()->type_name("APP.cordon");
+  pack_cmd->add_flag("--json", pack_args.json, "Say what was packed as one JSON line on stdout");
   footer(pack_cmd, {"cordon pack hello --key vendor.pem -o hello-1.0.cordon"}, "0 packed, 1 invalid policy, 125 cordon failed.");
 
   InstallArgs install_args;

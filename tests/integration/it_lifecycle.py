@@ -110,8 +110,11 @@ class Lifecycle:
         out = src + ".cordon"
         if os.path.exists(out):
             os.unlink(out)
-        rc, o, err = self.as_user([self.env.cordon, "pack", src, "--key", self.key(key)[0], "-o", out])
+        rc, o, err = self.as_user([self.env.cordon, "pack", "--json", src, "--key", self.key(key)[0], "-o", out])
         expect(rc == 0 and os.path.isfile(out), f"pack {version}: exit {rc}: {o} {err}")
+        said = json.loads(o)  # docs/json.md "Outcomes"
+        expect(said["outcome"] == "packed" and said["app"] == name and said["version"] == version
+               and said["package"] == out and said["bytes"] == os.path.getsize(out), f"pack --json: {o}")
         return out
 
     def install(self, package, *options, env_extra=None, timeout=90):
