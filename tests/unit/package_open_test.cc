@@ -56,7 +56,7 @@ struct Fixture {
   }
 
   PackResult pack_it() {
-    auto r = pack(PackInput{tree, "hello", "1.2", key_pem, pkg, {}});
+    auto r = pack(PackInput{tree, "hello", "1.2", key_pem, pkg, {}, {}});
     REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
     return *r;
   }
@@ -246,31 +246,31 @@ TEST_CASE("package: a file whose content does not match its manifest hash is ref
 TEST_CASE("package: pack refuses an existing output, special files, setuid bits and a tree without a policy") {
   Fixture f;
   write_bytes(f.pkg, "old");
-  auto r = pack(PackInput{f.tree, "hello", "1.2", f.key_pem, f.pkg, {}});
+  auto r = pack(PackInput{f.tree, "hello", "1.2", f.key_pem, f.pkg, {}, {}});
   REQUIRE(!r);
   CHECK(r.error().op == f.pkg + ": exists; remove it or choose another -o");
   CHECK(read_bytes(f.pkg) == "old");
   ::unlink(f.pkg.c_str());
 
   REQUIRE(::mkfifo((f.tree + "/share/pipe").c_str(), 0644) == 0);
-  r = pack(PackInput{f.tree, "hello", "1.2", f.key_pem, f.pkg, {}});
+  r = pack(PackInput{f.tree, "hello", "1.2", f.key_pem, f.pkg, {}, {}});
   REQUIRE(!r);
   CHECK(r.error().op == f.tree + "/share/pipe: a FIFO; a package holds only files, folders and symbolic links");
   CHECK(::access(f.pkg.c_str(), F_OK) != 0);
   ::unlink((f.tree + "/share/pipe").c_str());
 
   ::chmod((f.tree + "/bin/hello").c_str(), 04755);
-  r = pack(PackInput{f.tree + "/", "hello", "1.2", f.key_pem, f.pkg, {}});
+  r = pack(PackInput{f.tree + "/", "hello", "1.2", f.key_pem, f.pkg, {}, {}});
   REQUIRE(!r);
   CHECK(r.error().op ==
         f.tree + "/bin/hello: has the setuid, setgid or sticky bit; a package carries permission bits (0777) only");
   ::chmod((f.tree + "/bin/hello").c_str(), 0755);
 
   ::unlink((f.tree + "/policy.yaml").c_str());
-  r = pack(PackInput{f.tree, "hello", "1.2", f.key_pem, f.pkg, {}});
+  r = pack(PackInput{f.tree, "hello", "1.2", f.key_pem, f.pkg, {}, {}});
   REQUIRE(!r);
   CHECK(r.error().op == f.tree + ": has no regular file policy.yaml; every package has one");
-  r = pack(PackInput{f.tree, "", "1.2", f.key_pem, f.pkg, {}});
+  r = pack(PackInput{f.tree, "", "1.2", f.key_pem, f.pkg, {}, {}});
   CHECK(r.error().op == "the package name is empty");
 }
 

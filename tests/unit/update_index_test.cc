@@ -371,7 +371,7 @@ TEST_CASE("publish: packages first, then an index one serial up; refusals change
     ::mkdir(src.c_str(), 0755);
     cordon::test::write_bytes(src + "/policy.yaml", "schema: 1\nname: alpha\nversion: \"" + version + "\"\n");
     const std::string out = dir / ("alpha-" + version + "-" + std::to_string(key.size()) + ".cordon");
-    REQUIRE(package::pack({src, "alpha", version, key, out, {}}));
+    REQUIRE(package::pack({src, "alpha", version, key, out, {}, {}}));
     return out;
   };
   const std::string repo = dir / "repo";
