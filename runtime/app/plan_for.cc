@@ -27,7 +27,8 @@ std::optional<plan::Plan> plan_for(const std::string& app, const policy::SearchP
                                    policy::SourceTexts& sources) {
   const auto file = policy::find_app(paths, app);
   if (!file) {
-    diags.error(policy::Where{app, 0, 0}, "no app named '" + app + "'; searched " + policy::join(paths.app_dirs));
+    diags.error(policy::Where{app, 0, 0}, "no app named '" + app + "'; searched " + policy::join(paths.app_dirs) +
+                                              " (a policy file runs by its path: ./" + app + ".yaml; `cordon apps` lists the apps this user has run)");
     return std::nullopt;
   }
   const std::size_t errors_before = diags.error_count();

@@ -254,7 +254,8 @@ Result<UniqueFd> lock_or_fail(const StoreLayout& store, const std::string& name,
 Result<AppState> installed_state(const StoreLayout& store, const std::string& name) {
   auto state = read_state(store, name);
   if (!state) return state.error();
-  if (!*state || (*state)->current == 0) return fail("package", "find " + name + ": no app of that name is installed");
+  if (!*state || (*state)->current == 0)
+    return fail("package", "find " + name + ": no app of that name is installed (`cordon list` shows those that are)");
   return std::move(**state);
 }
 
@@ -411,7 +412,7 @@ Result<Change> remove(const StoreLayout& store, const std::string& name, bool pu
   if (!lock) return lock.error();
   auto read = read_state(store, name);
   if (!read) return read.error();
-  if (!*read) return fail("package", "remove " + name + ": no app of that name is installed");
+  if (!*read) return fail("package", "remove " + name + ": no app of that name is installed (`cordon list` shows those that are)");
   AppState state = std::move(**read);
   CORDON_TRY(settle_locked(store, state, hooks));
   if (state.current == 0 && !purge) return fail("package", "remove " + name + ": it is already removed (--purge forgets it)");

@@ -204,7 +204,7 @@ Result<std::optional<UniqueFd>> lock_app(const StoreLayout& store, const std::st
   const std::string dir_path = app_dir(store, name);
   if (create) CORDON_TRY(make_dirs("package", dir_path, 0755));
   else if (struct stat st {}; ::lstat(dir_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return fail("package", "find " + name + ": no app of that name is installed");
+    return fail("package", "find " + name + ": no app of that name is installed (`cordon list` shows those that are)");
   const std::string path = dir_path + "/lock";
   for (;;) {
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
