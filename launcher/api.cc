@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,21 +49,35 @@ int status_of(int wait_status) {
   return launcher::kExitCordon;
 }
 
-// In the supervisor: a thread that kills it when the caller's process is gone, which closes the
-// last write end of `lifeline`. The sandbox's own parent-death signal then ends the sandbox. The
-// thread blocks every signal, so that a signal sent to the supervisor reaches the launch's own
-// handling, as in `cordon run`.
-void die_with_caller(int lifeline) {
+// In the supervisor: a thread that kills it when the caller's process is gone, and the sandbox's
+// own parent-death signal then ends the sandbox. Two signs, whichever comes first: the caller's
+// pidfd turns readable when its last thread exits, and `lifeline`, whose write end only the caller
+// holds, closes then too (a child the caller forked without exec keeps the pipe's end, never the
+// pidfd's verdict). The thread blocks every signal, so that a signal sent to the supervisor reaches
+// the launch's own handling, as in `cordon run`.
+void die_with_caller(int lifeline, int caller_pidfd) {
   sigset_t all, previous;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  std::thread([lifeline] {
-    pollfd p{lifeline, POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  std::thread([lifeline, caller_pidfd] {
+    pollfd p[2] = {{lifeline, POLLIN, 0}, {caller_pidfd, POLLIN, 0}};
+    while (::poll(p, 2, -1) < 0 && errno == EINTR) {
     }
     ::kill(::getpid(), SIGKILL);
   }).detach();
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+// The caller, as a pidfd the supervisor opens first thing: nothing when the caller is already gone
+// (its pid may be another process's by then, which getppid() tells: we would have been reparented).
+int open_caller(pid_t caller) {
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, caller, 0));
+  if (fd < 0) return -1;
+  if (::getppid() != caller) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 }  // namespace
@@ -93,6 +108,7 @@ struct Launcher {
     if (::pipe2(lifeline, O_CLOEXEC) != 0) return {std::nullopt, std::string("pipe: ") + std::strerror(errno)};
     std::cout.flush();  // what the caller wrote is not written twice
     std::cerr.flush();
+    const pid_t caller = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) {
       const int e = errno;
@@ -102,7 +118,9 @@ struct Launcher {
     }
     if (pid == 0) {
       ::close(lifeline[1]);
-      die_with_caller(lifeline[0]);
+      const int caller_pidfd = open_caller(caller);
+      if (caller_pidfd < 0) ::_exit(launcher::kExitCordon);  // the caller is gone: start nothing
+      die_with_caller(lifeline[0], caller_pidfd);
       const int status = launcher::run(options);
       std::cout.flush();
       std::cerr.flush();

@@ -54,10 +54,10 @@ std::optional<Target> load_target(const std::string& app_arg, const policy::Sear
     return std::nullopt;
   }
   Target t;
-  bool adhoc = false;
+  bool adhoc = false, recorded = false;
   if (*installed) t.policy_file = (*installed)->policy_file;
   else if (auto file = policy::find_app(paths, app_arg)) t.policy_file = *file, adhoc = t.policy_file == app_arg;
-  else if (auto recorded = recorded_policy_file(app_arg)) t.policy_file = *recorded, adhoc = true;
+  else if (auto file_of_name = recorded_policy_file(app_arg)) t.policy_file = *file_of_name, adhoc = recorded = true;
   const app::ConnectionStores stores = invoker_connection_stores();
   policy::Diagnostics diags;
   policy::SourceTexts sources;
@@ -68,6 +68,14 @@ std::optional<Target> load_target(const std::string& app_arg, const policy::Sear
     return std::nullopt;
   }
   t.plan = std::move(*plan);
+  // A file found through the name's record must still be that app: an edit may have renamed it, and
+  // a connection made for NAME must not land on another name.
+  if (recorded && t.plan.app != app_arg) {
+    std::cerr << "cordon: " << app_arg << ": the policy file that ran as " << app_arg << ", " << t.policy_file
+              << ", now names itself '" << t.plan.app << "'; name the file itself, or run it once under its new name\n";
+    status = kExitInvalid;
+    return std::nullopt;
+  }
   if (adhoc)
     if (auto refused = adhoc_name_refusal(paths, t.policy_file, t.plan.app)) {
       std::cerr << "cordon: " << app_arg << ": " << *refused << "\n";

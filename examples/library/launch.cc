@@ -4,6 +4,7 @@
 //   g++ -std=c++20 launch.cc $(pkg-config --cflags --libs cordon) -o cordon-launch-example
 //   ./cordon-launch-example POLICY.yaml [ARGS...]      # exits with the app's status
 //   ./cordon-launch-example --abandon POLICY.yaml ...  # launches, then sleeps: kill it, the app goes too
+//   ./cordon-launch-example --abandon-forked ...       # the same, after forking a worker that lives on
 #include <cordon/cordon.h>
 
 #include <unistd.h>
@@ -14,7 +15,8 @@
 #include <thread>
 
 int main(int argc, char** argv) {
-  const bool abandon = argc > 1 && std::strcmp(argv[1], "--abandon") == 0;
+  const bool forked = argc > 1 && std::strcmp(argv[1], "--abandon-forked") == 0;
+  const bool abandon = forked || (argc > 1 && std::strcmp(argv[1], "--abandon") == 0);
   const int first = abandon ? 2 : 1;
   if (argc <= first) {
     std::cerr << "usage: " << argv[0] << " [--abandon] POLICY.yaml [ARGS...]\n";
@@ -45,6 +47,10 @@ int main(int argc, char** argv) {
   std::cout << "launched, supervisor pid " << sandbox->supervisor_pid() << "; the launching thread has exited" << std::endl;
 
   if (abandon) {  // the test kills this process here: the sandbox must not outlive it
+    if (forked && ::fork() == 0) {  // a pre-fork worker: a copy of this process, without exec
+      ::sleep(30);
+      ::_exit(0);
+    }
     for (;;) ::pause();
   }
   const int status = sandbox->wait();

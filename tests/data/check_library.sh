@@ -55,6 +55,18 @@ else
   bad "the abandoned app never started"; kill -KILL $caller 2>/dev/null
 fi
 
+# The same with a worker the caller forked (without exec) living on: the sandbox still ends with
+# the caller, not with the last copy of the caller's descriptors.
+marker=27.1828$$
+"$example" --abandon-forked "$policy" -c "sleep $marker" >/dev/null 2>&1 &
+caller=$!
+i=0; while [ $i -lt 50 ] && ! pgrep -f "sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+kill -KILL $caller; wait $caller 2>/dev/null
+i=0; while [ $i -lt 50 ] && pgrep -f "sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+if pgrep -f "sleep $marker" >/dev/null; then bad "the sandbox outlived its caller while a forked worker lived"; pkill -KILL -f "sleep $marker"
+else ok "killing the caller ended its sandbox though a forked worker lives on"; fi
+pkill -KILL -f "cordon-launch-example --abandon-forked" 2>/dev/null
+
 # A tool outside the prefix's bin/ finds the data through CORDON_DATA_DIR (docs/library.md).
 cp "$example" "$prefix/elsewhere-example"
 out=$(CORDON_DATA_DIR=$(pkg-config --variable=datadir cordon) "$prefix/elsewhere-example" "$policy" -c 'exit 3' 2>&1)

@@ -230,3 +230,14 @@ def an_adhoc_app_is_known_by_name_once_it_has_run(env):
     expect(rc == 0 and json.loads(out)["outcome"] == "connected", f"connect by name: exit {rc}: {out} {err}")
     rc, out, err = env.run([env.cordon, "disconnect", "--json", "it-adhoc-name", "removable-media"])
     expect(rc == 0 and json.loads(out)["outcome"] == "disconnected", f"disconnect by name: exit {rc}: {out} {err}")
+    # The file renamed since: connecting the old name must not connect the new one.
+    with open(policy) as f:
+        text = f.read()
+    with open(policy, "w") as f:
+        f.write(text.replace("name: it-adhoc-name", "name: it-adhoc-other"))
+    rc, out, err = env.run([env.cordon, "connect", "it-adhoc-name", "removable-media"])
+    expect(rc == 1 and "now names itself 'it-adhoc-other'" in err and "connected" not in out,
+           f"connect after a rename: exit {rc}: {out} {err}")
+    rc, out, err = env.run([env.cordon, "connections", "--json"])
+    expect(rc == 0 and not any(r["app"] == "it-adhoc-other" for r in json.loads(out)["connections"]),
+           f"the renamed app got a connection: {out}")
