@@ -68,14 +68,16 @@ void die_with_caller(int lifeline, int caller_pidfd) {
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
-// The caller, as a pidfd the supervisor opens first thing: nothing when the caller is already gone
-// (its pid may be another process's by then, which getppid() tells: we would have been reparented).
-int open_caller(pid_t caller) {
+// The caller, as a pidfd the supervisor opens first thing. nullopt when the caller is already gone
+// (its pid may be another process's by then, which getppid() tells: we would have been reparented);
+// -1 on a kernel without pidfd_open (before 5.3), where the pipe alone has to tell.
+std::optional<int> open_caller(pid_t caller) {
   const int fd = static_cast<int>(::syscall(SYS_pidfd_open, caller, 0));
-  if (fd < 0) return -1;
+  if (fd < 0 && errno == ENOSYS) return ::getppid() == caller ? std::optional<int>(-1) : std::nullopt;
+  if (fd < 0) return std::nullopt;
   if (::getppid() != caller) {
     ::close(fd);
-    return -1;
+    return std::nullopt;
   }
   return fd;
 }
@@ -118,9 +120,9 @@ struct Launcher {
     }
     if (pid == 0) {
       ::close(lifeline[1]);
-      const int caller_pidfd = open_caller(caller);
-      if (caller_pidfd < 0) ::_exit(launcher::kExitCordon);  // the caller is gone: start nothing
-      die_with_caller(lifeline[0], caller_pidfd);
+      const std::optional<int> caller_pidfd = open_caller(caller);
+      if (!caller_pidfd) ::_exit(launcher::kExitCordon);  // the caller is gone: start nothing
+      die_with_caller(lifeline[0], *caller_pidfd);  // (poll skips a pidfd of -1)
       const int status = launcher::run(options);
       std::cout.flush();
       std::cerr.flush();
