@@ -13,7 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <thread>
+#include <algorithm>
+#include <vector>
 #include <utility>
 
 #include "launcher/commands.h"
@@ -49,23 +50,49 @@ int status_of(int wait_status) {
   return launcher::kExitCordon;
 }
 
-// In the supervisor: a thread that kills it when the caller's process is gone, and the sandbox's
-// own parent-death signal then ends the sandbox. Two signs, whichever comes first: the caller's
-// pidfd turns readable when its last thread exits, and `lifeline`, whose write end only the caller
-// holds, closes then too (a child the caller forked without exec keeps the pipe's end, never the
-// pidfd's verdict). The thread blocks every signal, so that a signal sent to the supervisor reaches
-// the launch's own handling, as in `cordon run`.
-void die_with_caller(int lifeline, int caller_pidfd) {
-  sigset_t all, previous;
-  ::sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  std::thread([lifeline, caller_pidfd] {
-    pollfd p[2] = {{lifeline, POLLIN, 0}, {caller_pidfd, POLLIN, 0}};
-    while (::poll(p, 2, -1) < 0 && errno == EINTR) {
+// Closes every descriptor but `keep` (ascending, -1 entries ignored).
+void close_all_but(std::vector<int> keep) {
+  std::erase(keep, -1);
+  std::sort(keep.begin(), keep.end());
+  unsigned first = 0;
+  for (const int fd : keep) {
+    if (static_cast<unsigned>(fd) > first) ::syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0);
+    first = static_cast<unsigned>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, first, ~0U, 0);
+}
+
+// In the supervisor: a watcher that kills it when the caller's process is gone; the sandbox's own
+// parent-death signal then ends the sandbox. Two signs, whichever comes first: the caller's pidfd
+// turns readable when its last thread exits, and `lifeline`, whose write end only the caller holds,
+// closes then too (a child the caller forked without exec keeps a copy of that end, never the
+// pidfd's verdict). A process, not a thread: the launch clones its children with the raw system
+// call, which bypasses glibc's fork handlers and is safe only in a single-threaded process (a
+// thread here once left a cloned child waiting forever on a lock). Forked twice, so that the
+// supervisor has no child of its own to wait for but the sandbox; it holds only the three
+// descriptors (not the caller's stdout, whose reader waits for its end), and exits with the
+// supervisor, which its pidfd says.
+Result<void> start_watcher(int lifeline, int caller_pidfd) {
+  const pid_t supervisor = ::getpid();
+  const int self = static_cast<int>(::syscall(SYS_pidfd_open, supervisor, 0));  // -1 before Linux 5.3
+  const pid_t middle = ::fork();
+  if (middle < 0) return sys_fail("launch", "fork the caller's watcher");
+  if (middle == 0) {
+    if (::fork() != 0) ::_exit(0);
+    close_all_but({lifeline, caller_pidfd, self});
+    pollfd p[3] = {{lifeline, POLLIN, 0}, {caller_pidfd, POLLIN, 0}, {self, POLLIN, 0}};
+    while (::poll(p, 3, -1) < 0 && errno == EINTR) {
     }
-    ::kill(::getpid(), SIGKILL);
-  }).detach();
-  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (p[2].revents != 0) ::_exit(0);  // the supervisor ended first: nothing to do
+    if (self >= 0) ::syscall(SYS_pidfd_send_signal, self, SIGKILL, nullptr, 0);
+    else ::kill(supervisor, SIGKILL);
+    ::_exit(0);
+  }
+  int ws = 0;
+  while (::waitpid(middle, &ws, 0) < 0 && errno == EINTR) {
+  }
+  if (self >= 0) ::close(self);
+  return {};
 }
 
 // The caller, as a pidfd the supervisor opens first thing. nullopt when the caller is already gone
@@ -122,7 +149,9 @@ struct Launcher {
       ::close(lifeline[1]);
       const std::optional<int> caller_pidfd = open_caller(caller);
       if (!caller_pidfd) ::_exit(launcher::kExitCordon);  // the caller is gone: start nothing
-      die_with_caller(lifeline[0], *caller_pidfd);  // (poll skips a pidfd of -1)
+      if (!start_watcher(lifeline[0], *caller_pidfd)) ::_exit(launcher::kExitCordon);  // (poll skips a pidfd of -1)
+      ::close(lifeline[0]);
+      if (*caller_pidfd >= 0) ::close(*caller_pidfd);
       const int status = launcher::run(options);
       std::cout.flush();
       std::cerr.flush();

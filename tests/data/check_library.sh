@@ -40,6 +40,14 @@ case $out in
   *) bad "the app did not run to its end after the launching thread exited (rc $rc): $out" ;;
 esac
 
+# Launch after launch ends: the supervisor once watched its caller from a thread, and a child it
+# cloned without glibc's fork handlers could inherit a lock held there and wait forever.
+hung=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
+  timeout 20 "$example" "$policy" -c true >/dev/null 2>&1 || hung=$((hung + 1))
+done
+[ $hung -eq 0 ] && ok "25 launches in a row each ended" || bad "$hung of 25 launches did not end (or failed)"
+
 # The caller's process is killed: its sandbox goes too.
 marker=31.4159$$
 "$example" --abandon "$policy" -c "sleep $marker" >/dev/null 2>&1 &
