@@ -10,16 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <algorithm>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "launcher/commands.h"
 #include "launcher/exit_codes.h"
 #include "plan/plan_json.h"
+#include "sandbox/fds.h"
 
 namespace cordon::api {
 inline namespace v1 {
@@ -50,16 +51,12 @@ int status_of(int wait_status) {
   return launcher::kExitCordon;
 }
 
-// Closes every descriptor but `keep` (ascending, -1 entries ignored).
+// Closes every descriptor but `keep` (-1 entries ignored), stdin, stdout and stderr included: the
+// sandbox's fds::close_all_except above them.
 void close_all_but(std::vector<int> keep) {
-  std::erase(keep, -1);
-  std::sort(keep.begin(), keep.end());
-  unsigned first = 0;
-  for (const int fd : keep) {
-    if (static_cast<unsigned>(fd) > first) ::syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0);
-    first = static_cast<unsigned>(fd) + 1;
-  }
-  ::syscall(SYS_close_range, first, ~0U, 0);
+  (void)sandbox::fds::close_all_except(keep);
+  for (int fd = 0; fd < 3; ++fd)
+    if (std::find(keep.begin(), keep.end(), fd) == keep.end()) ::close(fd);
 }
 
 // In the supervisor: a watcher that kills it when the caller's process is gone; the sandbox's own

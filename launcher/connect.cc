@@ -33,8 +33,6 @@ struct Target {
   app::ConnectionStore store;
 };
 
-// Loads APP and picks the store its connections live in. Problems are printed; nullopt then, with
-// the exit status in `status`.
 // An ad-hoc app (run from its policy file) is known by name once it has run: its name's record
 // (sandbox/app_origin.h) names the file, so `cordon connections NAME` finds it as `run` left it.
 std::optional<std::string> recorded_policy_file(const std::string& app) {
@@ -46,6 +44,8 @@ std::optional<std::string> recorded_policy_file(const std::string& app) {
   return std::nullopt;
 }
 
+// Loads APP and picks the store its connections live in. Problems are printed; nullopt then, with
+// the exit status in `status`.
 std::optional<Target> load_target(const std::string& app_arg, const policy::SearchPaths& paths, int& status) {
   status = kExitCordon;
   auto installed = find_installed_launch(app_arg);
