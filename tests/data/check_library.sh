@@ -48,16 +48,17 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
 done
 [ $hung -eq 0 ] && ok "25 launches in a row each ended" || bad "$hung of 25 launches did not end (or failed)"
 
-# The caller's process is killed: its sandbox goes too.
+# The caller's process is killed: its sandbox goes too. The sandboxed `sleep MARKER` is matched from
+# the start of its command line: the caller's own (and its forked worker's) holds the same words.
 marker=31.4159$$
 "$example" --abandon "$policy" -c "sleep $marker" >/dev/null 2>&1 &
 caller=$!
-i=0; while [ $i -lt 50 ] && ! pgrep -f "sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
-if pgrep -f "sleep $marker" >/dev/null; then
+i=0; while [ $i -lt 50 ] && ! pgrep -f "^sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+if pgrep -f "^sleep $marker" >/dev/null; then
   ok "control: the abandoned app is running"
   kill -KILL $caller; wait $caller 2>/dev/null
-  i=0; while [ $i -lt 50 ] && pgrep -f "sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
-  if pgrep -f "sleep $marker" >/dev/null; then bad "the sandbox outlived its caller's process"; pkill -KILL -f "sleep $marker"
+  i=0; while [ $i -lt 50 ] && pgrep -f "^sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+  if pgrep -f "^sleep $marker" >/dev/null; then bad "the sandbox outlived its caller's process"; pkill -KILL -f "^sleep $marker"
   else ok "killing the caller's process ended its sandbox"; fi
 else
   bad "the abandoned app never started"; kill -KILL $caller 2>/dev/null
@@ -68,10 +69,13 @@ fi
 marker=27.1828$$
 "$example" --abandon-forked "$policy" -c "sleep $marker" >/dev/null 2>&1 &
 caller=$!
-i=0; while [ $i -lt 50 ] && ! pgrep -f "sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ $i -lt 50 ] && ! pgrep -f "^sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+pgrep -f "^sleep $marker" >/dev/null || bad "control: the app under a forking caller never started"
+sleep 0.3  # the worker is forked as soon as launch() returns
+[ "$(pgrep -c -P $caller)" -ge 2 ] || bad "control: the caller forked no worker beside the supervisor"
 kill -KILL $caller; wait $caller 2>/dev/null
-i=0; while [ $i -lt 50 ] && pgrep -f "sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
-if pgrep -f "sleep $marker" >/dev/null; then bad "the sandbox outlived its caller while a forked worker lived"; pkill -KILL -f "sleep $marker"
+i=0; while [ $i -lt 50 ] && pgrep -f "^sleep $marker" >/dev/null; do sleep 0.1; i=$((i + 1)); done
+if pgrep -f "^sleep $marker" >/dev/null; then bad "the sandbox outlived its caller while a forked worker lived"; pkill -KILL -f "^sleep $marker"
 else ok "killing the caller ended its sandbox though a forked worker lives on"; fi
 pkill -KILL -f "cordon-launch-example --abandon-forked" 2>/dev/null
 
